@@ -1,0 +1,1 @@
+"""Accounts: organizations (tenants), users, memberships with roles, API keys, audit log."""

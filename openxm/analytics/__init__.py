@@ -1,0 +1,1 @@
+"""Pure CX statistics and analysis methods (no Django)."""

@@ -1,0 +1,49 @@
+"""openxm apikey: create, list and revoke API keys."""
+
+from . import django_command
+from .actors import add_actor_arguments, actor_from_args
+
+
+def register(subparsers):
+    p = subparsers.add_parser("apikey", help="Create, list and revoke API keys",
+                              description="Manage API keys. A key acts for one organization with one role.")
+    sub = p.add_subparsers(dest="apikey_command", metavar="ACTION", required=True)
+    create = sub.add_parser("create", help="Create a key and print it (shown once)",
+                            description="Create an API key as the server's operator and print it once.")
+    create.add_argument("--org", required=True, metavar="SLUG")
+    create.add_argument("--role", required=True, choices=["owner", "admin", "analyst", "agent", "viewer"])
+    create.add_argument("--name", default="cli", help="a label to recognise the key by")
+    django_command(create, run_create)
+    lst = sub.add_parser("list", help="List keys (as a member with the apikeys.manage permission)")
+    add_actor_arguments(lst)
+    django_command(lst, run_list)
+    revoke = sub.add_parser("revoke", help="Revoke a key by id")
+    revoke.add_argument("key_id", type=int)
+    add_actor_arguments(revoke)
+    django_command(revoke, run_revoke)
+
+
+def run_create(args) -> int:
+    from openxm.accounts import services
+
+    org = services.get_organization(args.org)
+    new = services.create_api_key(services.operator_actor(org), args.name, args.role)
+    print(new.plaintext)
+    return 0
+
+
+def run_list(args) -> int:
+    from openxm.accounts import services
+
+    for key in services.list_api_keys(actor_from_args(args)):
+        status = "revoked" if key.revoked_at else "active"
+        print(f"{key.id}\t{key.name}\t{key.role}\toxm_{key.prefix}_…\t{status}")
+    return 0
+
+
+def run_revoke(args) -> int:
+    from openxm.accounts import services
+
+    key = services.revoke_api_key(actor_from_args(args), args.key_id)
+    print(f"revoked key {key.id} ({key.name})")
+    return 0

@@ -1,0 +1,56 @@
+"""openxm serve: the production web server (gunicorn, threaded workers)."""
+
+import os
+
+from . import django_command
+
+
+def register(subparsers):
+    p = subparsers.add_parser(
+        "serve", help="Run the web server (production)",
+        description="Serve openxm with gunicorn. Static files are served by the app itself (WhiteNoise).",
+    )
+    add_server_arguments(p, default_host="0.0.0.0")  # noqa: S104  (a server listens on all interfaces)
+    p.add_argument("--migrate", action="store_true", help="apply pending migrations first")
+    django_command(p, run)
+
+
+def add_server_arguments(p, default_host: str) -> None:
+    p.add_argument("--host", default=default_host)
+    p.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    p.add_argument("--workers", type=int, default=int(os.environ.get("OPENXM_WEB_WORKERS", "2")))
+    p.add_argument("--threads", type=int, default=int(os.environ.get("OPENXM_WEB_THREADS", "4")))
+
+
+def run(args) -> int:
+    from openxm.cli import CommandError
+    from openxm.web.checks import secret_key_problem
+
+    if problem := secret_key_problem():
+        raise CommandError(problem)
+    if args.migrate:
+        from django.core.management import call_command
+
+        call_command("migrate", interactive=False, verbosity=1)
+    serve(args.host, args.port, args.workers, args.threads)
+    return 0
+
+
+def serve(host: str, port: int, workers: int, threads: int) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    class OpenXMServer(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("threads", threads)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("accesslog", "-")
+            self.cfg.set("timeout", 120)
+
+        def load(self):
+            from openxm.wsgi import application
+
+            return application
+
+    OpenXMServer().run()

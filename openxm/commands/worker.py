@@ -1,0 +1,30 @@
+"""openxm worker: a Celery worker for background work (needs CELERY_BROKER_URL)."""
+
+from . import django_command
+
+
+def register(subparsers):
+    p = subparsers.add_parser(
+        "worker", help="Run a background worker (Celery)",
+        description="Run a Celery worker. Needs CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0); "
+        "without it tasks run inline in the web process and no worker is needed.",
+    )
+    p.add_argument("--concurrency", type=int, default=None, help="worker processes (default: CPU count)")
+    p.add_argument("--queues", default="celery", help="comma-separated queues to consume")
+    p.add_argument("--loglevel", default="INFO")
+    django_command(p, run)
+
+
+def run(args) -> int:
+    from django.conf import settings
+
+    from openxm.celery import app
+    from openxm.cli import CommandError
+
+    if not settings.CELERY_BROKER_URL:
+        raise CommandError("CELERY_BROKER_URL is not set: tasks run inline, no worker is needed")
+    argv = ["worker", f"--loglevel={args.loglevel}", f"--queues={args.queues}"]
+    if args.concurrency:
+        argv.append(f"--concurrency={args.concurrency}")
+    app.worker_main(argv)
+    return 0

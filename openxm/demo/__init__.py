@@ -1,0 +1,1 @@
+"""The demo company: one loader that every feature adds its part to (see loader.py)."""

@@ -1,0 +1,1 @@
+"""Pure text analytics for Chinese and English feedback (no Django)."""

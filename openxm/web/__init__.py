@@ -1,0 +1,1 @@
+"""The web shell: sign-in, organization switcher, navigation, settings pages."""

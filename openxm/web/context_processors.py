@@ -1,0 +1,15 @@
+from django.conf import settings
+
+from . import navigation
+
+
+def shell(request):
+    actor = getattr(request, "actor", None)
+    return {
+        "current_org": getattr(request, "organization", None),
+        "memberships": getattr(request, "memberships", []),
+        "actor": actor,
+        "nav_main": navigation.items_for(actor, "main"),
+        "nav_settings": navigation.items_for(actor, "settings"),
+        "available_languages": settings.LANGUAGES,
+    }

@@ -1,0 +1,56 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from openxm.accounts import throttle
+from openxm.accounts.models import ROLE_CHOICES, Unit
+
+
+class ThrottledAuthenticationForm(AuthenticationForm):
+    """Django's sign-in form with a lockout after repeated failures."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("The e-mail address or password is wrong."),
+        "locked": _("Too many failed sign-ins. Try again in %(minutes)s minutes."),
+    }
+
+    def clean(self):
+        from django.conf import settings
+
+        email = self.cleaned_data.get("username", "")
+        ip = self.request.META.get("REMOTE_ADDR") if self.request else None
+        if throttle.is_locked(email, ip):
+            raise forms.ValidationError(
+                self.error_messages["locked"], code="locked",
+                params={"minutes": max(1, settings.LOGIN_LOCKOUT_SECONDS // 60)},
+            )
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            throttle.record_failure(email, ip)
+            raise
+        throttle.clear(email)
+        return cleaned
+
+
+class MemberForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail"))
+    name = forms.CharField(label=_("Name"), required=False, max_length=150)
+    role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES)
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES)
+
+
+class UnitForm(forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=64)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Unit.Kind.choices)
+    parent = forms.CharField(label=_("Parent code"), max_length=64, required=False)

@@ -1,0 +1,76 @@
+"""Shared fixtures: organizations, members in each role, API keys, signed-in clients."""
+
+import pytest
+
+from openxm.accounts import services
+from openxm.accounts.models import Organization, User
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture
+def make_org(db):
+    def make(slug: str = "acme", name: str | None = None) -> Organization:
+        return services.bootstrap_organization(slug, name or slug.title())
+
+    return make
+
+
+@pytest.fixture
+def make_member(db):
+    def make(org: Organization, role: str, email: str | None = None) -> User:
+        email = email or f"{role}-{org.slug}@example.com"
+        user = services.bootstrap_user(email, PASSWORD, name=role.title())
+        if services.membership_in(user, org) is None:
+            services.add_member(services.operator_actor(org), email, role)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def org_a(make_org):
+    return make_org("org-a", "Org A")
+
+
+@pytest.fixture
+def org_b(make_org):
+    return make_org("org-b", "Org B")
+
+
+@pytest.fixture
+def make_key(db):
+    def make(org: Organization, role: str = "admin") -> str:
+        return services.create_api_key(services.operator_actor(org), f"{role} key", role).plaintext
+
+    return make
+
+
+@pytest.fixture
+def api(client):
+    """Calls the API with a key: api(key).get(path) etc."""
+
+    class Caller:
+        def __init__(self, key):
+            self.headers = {"Authorization": f"Bearer {key}"}
+
+        def get(self, path, **kw):
+            return client.get(f"/api/v1{path}", headers=self.headers, **kw)
+
+        def post(self, path, data=None):
+            return client.post(f"/api/v1{path}", data=data or {}, content_type="application/json",
+                               headers=self.headers)
+
+        def delete(self, path):
+            return client.delete(f"/api/v1{path}", headers=self.headers)
+
+    return Caller
+
+
+@pytest.fixture
+def signed_in(client):
+    def sign_in(user: User):
+        client.force_login(user)
+        return client
+
+    return sign_in
