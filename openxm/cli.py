@@ -11,7 +11,7 @@ import os
 import sys
 
 COMMAND_MODULES = [
-    "demo", "serve", "migrate", "createadmin", "apikey", "units", "worker", "check", "analyze", "text",
+    "demo", "serve", "migrate", "createadmin", "apikey", "units", "worker", "check", "openapi", "analyze", "text",
 ]
 
 

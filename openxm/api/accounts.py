@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django.http import HttpResponse
 from ninja import Router, Schema
+from ninja.responses import Status
 
 from openxm.accounts import services
 from openxm.utils.csvsafe import write_csv
@@ -101,7 +102,7 @@ def list_units(request):
 @router.post("/units", response={201: UnitOut})
 def create_unit(request, payload: UnitIn):
     unit = services.create_unit(request.auth, payload.code, payload.name, payload.kind, payload.parent)
-    return 201, UnitOut(code=unit.code, name=unit.name, kind=unit.kind, parent=payload.parent)
+    return Status(201, UnitOut(code=unit.code, name=unit.name, kind=unit.kind, parent=payload.parent))
 
 
 @router.get("/units/export", summary="All units as CSV (audited)")
@@ -113,7 +114,7 @@ def export_units(request):
 @router.delete("/units/{code}", response={204: None})
 def delete_unit(request, code: str):
     services.delete_unit(request.auth, code)
-    return 204, None
+    return Status(204, None)
 
 
 def _key_out(key) -> dict:
@@ -131,7 +132,7 @@ def list_api_keys(request):
 @router.post("/api-keys", response={201: ApiKeyCreated}, summary="Create a key; the key is shown only here")
 def create_api_key(request, payload: ApiKeyIn):
     new = services.create_api_key(request.auth, payload.name, payload.role)
-    return 201, ApiKeyCreated(**_key_out(new.key), key=new.plaintext)
+    return Status(201, ApiKeyCreated(**_key_out(new.key), key=new.plaintext))
 
 
 @router.post("/api-keys/{key_id}/revoke", response=ApiKeyOut)

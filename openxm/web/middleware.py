@@ -8,21 +8,21 @@ SESSION_ORG_KEY = "openxm_org"
 
 
 class UserLanguageMiddleware:
-    """A signed-in user's saved language wins over the browser's Accept-Language.
+    """A signed-in user's saved language wins over the cookie and the browser's Accept-Language.
 
-    Runs before LocaleMiddleware, which reads the language cookie this sets on the request.
+    Runs after AuthenticationMiddleware (it needs the user) and so after LocaleMiddleware, whose
+    choice it overrides for users who picked a language on any device.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.conf import settings
-
         user = getattr(request, "user", None)
         lang = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
         if lang and translation.check_for_language(lang):
-            request.COOKIES[settings.LANGUAGE_COOKIE_NAME] = lang
+            translation.activate(lang)
+            request.LANGUAGE_CODE = translation.get_language()
         return self.get_response(request)
 
 
