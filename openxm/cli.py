@@ -11,7 +11,17 @@ import os
 import sys
 
 COMMAND_MODULES = [
-    "demo", "serve", "migrate", "createadmin", "apikey", "units", "worker", "check", "openapi", "analyze", "text",
+    "demo",
+    "serve",
+    "migrate",
+    "createadmin",
+    "apikey",
+    "units",
+    "worker",
+    "check",
+    "openapi",
+    "analyze",
+    "text",
 ]
 
 
@@ -67,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:  # noqa: BLE001  (one line for the user, not a traceback)
+    except Exception as exc:
         from django.core.exceptions import ImproperlyConfigured
 
         known = (ImproperlyConfigured,) + _service_errors()
@@ -81,7 +91,7 @@ def _service_errors() -> tuple[type[BaseException], ...]:
     try:
         from openxm.accounts.actors import PermissionDenied
         from openxm.accounts.errors import InvalidInput, NotFound
-    except Exception:  # noqa: BLE001  (Django not configured: no service errors possible)
+    except Exception:
         return ()
     return (InvalidInput, NotFound, PermissionDenied)
 

@@ -5,6 +5,7 @@ With no environment at all openxm runs embedded: SQLite in WAL mode under OPENXM
 Celery tasks executed inline. The scaled deployment sets DATABASE_URL and CELERY_BROKER_URL.
 """
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -133,7 +134,9 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     # Shared between processes of one machine through the database, unlike LocMemCache.
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "openxm_cache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "openxm_cache"}
+    }
 
 # --- Passwords and sessions ------------------------------------------------------------------
 PASSWORD_HASHERS = [
@@ -177,12 +180,11 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = OPENXM_HOME / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
-try:
-    # The home holds the SQLite file, media and collected static files; WhiteNoise wants the
-    # static directory to exist even when it serves from the package through finders.
+# The home holds the SQLite file, media and collected static files; WhiteNoise wants the
+# static directory to exist even when it serves from the package through finders. A read-only
+# home (a container whose static files were collected at build time) is fine.
+with contextlib.suppress(OSError):
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-except OSError:  # a read-only home in a container: collectstatic was run at build time
-    pass
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("OPENXM_MEDIA_ROOT", str(OPENXM_HOME / "media")))
 # Serve the package's static files directly, so `openxm serve` needs no collectstatic step.

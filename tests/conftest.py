@@ -58,8 +58,9 @@ def api(client):
             return client.get(f"/api/v1{path}", headers=self.headers, **kw)
 
         def post(self, path, data=None):
-            return client.post(f"/api/v1{path}", data=data or {}, content_type="application/json",
-                               headers=self.headers)
+            return client.post(
+                f"/api/v1{path}", data=data or {}, content_type="application/json", headers=self.headers
+            )
 
         def delete(self, path):
             return client.delete(f"/api/v1{path}", headers=self.headers)

@@ -15,6 +15,6 @@ else:
 # The broker under test is given per test (tests/test_celery_redis.py); the suite itself is eager.
 os.environ.pop("CELERY_BROKER_URL", None)
 
-from openxm.settings import *  # noqa: E402,F403
+from openxm.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; Argon2 is tested separately

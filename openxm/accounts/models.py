@@ -99,7 +99,9 @@ class Unit(TenantModel):
     code = models.SlugField(max_length=64)
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -160,7 +162,9 @@ class AuditEvent(models.Model):
     )
     action = models.CharField(max_length=64, db_index=True)
     actor_user = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    actor_api_key = models.ForeignKey(ApiKey, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor_api_key = models.ForeignKey(
+        ApiKey, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     actor_label = models.CharField(max_length=200, blank=True)
     via = models.CharField(max_length=8)  # web, api, cli, task
     target_type = models.CharField(max_length=64, blank=True)
@@ -175,6 +179,9 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} by {self.actor_label or self.via}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -66,9 +66,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.TEXT_CONFIGURE,
         }
     ),
-    Role.AGENT: frozenset(
-        {Perm.DASHBOARDS_VIEW, Perm.RESPONSES_VIEW, Perm.PII_VIEW, Perm.CASES_WORK}
-    ),
+    Role.AGENT: frozenset({Perm.DASHBOARDS_VIEW, Perm.RESPONSES_VIEW, Perm.PII_VIEW, Perm.CASES_WORK}),
     Role.VIEWER: frozenset({Perm.DASHBOARDS_VIEW}),
 }
 

@@ -94,7 +94,9 @@ def operator_actor(org: Organization) -> Actor:
 
 
 def memberships_of(user: User) -> list[Membership]:
-    return list(Membership.unscoped.filter(user=user).select_related("organization").order_by("organization__name"))
+    return list(
+        Membership.unscoped.filter(user=user).select_related("organization").order_by("organization__name")
+    )
 
 
 def membership_in(user: User, org: Organization) -> Membership | None:
@@ -127,7 +129,9 @@ def list_members(actor: Actor) -> list[MemberRow]:
 
 
 @transaction.atomic
-def add_member(actor: Actor, email: str, role: str, name: str = "", password: str | None = None) -> Membership:
+def add_member(
+    actor: Actor, email: str, role: str, name: str = "", password: str | None = None
+) -> Membership:
     actor.require(Perm.MEMBERS_MANAGE)
     new_role = _role(role)
     if not can_grant(actor.role, new_role):
@@ -143,7 +147,9 @@ def add_member(actor: Actor, email: str, role: str, name: str = "", password: st
 
 
 def _get_membership(actor: Actor, membership_id: int) -> Membership:
-    membership = Membership.objects.for_org(actor.organization).select_related("user").filter(pk=membership_id).first()
+    membership = (
+        Membership.objects.for_org(actor.organization).select_related("user").filter(pk=membership_id).first()
+    )
     if membership is None:
         raise NotFound("member", membership_id)
     return membership
@@ -185,7 +191,10 @@ def remove_member(actor: Actor, membership_id: int) -> None:
         raise InvalidInput("role", _("the organization must keep at least one owner"))
     membership.delete()
     audit.record(
-        actor, "member.removed", target_type="user", target_id=membership.user_id,
+        actor,
+        "member.removed",
+        target_type="user",
+        target_id=membership.user_id,
         data={"email": membership.user.email, "role": membership.role},
     )
 
@@ -217,11 +226,20 @@ def create_api_key(actor: Actor, name: str, role: str) -> NewApiKey:
     prefix = secrets.token_hex(6)
     plaintext = f"{API_KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
     key = ApiKey.objects.for_org(actor.organization).create(
-        organization=actor.organization, name=name, role=key_role.value, prefix=prefix,
-        key_hash=_hash_key(plaintext), created_by=actor.user,
+        organization=actor.organization,
+        name=name,
+        role=key_role.value,
+        prefix=prefix,
+        key_hash=_hash_key(plaintext),
+        created_by=actor.user,
     )
-    audit.record(actor, "apikey.created", target_type="apikey", target_id=key.pk,
-                 data={"name": name, "role": key_role.value, "prefix": prefix})
+    audit.record(
+        actor,
+        "apikey.created",
+        target_type="apikey",
+        target_id=key.pk,
+        data={"name": name, "role": key_role.value, "prefix": prefix},
+    )
     return NewApiKey(key, plaintext)
 
 
@@ -239,7 +257,9 @@ def revoke_api_key(actor: Actor, key_id: int) -> ApiKey:
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
-        audit.record(actor, "apikey.revoked", target_type="apikey", target_id=key.pk, data={"prefix": key.prefix})
+        audit.record(
+            actor, "apikey.revoked", target_type="apikey", target_id=key.pk, data={"prefix": key.prefix}
+        )
     return key
 
 
@@ -248,14 +268,20 @@ def authenticate_api_key(raw: str, ip_address: str | None = None) -> Actor | Non
     parts = (raw or "").strip().split("_", 2)  # the secret part may contain "_"
     if len(parts) != 3 or parts[0] != API_KEY_PREFIX:
         return None
-    key = ApiKey.unscoped.select_related("organization").filter(prefix=parts[1], revoked_at__isnull=True).first()
+    key = (
+        ApiKey.unscoped.select_related("organization")
+        .filter(prefix=parts[1], revoked_at__isnull=True)
+        .first()
+    )
     if key is None or not secrets.compare_digest(key.key_hash, _hash_key(raw.strip())):
         return None
     now = timezone.now()
     # Touch last_used_at at most once a minute so a busy key does not write on every request.
     if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
         ApiKey.unscoped.filter(pk=key.pk).update(last_used_at=now)
-    return Actor(organization=key.organization, role=Role(key.role), via="api", api_key=key, ip_address=ip_address)
+    return Actor(
+        organization=key.organization, role=Role(key.role), via="api", api_key=key, ip_address=ip_address
+    )
 
 
 # --- Units ----------------------------------------------------------------------------------
@@ -301,8 +327,9 @@ def create_unit(actor: Actor, code: str, name: str, kind: str, parent: str = "")
     if scoped.filter(code=code).exists():
         raise InvalidInput("code", _("a unit with this code already exists"))
     try:
-        unit = scoped.create(organization=actor.organization, code=code, name=name.strip(), kind=kind,
-                             parent=parent_unit)
+        unit = scoped.create(
+            organization=actor.organization, code=code, name=name.strip(), kind=kind, parent=parent_unit
+        )
     except IntegrityError:
         raise InvalidInput("code", _("a unit with this code already exists")) from None
     audit.record(actor, "unit.created", target_type="unit", target_id=code)
@@ -347,8 +374,16 @@ def export_audit(actor: Actor) -> tuple[list[str], list[list]]:
     actor.require(Perm.DATA_EXPORT)
     events = AuditEvent.objects.for_org(actor.organization).order_by("created_at", "id")
     rows = [
-        [e.created_at.isoformat(), e.action, e.actor_label, e.via, e.target_type, e.target_id,
-         e.ip_address or "", e.data]
+        [
+            e.created_at.isoformat(),
+            e.action,
+            e.actor_label,
+            e.via,
+            e.target_type,
+            e.target_id,
+            e.ip_address or "",
+            e.data,
+        ]
         for e in events.iterator()
     ]
     audit.record(actor, "data.exported", target_type="audit", data={"rows": len(rows)})

@@ -24,7 +24,9 @@ def _logged_out(sender, request, user, **kwargs):
     if user is None:
         return
     for m in Membership.unscoped.filter(user=user).select_related("organization"):
-        audit.record_system("auth.signed_out", organization=m.organization, user=user, ip_address=_ip(request))
+        audit.record_system(
+            "auth.signed_out", organization=m.organization, user=user, ip_address=_ip(request)
+        )
 
 
 @receiver(user_login_failed)

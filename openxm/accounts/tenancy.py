@@ -26,12 +26,12 @@ class TenantManager(models.Manager):
 
 
 class TenantModel(models.Model):
-    # Declared first so Django's internal default manager (validate_unique, serializers) works;
-    # application code goes through ``objects.for_org``.
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="+")
+
+    # ``unscoped`` is declared first so it is Django's internal default manager
+    # (validate_unique, serializers); application code goes through ``objects.for_org``.
     unscoped = models.Manager()
     objects = TenantManager()
-
-    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="+")
 
     class Meta:
         abstract = True

@@ -41,8 +41,9 @@ def _not_found(request, exc: NotFound):
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request, exc):
-    return api.create_response(request, {"detail": "Authentication required: an API key or a session."},
-                               status=401)
+    return api.create_response(
+        request, {"detail": "Authentication required: an API key or a session."}, status=401
+    )
 
 
 from . import accounts  # noqa: E402  (routers register on `api`)

@@ -84,8 +84,12 @@ def me(request):
     from openxm.accounts.roles import ROLE_PERMISSIONS
 
     return MeOut(
-        organization=actor.organization.slug, organization_name=actor.organization.name, role=actor.role.value,
-        via=actor.via, actor=actor.label, permissions=sorted(p.value for p in ROLE_PERMISSIONS[actor.role]),
+        organization=actor.organization.slug,
+        organization_name=actor.organization.name,
+        role=actor.role.value,
+        via=actor.via,
+        actor=actor.label,
+        permissions=sorted(p.value for p in ROLE_PERMISSIONS[actor.role]),
     )
 
 
@@ -119,8 +123,13 @@ def delete_unit(request, code: str):
 
 def _key_out(key) -> dict:
     return {
-        "id": key.id, "name": key.name, "role": key.role, "prefix": key.prefix, "created_at": key.created_at,
-        "last_used_at": key.last_used_at, "revoked_at": key.revoked_at,
+        "id": key.id,
+        "name": key.name,
+        "role": key.role,
+        "prefix": key.prefix,
+        "created_at": key.created_at,
+        "last_used_at": key.last_used_at,
+        "revoked_at": key.revoked_at,
     }
 
 
@@ -143,7 +152,14 @@ def revoke_api_key(request, key_id: int):
 @router.get("/audit", response=list[AuditOut])
 def list_audit(request, limit: int = 200, action: str = ""):
     return [
-        AuditOut(time=e.created_at, action=e.action, actor=e.actor_label, via=e.via, target_type=e.target_type,
-                 target_id=e.target_id, data=e.data)
+        AuditOut(
+            time=e.created_at,
+            action=e.action,
+            actor=e.actor_label,
+            via=e.via,
+            target_type=e.target_type,
+            target_id=e.target_id,
+            data=e.data,
+        )
         for e in services.list_audit(request.auth, limit=limit, action=action)
     ]

@@ -43,7 +43,9 @@ class SessionMemberAuth(APIKeyHeader):
         org = Organization.objects.filter(slug=slug).first()
         if org is None or services.membership_in(user, org) is None:
             return None
-        request.actor = services.actor_for_user(user, org, via="api", ip_address=request.META.get("REMOTE_ADDR"))
+        request.actor = services.actor_for_user(
+            user, org, via="api", ip_address=request.META.get("REMOTE_ADDR")
+        )
         return request.actor
 
     def authenticate(self, request, key):  # required by the base class; __call__ decides

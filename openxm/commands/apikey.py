@@ -1,15 +1,21 @@
 """openxm apikey: create, list and revoke API keys."""
 
 from . import django_command
-from .actors import add_actor_arguments, actor_from_args
+from .actors import actor_from_args, add_actor_arguments
 
 
 def register(subparsers):
-    p = subparsers.add_parser("apikey", help="Create, list and revoke API keys",
-                              description="Manage API keys. A key acts for one organization with one role.")
+    p = subparsers.add_parser(
+        "apikey",
+        help="Create, list and revoke API keys",
+        description="Manage API keys. A key acts for one organization with one role.",
+    )
     sub = p.add_subparsers(dest="apikey_command", metavar="ACTION", required=True)
-    create = sub.add_parser("create", help="Create a key and print it (shown once)",
-                            description="Create an API key as the server's operator and print it once.")
+    create = sub.add_parser(
+        "create",
+        help="Create a key and print it (shown once)",
+        description="Create an API key as the server's operator and print it once.",
+    )
     create.add_argument("--org", required=True, metavar="SLUG")
     create.add_argument("--role", required=True, choices=["owner", "admin", "analyst", "agent", "viewer"])
     create.add_argument("--name", default="cli", help="a label to recognise the key by")

@@ -7,7 +7,8 @@ from . import django_command
 
 def register(subparsers):
     p = subparsers.add_parser(
-        "check", help="Report configuration and connectivity",
+        "check",
+        help="Report configuration and connectivity",
         description="Check the settings, the database, migrations, the cache, the broker and a worker "
         "round trip. Exit status 1 when something needs fixing.",
     )

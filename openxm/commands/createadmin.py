@@ -7,7 +7,8 @@ from . import django_command
 
 def register(subparsers):
     p = subparsers.add_parser(
-        "createadmin", help="Create an organization owner (and the organization if new)",
+        "createadmin",
+        help="Create an organization owner (and the organization if new)",
         description="Create a user who owns an organization. The password is asked for unless "
         "--password-stdin is given.",
     )
@@ -32,6 +33,8 @@ def run(args) -> int:
             from openxm.cli import CommandError
 
             raise CommandError("the passwords differ")
-    membership = services.bootstrap_admin(args.org, args.org_name or args.org, args.email, password, args.name)
+    membership = services.bootstrap_admin(
+        args.org, args.org_name or args.org, args.email, password, args.name
+    )
     print(f"{membership.user.email} owns organization '{membership.organization.slug}'.")
     return 0

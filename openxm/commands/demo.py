@@ -12,7 +12,8 @@ from .serve import add_server_arguments
 
 def register(subparsers):
     p = subparsers.add_parser(
-        "demo", help="Set up the demo company and serve it on http://127.0.0.1:8000",
+        "demo",
+        help="Set up the demo company and serve it on http://127.0.0.1:8000",
         description="Migrate, create the demo organization (slug 'demo') with a member in every role, "
         "load demo data, print the sign-in details and serve. Data lives under OPENXM_HOME (./var).",
     )
@@ -41,7 +42,9 @@ def _read_or_create(path: Path, factory) -> str:
 def prepare_environment(home: Path) -> None:
     """A demo on a laptop: a generated secret key kept in OPENXM_HOME, cookies over plain HTTP."""
     if not os.environ.get("OPENXM_SECRET_KEY"):
-        os.environ["OPENXM_SECRET_KEY"] = _read_or_create(home / "secret-key", lambda: secrets.token_urlsafe(50))
+        os.environ["OPENXM_SECRET_KEY"] = _read_or_create(
+            home / "secret-key", lambda: secrets.token_urlsafe(50)
+        )
     os.environ.setdefault("OPENXM_INSECURE_COOKIES", "true")
     os.environ["OPENXM_HOME"] = str(home)
 

@@ -4,8 +4,11 @@ from . import django_command
 
 
 def register(subparsers):
-    p = subparsers.add_parser("migrate", help="Create or update the database schema",
-                              description="Apply every pending database migration (safe to run repeatedly).")
+    p = subparsers.add_parser(
+        "migrate",
+        help="Create or update the database schema",
+        description="Apply every pending database migration (safe to run repeatedly).",
+    )
     django_command(p, run)
 
 

@@ -6,8 +6,11 @@ from . import django_command
 
 
 def register(subparsers):
-    p = subparsers.add_parser("openapi", help="Print the OpenAPI document of the API",
-                              description="Print the OpenAPI 3.1 document served at /api/v1/openapi.json.")
+    p = subparsers.add_parser(
+        "openapi",
+        help="Print the OpenAPI document of the API",
+        description="Print the OpenAPI 3.1 document served at /api/v1/openapi.json.",
+    )
     django_command(p, run)
 
 

@@ -7,7 +7,8 @@ from . import django_command
 
 def register(subparsers):
     p = subparsers.add_parser(
-        "serve", help="Run the web server (production)",
+        "serve",
+        help="Run the web server (production)",
         description="Serve openxm with gunicorn. Static files are served by the app itself (WhiteNoise).",
     )
     add_server_arguments(p, default_host="0.0.0.0")  # noqa: S104  (a server listens on all interfaces)

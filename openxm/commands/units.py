@@ -3,7 +3,7 @@
 import sys
 
 from . import django_command
-from .actors import add_actor_arguments, actor_from_args
+from .actors import actor_from_args, add_actor_arguments
 
 
 def register(subparsers):

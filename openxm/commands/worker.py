@@ -5,7 +5,8 @@ from . import django_command
 
 def register(subparsers):
     p = subparsers.add_parser(
-        "worker", help="Run a background worker (Celery)",
+        "worker",
+        help="Run a background worker (Celery)",
         description="Run a Celery worker. Needs CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0); "
         "without it tasks run inline in the web process and no worker is needed.",
     )

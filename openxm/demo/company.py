@@ -70,7 +70,10 @@ def load_company(ctx: DemoContext) -> None:
     admin = ctx.users["admin"]
     if services.membership_in(admin, partner) is None:
         services.add_member(partner_operator, admin.email, "analyst")
-    for code, name, kind, parent in [("cn", "中国区 China", "region", ""), ("sh-xintiandi", "新天地店", "store", "cn")]:
+    for code, name, kind, parent in [
+        ("cn", "中国区 China", "region", ""),
+        ("sh-xintiandi", "新天地店", "store", "cn"),
+    ]:
         if not Unit.objects.for_org(partner).filter(code=code).exists():
             services.create_unit(partner_operator, code, name, kind, parent)
     ctx.say(f"organization '{DEMO_SLUG}' with {len(PEOPLE)} members and {len(UNITS)} units")

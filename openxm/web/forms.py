@@ -22,7 +22,8 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         ip = self.request.META.get("REMOTE_ADDR") if self.request else None
         if throttle.is_locked(email, ip):
             raise forms.ValidationError(
-                self.error_messages["locked"], code="locked",
+                self.error_messages["locked"],
+                code="locked",
                 params={"minutes": max(1, settings.LOGIN_LOCKOUT_SECONDS // 60)},
             )
         try:

@@ -25,8 +25,11 @@ def _secret_key() -> CheckResult:
     problem = secret_key_problem()
     if problem:
         return CheckResult("secret key", "fail", problem)
-    return CheckResult("secret key", "warn" if settings.DEBUG else "ok",
-                       "debug mode: a development key is accepted" if settings.DEBUG else "set")
+    return CheckResult(
+        "secret key",
+        "warn" if settings.DEBUG else "ok",
+        "debug mode: a development key is accepted" if settings.DEBUG else "set",
+    )
 
 
 def _database() -> CheckResult:
@@ -39,7 +42,7 @@ def _database() -> CheckResult:
                 cursor.execute("PRAGMA journal_mode")
                 detail += f" (journal_mode={cursor.fetchone()[0]})"
         return CheckResult("database", "ok", detail)
-    except Exception as exc:  # noqa: BLE001  (reported, not raised)
+    except Exception as exc:
         return CheckResult("database", "fail", f"{type(exc).__name__}: {exc}")
 
 
@@ -49,7 +52,7 @@ def _migrations() -> CheckResult:
     try:
         executor = MigrationExecutor(connection)
         pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return CheckResult("migrations", "fail", f"{type(exc).__name__}: {exc}")
     if pending:
         return CheckResult("migrations", "fail", f"{len(pending)} pending: run 'openxm migrate'")
@@ -62,7 +65,7 @@ def _cache() -> CheckResult:
         cache.set(key, "1", 5)
         ok = cache.get(key) == "1"
         cache.delete(key)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return CheckResult("cache", "fail", f"{type(exc).__name__}: {exc}")
     backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
     return CheckResult("cache", "ok" if ok else "fail", backend)
@@ -90,7 +93,7 @@ def _broker_and_worker(timeout: float) -> list[CheckResult]:
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=timeout)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return [CheckResult("broker", "fail", f"{settings.CELERY_BROKER_URL}: {exc}")]
     results = [CheckResult("broker", "ok", _redact(settings.CELERY_BROKER_URL))]
     token = secrets.token_hex(8)
@@ -98,8 +101,10 @@ def _broker_and_worker(timeout: float) -> list[CheckResult]:
         answer = ping.apply_async(args=[token]).get(timeout=timeout)
         ok = answer.get("token") == token
         results.append(CheckResult("worker", "ok" if ok else "fail", f"answered from {answer.get('host')}"))
-    except Exception as exc:  # noqa: BLE001
-        results.append(CheckResult("worker", "fail", f"no worker answered within {timeout:g}s ({type(exc).__name__})"))
+    except Exception as exc:
+        results.append(
+            CheckResult("worker", "fail", f"no worker answered within {timeout:g}s ({type(exc).__name__})")
+        )
     return results
 
 

@@ -1,6 +1,8 @@
 """Request middleware: the user's language, the current organization, security headers."""
 
-from django.utils import translation
+import zoneinfo
+
+from django.utils import timezone, translation
 
 from openxm.accounts import services
 
@@ -47,10 +49,22 @@ class CurrentOrganizationMiddleware:
             current = current or (memberships[0] if memberships else None)
             if current is not None:
                 request.organization = current.organization
+                _activate_time_zone(current.organization.time_zone)
                 request.actor = services.actor_for_user(
                     user, current.organization, via="web", ip_address=request.META.get("REMOTE_ADDR")
                 )
-        return self.get_response(request)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
+
+
+def _activate_time_zone(name: str) -> None:
+    """Dates on pages are shown in the organization's time zone."""
+    try:
+        timezone.activate(zoneinfo.ZoneInfo(name))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        timezone.deactivate()
 
 
 class SecurityHeadersMiddleware:

@@ -64,7 +64,6 @@ def home(request):
         "member_count": len(services.list_members(actor)),
         "unit_count": services.count_units(actor),
         "recent_events": services.list_audit(actor, limit=8) if actor.can(Perm.AUDIT_VIEW) else [],
-        "role": actor.role.value,
     }
     return render(request, "web/home.html", context)
 
@@ -81,8 +80,9 @@ def switch_organization(request):
 
 def _safe_next(request, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                       require_https=request.is_secure()):
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     from django.urls import reverse
 
@@ -100,8 +100,14 @@ def set_language(request):
         request.user.save(update_fields=["language"])
     translation.activate(lang)
     response = redirect(_safe_next(request, "web:home"))
-    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, lang, max_age=365 * 24 * 3600, samesite="Lax",
-                        secure=settings.SESSION_COOKIE_SECURE, httponly=True)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        lang,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+    )
     return response
 
 
@@ -131,16 +137,26 @@ def members(request):
         actor.require(Perm.MEMBERS_MANAGE)
         if form.is_valid():
             try:
-                services.add_member(actor, form.cleaned_data["email"], form.cleaned_data["role"],
-                                    name=form.cleaned_data["name"])
+                services.add_member(
+                    actor,
+                    form.cleaned_data["email"],
+                    form.cleaned_data["role"],
+                    name=form.cleaned_data["name"],
+                )
                 messages.success(request, _("Member added."))
                 return redirect("web:members")
             except InvalidInput as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-    return render(request, "web/members.html", {
-        "members": services.list_members(actor), "form": form, "role_form": RoleForm(),
-        "can_manage": actor.can(Perm.MEMBERS_MANAGE),
-    })
+    return render(
+        request,
+        "web/members.html",
+        {
+            "members": services.list_members(actor),
+            "form": form,
+            "role_form": RoleForm(),
+            "can_manage": actor.can(Perm.MEMBERS_MANAGE),
+        },
+    )
 
 
 @member_required(Perm.MEMBERS_MANAGE)
@@ -181,9 +197,15 @@ def api_keys(request):
             form = ApiKeyForm()
         except InvalidInput as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-    return render(request, "web/api_keys.html", {
-        "keys": services.list_api_keys(actor), "form": form, "new_key": new_key,
-    })
+    return render(
+        request,
+        "web/api_keys.html",
+        {
+            "keys": services.list_api_keys(actor),
+            "form": form,
+            "new_key": new_key,
+        },
+    )
 
 
 @member_required(Perm.APIKEYS_MANAGE)
@@ -210,10 +232,16 @@ def units(request):
                 return redirect("web:units")
             except InvalidInput as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-    return render(request, "web/units.html", {
-        "units": services.list_units(actor), "form": form,
-        "can_manage": actor.can(Perm.UNITS_MANAGE), "can_export": actor.can(Perm.DATA_EXPORT),
-    })
+    return render(
+        request,
+        "web/units.html",
+        {
+            "units": services.list_units(actor),
+            "form": form,
+            "can_manage": actor.can(Perm.UNITS_MANAGE),
+            "can_export": actor.can(Perm.DATA_EXPORT),
+        },
+    )
 
 
 @member_required(Perm.DATA_EXPORT)
@@ -228,10 +256,15 @@ def units_export(request):
 @member_required(Perm.AUDIT_VIEW)
 def audit_log(request):
     action = request.GET.get("action", "")
-    return render(request, "web/audit.html", {
-        "events": services.list_audit(request.actor, limit=500, action=action), "action": action,
-        "can_export": request.actor.can(Perm.DATA_EXPORT),
-    })
+    return render(
+        request,
+        "web/audit.html",
+        {
+            "events": services.list_audit(request.actor, limit=500, action=action),
+            "action": action,
+            "can_export": request.actor.can(Perm.DATA_EXPORT),
+        },
+    )
 
 
 @member_required(Perm.AUDIT_VIEW)

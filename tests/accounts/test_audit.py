@@ -32,7 +32,11 @@ def test_role_change_key_creation_export_and_deletion_are_recorded(org_a, make_m
     services.export_units(owner)
     services.delete_unit(owner, "s1")
     assert actions(org_a)[-5:] == [
-        "member.role_changed", "apikey.created", "unit.created", "data.exported", "data.deleted",
+        "member.role_changed",
+        "apikey.created",
+        "unit.created",
+        "data.exported",
+        "data.deleted",
     ]
     change = AuditEvent.objects.for_org(org_a).get(action="member.role_changed")
     assert change.data == {"from": "viewer", "to": "analyst", "email": viewer.email}
@@ -63,7 +67,7 @@ def test_audit_log_is_append_only(org_a, make_member):
 def test_audit_export_is_itself_audited_and_csv_is_safe(org_a, make_member, signed_in):
     owner = make_member(org_a, "owner")
     actor = services.actor_for_user(owner, org_a, via="web")
-    services.create_unit(actor, "s1", "=HYPERLINK(\"http://evil\")", "store")
+    services.create_unit(actor, "s1", '=HYPERLINK("http://evil")', "store")
     client = signed_in(owner)
     body = client.get("/settings/units/export.csv").content.decode("utf-8-sig")
     assert "'=HYPERLINK" in body  # neutralised formula

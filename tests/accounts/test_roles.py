@@ -37,7 +37,12 @@ def test_every_role_can_see_dashboards_and_only_owner_has_everything():
 
 @pytest.mark.parametrize(
     ("granter", "role", "ok"),
-    [("owner", "owner", True), ("admin", "owner", False), ("admin", "admin", True), ("analyst", "viewer", True)],
+    [
+        ("owner", "owner", True),
+        ("admin", "owner", False),
+        ("admin", "admin", True),
+        ("analyst", "viewer", True),
+    ],
 )
 def test_can_grant(granter, role, ok):
     assert can_grant(granter, role) is ok

@@ -72,7 +72,10 @@ def test_sign_in_is_locked_after_repeated_failures(org_a, make_member, client):
     assert response.status_code == 200
     assert "Too many failed sign-ins" in response.content.decode()
     assert "_auth_user_id" not in client.session
-    assert AuditEvent.objects.system().filter(action="auth.sign_in_failed").count() >= settings.LOGIN_MAX_FAILURES
+    assert (
+        AuditEvent.objects.system().filter(action="auth.sign_in_failed").count()
+        >= settings.LOGIN_MAX_FAILURES
+    )
 
 
 def test_successful_sign_in_clears_the_failure_count(org_a, make_member, client):
@@ -120,16 +123,23 @@ def test_argon2_hashes_passwords():
 def test_password_change(org_a, make_member, signed_in):
     user = make_member(org_a, "viewer")
     client = signed_in(user)
-    response = client.post("/accounts/password/", {
-        "old_password": PASSWORD, "new_password1": "a-much-better-passphrase", "new_password2": "a-much-better-passphrase",
-    })
+    response = client.post(
+        "/accounts/password/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "a-much-better-passphrase",
+            "new_password2": "a-much-better-passphrase",
+        },
+    )
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password("a-much-better-passphrase")
     assert client.get("/").status_code == 200  # still signed in
 
 
-@pytest.mark.parametrize("path", ["/static/openxm/vendor/echarts-5.6.0.min.js", "/static/openxm/vendor/htmx-2.0.11.min.js"])
+@pytest.mark.parametrize(
+    "path", ["/static/openxm/vendor/echarts-5.6.0.min.js", "/static/openxm/vendor/htmx-2.0.11.min.js"]
+)
 def test_vendored_javascript_is_served(db, client, path):
     response = client.get(path)
     body = b"".join(response.streaming_content) if response.streaming else response.content

@@ -1,0 +1,37 @@
+"""The demo company loads, has a member in every role, and loads twice without duplicates."""
+
+from openxm.accounts import services
+from openxm.accounts.models import Membership, Unit
+from openxm.accounts.roles import Role
+from openxm.demo.company import DEMO_SLUG, PEOPLE, UNITS
+from openxm.demo.loader import load_demo
+
+
+def test_demo_has_every_role_and_loads_idempotently(db):
+    load_demo("demo-password-123")
+    load_demo("demo-password-123")
+    org = services.get_organization(DEMO_SLUG)
+    roles = set(Membership.objects.for_org(org).values_list("role", flat=True))
+    assert roles == {r.value for r in Role}
+    assert Membership.objects.for_org(org).count() == len(PEOPLE)
+    assert Unit.objects.for_org(org).count() == len(UNITS)
+    stores = Unit.objects.for_org(org).filter(kind="store")
+    assert all(s.parent is not None for s in stores)
+    admin = services.bootstrap_user("admin@demo.openxm.local", None)
+    assert admin.check_password("demo-password-123")
+    assert len(services.memberships_of(admin)) == 2  # the switcher has somewhere to go
+
+
+def test_demo_command_loads_without_serving(db, capsys, monkeypatch, tmp_path):
+    from openxm.cli import main
+
+    monkeypatch.setenv("OPENXM_HOME", str(tmp_path))
+    # The demo generates its own key when none is configured; the environment is restored after.
+    monkeypatch.delenv("OPENXM_SECRET_KEY")
+    monkeypatch.delenv("OPENXM_INSECURE_COOKIES", raising=False)
+    assert main(["demo", "--no-serve", "--no-browser"]) == 0
+    out = capsys.readouterr().out
+    password = (tmp_path / "demo-password").read_text().strip()
+    assert f"Password for every demo user: {password}" in out
+    assert "admin@demo.openxm.local" in out
+    assert (tmp_path / "secret-key").stat().st_mode & 0o777 == 0o600
