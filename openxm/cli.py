@@ -17,6 +17,7 @@ COMMAND_MODULES = [
     "createadmin",
     "apikey",
     "units",
+    "surveys",
     "worker",
     "check",
     "openapi",

@@ -94,8 +94,9 @@ def test_thin_layers_do_not_reach_into_models_of_other_apps():
 
 
 def test_apps_import_only_leftwards():
-    """Data flows surveys → journeys → customers → insights → loop; accounts is left of all."""
-    order = ["accounts", "surveys", "journeys", "customers", "insights", "loop"]
+    """accounts → customers → journeys → surveys → insights → loop: reference data (contacts,
+    touchpoints) sits left of the surveys that point at it; aggregates and actions to the right."""
+    order = ["accounts", "customers", "journeys", "surveys", "insights", "loop"]
     offenders = [
         f"{path.relative_to(PACKAGE)} imports {name}"
         for app in order

@@ -46,6 +46,7 @@ def _unauthenticated(request, exc):
     )
 
 
-from . import accounts  # noqa: E402  (routers register on `api`)
+from . import accounts, surveys  # noqa: E402  (routers register on `api`)
 
 api.add_router("/", accounts.router)
+api.add_router("/", surveys.router)

@@ -1,0 +1,1 @@
+"""Customers: contacts (customers and employees) with attributes, language and consent."""

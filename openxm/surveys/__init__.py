@@ -1,0 +1,1 @@
+"""Surveys: definitions, distribution, collection and responses."""
