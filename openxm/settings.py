@@ -55,7 +55,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "openxm.accounts",
     "openxm.customers",
+    "openxm.journeys",
     "openxm.surveys",
+    "openxm.distribution",
+    "openxm.insights",
     "openxm.web",
 ]
 

@@ -4,5 +4,10 @@ from openxm.api import api
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    path("surveys/", include("openxm.surveys.urls")),
+    path("journeys/", include("openxm.journeys.urls")),
+    path("insights/", include("openxm.insights.urls")),
+    # distribution serves respondent pages at /r/... and its settings pages under /distribution/
+    path("", include("openxm.distribution.urls")),
     path("", include("openxm.web.urls")),
 ]

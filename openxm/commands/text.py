@@ -1,0 +1,193 @@
+"""``openxm text``: text analytics on a CSV/TSV/XLSX file, without the database.
+
+    openxm text classify --input FILE --text-col COL --output OUT.csv [--language auto|zh|en]
+                         [--model DIR] [--taxonomy FILE]
+    openxm text train --input FILE --text-col COL --label-col COL --output DIR
+
+``classify`` copies every input column and adds language, sentiment, sentiment_score, topics
+(``;``-separated topic ids), flags (``kind:phrase``, ``;``-separated), redacted_text and
+pii_kinds; with ``--model`` (a directory written by ``train``) also ``label``. ``train`` fits a
+custom classifier (see :mod:`openxm.text.classifier`), prints cross-validated precision, recall
+and F1 per label and saves the model. Input is read by :func:`openxm.readers.read_table`
+(encoding and delimiter detected). Errors print one line ``openxm text: error: …`` on stderr and
+exit with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+__all__ = ["register", "main"]
+
+
+class _Failure(Exception):
+    """An expected failure, reported as one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):
+        self.exit(2, f"openxm text: error: {message}\n")
+
+
+def register(subparsers) -> None:
+    """Add ``text`` and its actions to the top-level ``add_subparsers()`` object."""
+    text = subparsers.add_parser(
+        "text", help="Sentiment, topics, flags and PII redaction on comment files; custom classifiers"
+    )
+    _add_actions(text)
+
+
+def _add_actions(text: argparse.ArgumentParser) -> None:
+    actions = text.add_subparsers(dest="text_command", metavar="ACTION", parser_class=_Parser)
+    text.set_defaults(func=_no_action(text))
+    classify = actions.add_parser(
+        "classify", help="Analyse every comment of a file and write the results as CSV",
+        description="Copy the input columns and add language, sentiment, sentiment_score, topics, flags, "
+        "redacted_text and pii_kinds (and label with --model).",
+    )
+    classify.add_argument("--input", required=True, metavar="FILE", help="CSV, TSV or XLSX file to read")
+    classify.add_argument("--text-col", required=True, metavar="COL", help="column holding the comment")
+    classify.add_argument("--output", required=True, metavar="OUT.csv", help="CSV file to write")
+    classify.add_argument("--language", choices=("auto", "zh", "en"), default="auto",
+                          help="language of the comments (default: detect per comment)")
+    classify.add_argument("--model", metavar="DIR", help="custom classifier saved by 'openxm text train'")
+    classify.add_argument("--taxonomy", metavar="FILE", help="topic taxonomy YAML/JSON (default: shipped CX one)")
+    classify.set_defaults(func=run_classify)
+    train = actions.add_parser(
+        "train", help="Train a topic/intent classifier from labelled comments",
+        description="Fit a classifier, print cross-validated precision/recall/F1 per label, save it to DIR.",
+    )
+    train.add_argument("--input", required=True, metavar="FILE", help="CSV, TSV or XLSX file to read")
+    train.add_argument("--text-col", required=True, metavar="COL", help="column holding the comment")
+    train.add_argument("--label-col", required=True, metavar="COL", help="column holding the label")
+    train.add_argument("--output", required=True, metavar="DIR", help="directory to save the model in")
+    train.add_argument("--folds", type=int, default=5, help="cross-validation folds (default 5)")
+    train.set_defaults(func=run_train)
+
+
+def _no_action(parser: argparse.ArgumentParser):
+    def run(args) -> int:
+        parser.print_help(sys.stderr)
+        return 2
+
+    return run
+
+
+def _fail(message: str) -> int:
+    print(f"openxm text: error: {message}", file=sys.stderr)
+    return 2
+
+
+def _read(path: str, needed: list[str]) -> tuple[list[str], list[dict]]:
+    from openxm.readers import ReadError, read_table
+
+    try:
+        table = read_table(path)
+        rows = list(table)
+    except ReadError as exc:
+        raise _Failure(str(exc)) from exc
+    columns = list(table.columns)
+    for col in needed:
+        if col not in columns:
+            raise _Failure(f"{path}: no column {col!r} (columns: {', '.join(columns)})")
+    return columns, rows
+
+
+def run_classify(args) -> int:
+    from openxm.text.classifier import TextClassifier
+    from openxm.text.pipeline import analyze
+    from openxm.text.topics import TaxonomyError, default_taxonomy, load_taxonomy
+
+    try:
+        taxonomy = load_taxonomy(args.taxonomy) if args.taxonomy else default_taxonomy()
+        model = TextClassifier.load(args.model) if args.model else None
+        columns, rows = _read(args.input, [args.text_col])
+    except (_Failure, TaxonomyError, FileNotFoundError, ValueError) as exc:
+        return _fail(str(exc))
+    added = ["language", "sentiment", "sentiment_score", "topics", "flags", "redacted_text", "pii_kinds"]
+    if model:
+        added.append("label")
+    clash = [c for c in added if c in columns]
+    if clash:
+        return _fail(f"{args.input}: input already has column(s) {', '.join(clash)}; rename them first")
+    texts = ["" if row.get(args.text_col) is None else str(row[args.text_col]) for row in rows]
+    labels = [p.label for p in model.predict(texts)] if model and texts else []
+    out_rows = []
+    for i, (row, text) in enumerate(zip(rows, texts, strict=True)):
+        result = analyze(text, args.language, taxonomy)
+        values = [row.get(c, "") for c in columns] + [
+            result.language, result.sentiment, result.score, ";".join(result.topic_ids),
+            ";".join(f"{f.kind}:{f.phrase}" for f in result.flags), result.redacted_text,
+            ";".join(result.pii_kinds),
+        ]
+        if model:
+            values.append(labels[i])
+        out_rows.append(values)
+    try:
+        _write_csv(Path(args.output), columns + added, out_rows)
+    except OSError as exc:
+        return _fail(f"{args.output}: {exc.strerror or exc}")
+    print(f"wrote {len(out_rows)} rows to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _write_csv(path: Path, header: list[str], rows: list[list]) -> None:
+    from openxm.utils.csvsafe import write_csv
+
+    tmp = path.with_name(path.name + ".part")
+    with tmp.open("w", encoding="utf-8", newline="") as fh:
+        fh.write("\ufeff")  # Excel opens UTF-8 Chinese text only with a BOM
+        write_csv(header, rows, out=fh)
+    tmp.replace(path)
+
+
+def run_train(args) -> int:
+    from openxm.text.classifier import train_classifier
+
+    try:
+        _, rows = _read(args.input, [args.text_col, args.label_col])
+    except _Failure as exc:
+        return _fail(str(exc))
+    pairs = [
+        (str(r[args.text_col]), str(r[args.label_col]).strip())
+        for r in rows
+        if str(r.get(args.text_col) or "").strip() and str(r.get(args.label_col) or "").strip()
+    ]
+    if args.folds < 2:
+        return _fail("--folds must be at least 2")
+    try:
+        model, report = train_classifier([p[0] for p in pairs], [p[1] for p in pairs], folds=args.folds)
+    except ValueError as exc:
+        return _fail(f"{args.input}: {exc}")
+    if report is None:
+        print("no cross-validation: too few examples per label")
+    else:
+        width = max(len("label"), *(len(s.label) for s in report.labels))
+        print(f"{report.folds}-fold cross-validation on {report.n} comments")
+        print(f"{'label':<{width}}  precision  recall     f1  support")
+        for s in report.labels:
+            print(f"{s.label:<{width}}  {s.precision:9.3f}  {s.recall:6.3f}  {s.f1:5.3f}  {s.support:7d}")
+        print(f"{'macro':<{width}}  {'':9}  {'':6}  {report.macro_f1:5.3f}  {report.n:7d}")
+        print(f"accuracy {report.accuracy:.3f}")
+        if report.skipped_labels:
+            print(f"not cross-validated (one example): {', '.join(report.skipped_labels)}")
+    try:
+        model.save(args.output)
+    except OSError as exc:
+        return _fail(f"{args.output}: {exc.strerror or exc}")
+    print(f"saved {len(model.labels)}-label classifier to {args.output}", file=sys.stderr)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``openxm text …`` standalone: ``main(["classify", "--input", …])``."""
+    parser = _Parser(prog="openxm text", description=__doc__.splitlines()[0])
+    _add_actions(parser)
+    args = parser.parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Distribution and collection: channels, invitations, respondent pages, triggers, contact rules."""

@@ -1,0 +1,1 @@
+"""Insights: metric rollups, the metrics engine's persistence, dashboards, reports and exports."""

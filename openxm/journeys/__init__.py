@@ -1,0 +1,1 @@
+"""Journeys: journeys, stages, touchpoints, service-blueprint lanes and operational metrics."""

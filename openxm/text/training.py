@@ -1,0 +1,160 @@
+"""Training the sentiment model: the one recipe shared by the build script and the benchmark.
+
+Recipe (``SentimentRecipe``): clause n-gram features (the number of clauses containing the
+n-gram, divided by the square root of the number of (clause, distinct n-gram) pairs in the
+comment, known to the model or not) plus the two
+lexicon features; logistic regression with balanced class weights (so a source domain's class
+mix does not move the decision threshold in the target domain); n-grams seen in fewer than
+``min_df`` documents are dropped, and weights smaller than ``prune`` are dropped afterwards to
+keep the shipped file small. Optional self-training: when unlabelled comments from the target
+domain are given, the model labels them, the most confident ``fraction`` of each predicted class
+are added as training data and the model is refitted, once per entry of ``self_training``.
+scikit-learn is needed here only; the trained model runs without it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import sparse
+
+from .clauses import split_clauses
+from .features import en_features, zh_features
+from .lexicon import load_lexicon
+from .sentiment import SentimentModel
+
+__all__ = ["SentimentRecipe", "train_sentiment", "featurise"]
+
+
+@dataclass(frozen=True)
+class SentimentRecipe:
+    """Hyper-parameters of :func:`train_sentiment` (defaults are the shipped models' recipe)."""
+
+    C: float = 1.0
+    min_df: int = 2
+    lexicon_scale: float = 2.0
+    prune: float = 0.02
+    neutral_band: float = 0.2
+    self_training: tuple[float, ...] = field(default=(0.5, 0.8))
+    max_iter: int = 2000
+
+
+def featurise(texts: Sequence[str], language: str) -> tuple[list[list[str]], np.ndarray]:
+    """Per text: its n-gram strings (each clause's distinct ones, concatenated) and lexicon sums."""
+    fn = zh_features if language == "zh" else en_features
+    lex = load_lexicon(language)
+    grams: list[list[str]] = []
+    lexf = np.zeros((len(texts), 2))
+    for row, text in enumerate(texts):
+        feats: list[str] = []
+        for clause in split_clauses(text):
+            feats += set(fn(clause.text))  # a clause counts an n-gram once
+            pos, neg = lex.score(clause.text)
+            lexf[row, 0] += pos
+            lexf[row, 1] += neg
+        grams.append(feats)
+    return grams, lexf
+
+
+def _vocabulary(grams: list[list[str]], min_df: int) -> dict[str, int]:
+    df: dict[str, int] = {}
+    for feats in grams:
+        for f in set(feats):
+            df[f] = df.get(f, 0) + 1
+    kept = sorted(f for f, n in df.items() if n >= min_df)
+    return {f: i for i, f in enumerate(kept)}
+
+
+def _matrix(grams: list[list[str]], lexf: np.ndarray, vocab: dict[str, int], scale: float):
+    indptr = [0]
+    indices: list[int] = []
+    data: list[float] = []
+    for feats in grams:
+        counts: dict[int, int] = {}
+        for f in feats:
+            if f in vocab:
+                counts[vocab[f]] = counts.get(vocab[f], 0) + 1
+        scale = 1.0 / math.sqrt(len(feats)) if feats else 0.0
+        for i in sorted(counts):
+            indices.append(i)
+            data.append(counts[i] * scale)
+        indptr.append(len(indices))
+    ngram = sparse.csr_matrix((data, indices, indptr), shape=(len(grams), len(vocab)))
+    lex = sparse.csr_matrix(np.log1p(lexf) * scale)
+    return sparse.hstack([ngram, lex], format="csr")
+
+
+def _fit(X, y: np.ndarray, recipe: SentimentRecipe, sample_weight=None):
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(
+        C=recipe.C,
+        class_weight="balanced",
+        max_iter=recipe.max_iter,
+        solver="liblinear" if len(set(y.tolist())) == 2 else "lbfgs",
+    )
+    model.fit(X, y, sample_weight=sample_weight)
+    return model
+
+
+def train_sentiment(
+    texts: Sequence[str],
+    labels: Sequence[str],
+    language: str,
+    unlabelled: Sequence[str] = (),
+    recipe: SentimentRecipe | None = None,
+    metadata: dict | None = None,
+) -> SentimentModel:
+    """Fit a model on ``texts``/``labels`` (label strings from ``LABELS``; two or three classes).
+
+    ``unlabelled`` (target-domain comments without labels) switches on self-training; with
+    none, the recipe's ``self_training`` rounds are skipped.
+    """
+    recipe = recipe or SentimentRecipe()
+    if len(texts) != len(labels):
+        raise ValueError("texts and labels differ in length")
+    classes = tuple(c for c in ("negative", "neutral", "positive") if c in set(labels))
+    if len(classes) < 2:
+        raise ValueError("sentiment training needs at least two of negative/neutral/positive")
+    y = np.array([classes.index(label) for label in labels])
+    grams, lexf = featurise(texts, language)
+    u_grams, u_lexf = featurise(list(unlabelled), language) if len(unlabelled) else ([], np.zeros((0, 2)))
+    vocab = _vocabulary(grams + u_grams, recipe.min_df)
+    X = _matrix(grams, lexf, vocab, recipe.lexicon_scale)
+    model = _fit(X, y, recipe)
+    if len(unlabelled) and recipe.self_training:
+        XU = _matrix(u_grams, u_lexf, vocab, recipe.lexicon_scale)
+        for fraction in recipe.self_training:
+            proba = model.predict_proba(XU)
+            pred = proba.argmax(axis=1)
+            conf = proba.max(axis=1)
+            chosen: list[int] = []
+            for k in range(len(classes)):
+                members = np.flatnonzero(pred == k)
+                top = members[np.argsort(-conf[members], kind="stable")[: int(len(members) * fraction)]]
+                chosen += top.tolist()
+            idx = np.array(sorted(chosen), dtype=int)
+            model = _fit(sparse.vstack([X, XU[idx]], format="csr"), np.concatenate([y, pred[idx]]), recipe)
+    return _export(model, vocab, classes, language, recipe, metadata or {})
+
+
+def _export(model, vocab, classes, language, recipe: SentimentRecipe, metadata: dict) -> SentimentModel:
+    coef = model.coef_.T  # (features + 2) × (1 or k)
+    bias = [float(b) for b in np.atleast_1d(model.intercept_)]
+    n = len(vocab)
+    keep = np.flatnonzero(np.abs(coef[:n]).max(axis=1) >= recipe.prune)
+    terms = [""] * n
+    for term, i in vocab.items():
+        terms[i] = term
+    vocabulary = [terms[i] for i in keep]
+    weights = [[float(v) for v in coef[i]] for i in keep]
+    lexicon_weights = [[float(v) for v in coef[n]], [float(v) for v in coef[n + 1]]]
+    meta = {"recipe": {k: getattr(recipe, k) for k in recipe.__dataclass_fields__}, **metadata}
+    meta["recipe"]["self_training"] = list(recipe.self_training)
+    return SentimentModel(
+        language, classes, vocabulary, weights, bias, lexicon_weights, recipe.lexicon_scale,
+        recipe.neutral_band, meta,
+    )
