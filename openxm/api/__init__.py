@@ -1,5 +1,7 @@
 """The JSON API at /api/v1/ (django-ninja). One router module per app; routes are thin."""
 
+import importlib
+
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
@@ -46,7 +48,14 @@ def _unauthenticated(request, exc):
     )
 
 
-from . import accounts, surveys  # noqa: E402  (routers register on `api`)
+# One router module per app, each exposing ``router``; a module not in this build is skipped.
+ROUTER_MODULES = ["accounts", "surveys", "journeys", "distribution", "insights", "analysis", "text"]
 
-api.add_router("/", accounts.router)
-api.add_router("/", surveys.router)
+for _name in ROUTER_MODULES:
+    try:
+        _module = importlib.import_module(f"openxm.api.{_name}")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"openxm.api.{_name}":
+            raise
+        continue
+    api.add_router("/", _module.router)
