@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "openxm.journeys",
     "openxm.surveys",
     "openxm.distribution",
+    "openxm.responses",
     "openxm.insights",
     "openxm.web",
 ]

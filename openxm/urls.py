@@ -7,6 +7,7 @@ urlpatterns = [
     path("surveys/", include("openxm.surveys.urls")),
     path("journeys/", include("openxm.journeys.urls")),
     path("insights/", include("openxm.insights.urls")),
+    path("responses/", include("openxm.responses.urls")),
     # distribution serves respondent pages at /r/... and its settings pages under /distribution/
     path("", include("openxm.distribution.urls")),
     path("", include("openxm.web.urls")),

@@ -1,0 +1,1 @@
+"""Responses in and out: importing outside feedback, the response browser, exports for analysts."""
