@@ -8,6 +8,7 @@ urlpatterns = [
     path("journeys/", include("openxm.journeys.urls")),
     path("insights/", include("openxm.insights.urls")),
     path("responses/", include("openxm.responses.urls")),
+    path("analysis/", include("openxm.analysis.urls")),
     # distribution serves respondent pages at /r/... and its settings pages under /distribution/
     path("", include("openxm.distribution.urls")),
     path("", include("openxm.web.urls")),

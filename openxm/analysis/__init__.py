@@ -1,0 +1,1 @@
+"""Analysis studies: KANO, SERVQUAL, importance–performance and key drivers on survey data."""
