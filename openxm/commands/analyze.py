@@ -178,6 +178,14 @@ def _spec(
     return name.strip(), fields
 
 
+def _unique(option: str, specs: list[tuple[str, list[str]]]) -> list[tuple[str, list[str]]]:
+    names = [name for name, _ in specs]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise UsageError(f"{option} {repeated[0]!r} is given twice; names must differ")
+    return specs
+
+
 def _columns(table: Table, refs: dict[str, str]) -> dict[str, list[tuple[int, Any]]]:
     """(line, value) per row for each key of ``refs`` (key → column reference)."""
     resolved = {key: table.resolve(ref) for key, ref in refs.items()}
@@ -264,7 +272,8 @@ def _load_answer_map(path: str) -> dict[str, Any]:
 @_guarded
 def run_kano(args: argparse.Namespace) -> int:
     """KANO per feature."""
-    features = [_spec("--feature", v, 2, "NAME=FUNCTIONAL_COLUMN,DYSFUNCTIONAL_COLUMN") for v in args.feature]
+    shape = "NAME=FUNCTIONAL_COLUMN,DYSFUNCTIONAL_COLUMN"
+    features = _unique("--feature", [_spec("--feature", v, 2, shape) for v in args.feature])
     importance = {name: cols[0] for name, cols in (_spec("--importance", v, 1, "NAME=COLUMN")
                                                      for v in args.importance)}
     unknown = set(importance) - {name for name, _ in features}
@@ -287,6 +296,8 @@ def run_kano(args: argparse.Namespace) -> int:
         if name in importance:
             column = table.resolve(importance[name])
             imp = _checked(table, column, data[f"i:{name}"], lambda v: to_number(v, what="importance"))
+        # The answers are already canonical names, so the built-in reader (not the user's
+        # mapping, which could rename a canonical name) reads them again.
         results.append(analyze_feature(name, answers(f"f:{name}"), answers(f"d:{name}"), table=args.table,
                                        importance=imp, tolerance=args.tolerance / 100))
     if args.json:
@@ -313,7 +324,8 @@ def run_kano(args: argparse.Namespace) -> int:
 @_guarded
 def run_servqual(args: argparse.Namespace) -> int:
     """SERVQUAL gaps."""
-    items = [_spec("--item", v, 3, "NAME=EXPECTATION_COLUMN,PERCEPTION_COLUMN,DIMENSION") for v in args.item]
+    shape = "NAME=EXPECTATION_COLUMN,PERCEPTION_COLUMN,DIMENSION"
+    items = _unique("--item", [_spec("--item", v, 3, shape) for v in args.item])
     weights = {d: cols[0] for d, cols in (_spec("--weight", v, 1, "DIMENSION=POINTS") for v in args.weight)}
     allocations = {d: cols[0] for d, cols in (_spec("--importance", v, 1, "DIMENSION=COLUMN")
                                               for v in args.importance)}
@@ -391,7 +403,8 @@ def run_drivers(args: argparse.Namespace) -> int:
 def run_ipa(args: argparse.Namespace) -> int:
     """Importance–performance grid."""
     shape = "NAME=PERFORMANCE_COLUMN[,IMPORTANCE_COLUMN]"
-    attributes = [_spec("--attribute", v, 2, shape, optional_last=True) for v in args.attribute]
+    specs = [_spec("--attribute", v, 2, shape, optional_last=True) for v in args.attribute]
+    attributes = _unique("--attribute", specs)
     stated = [len(cols) == 2 for _, cols in attributes]
     if any(stated) and not all(stated):
         raise UsageError("give an importance column for every --attribute or for none")

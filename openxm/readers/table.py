@@ -284,7 +284,7 @@ def _read_text(
         name=name,
         format="csv",
         columns=columns,
-        encoding=codecs.lookup(encoding).name if encoding != "utf-8-sig" else "utf-8-sig",
+        encoding=codecs.lookup(encoding).name,
         delimiter=delimiter,
         sheet=None,
         header_issues=header_issues,
