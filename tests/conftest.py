@@ -1,16 +1,19 @@
-"""Shared fixtures: organizations, members in each role, API keys, signed-in clients."""
+"""Shared fixtures: organizations, members in each role, API keys, signed-in clients.
+
+Django is imported inside the fixtures so that the pure packages' tests also run without
+pytest-django (``pytest -p no:django tests/analytics``).
+"""
 
 import pytest
-
-from openxm.accounts import services
-from openxm.accounts.models import Organization, User
 
 PASSWORD = "correct-horse-battery-staple"
 
 
 @pytest.fixture
 def make_org(db):
-    def make(slug: str = "acme", name: str | None = None) -> Organization:
+    from openxm.accounts import services
+
+    def make(slug: str = "acme", name: str | None = None):
         return services.bootstrap_organization(slug, name or slug.title())
 
     return make
@@ -18,7 +21,9 @@ def make_org(db):
 
 @pytest.fixture
 def make_member(db):
-    def make(org: Organization, role: str, email: str | None = None) -> User:
+    from openxm.accounts import services
+
+    def make(org, role: str, email: str | None = None):
         email = email or f"{role}-{org.slug}@example.com"
         user = services.bootstrap_user(email, PASSWORD, name=role.title())
         if services.membership_in(user, org) is None:
@@ -40,7 +45,9 @@ def org_b(make_org):
 
 @pytest.fixture
 def make_key(db):
-    def make(org: Organization, role: str = "admin") -> str:
+    from openxm.accounts import services
+
+    def make(org, role: str = "admin") -> str:
         return services.create_api_key(services.operator_actor(org), f"{role} key", role).plaintext
 
     return make
@@ -70,7 +77,7 @@ def api(client):
 
 @pytest.fixture
 def signed_in(client):
-    def sign_in(user: User):
+    def sign_in(user):
         client.force_login(user)
         return client
 
