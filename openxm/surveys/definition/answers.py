@@ -34,7 +34,8 @@ class ValidatedAnswers:
     unless ``ok``, so a rejected submission can never be half-written);
     ``errors``: per-field issues (empty when ``ok``); ``route``: pages visited, questions shown,
     ending; ``dropped``: ids of answers ignored because their question was not shown (or is a
-    hidden field); ``language``: the survey language used for the messages.
+    hidden field); ``language``: the survey language used for the messages; ``by_question``: the
+    errors grouped by question id, for showing them next to each field.
     """
 
     values: Mapping[str, Any]

@@ -34,7 +34,14 @@ class _DuplicateKeyError(Exception):
         self.key = key
 
 
-class _StrictLoader(yaml.SafeLoader):
+# libyaml's parser and emitter when installed (faster, and its emitter escapes U+0085/U+2028/U+2029
+# correctly); the constructor and resolvers stay the Python ones, customised below.
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SafeDumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+_UNICODE_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
+class _StrictLoader(_SafeLoader):  # type: ignore[misc,valid-type]
     """SafeLoader with YAML 1.2-like booleans, no implicit timestamps, and duplicate-key errors."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
@@ -51,6 +58,18 @@ class _StrictLoader(yaml.SafeLoader):
                 pass  # unhashable keys are rejected by the base constructor with its own message
         return super().construct_mapping(node, deep=deep)
 
+
+class _Dumper(_SafeDumper):  # type: ignore[misc,valid-type]
+    """SafeDumper that double-quotes text with Unicode line breaks, which the pure-Python emitter
+    would otherwise write raw inside single quotes, where they read back as spaces."""
+
+    def represent_str(self, data: str) -> yaml.ScalarNode:
+        if any(ch in data for ch in _UNICODE_BREAKS):
+            return self.represent_scalar("tag:yaml.org,2002:str", data, style='"')
+        return super().represent_str(data)
+
+
+_Dumper.add_representer(str, _Dumper.represent_str)
 
 _StrictLoader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag not in (_BOOL_TAG, _TIMESTAMP_TAG)]
@@ -87,7 +106,7 @@ def _parse(text: str, fmt: str, language: str | None) -> Any:
         except _DuplicateKeyError as exc:
             raise DefinitionError([make_issue("", "format.duplicate_key", language, key=exc.key)]) from exc
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader derives from SafeLoader
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader is a SafeLoader
     except _DuplicateKeyError as exc:
         raise DefinitionError([make_issue("", "format.duplicate_key", language, key=exc.key)]) from exc
     except yaml.YAMLError as exc:
@@ -153,5 +172,6 @@ def dump_definition(definition: SurveyDefinition | Mapping[str, Any], format: st
     if format == "json":
         return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
     if format == "yaml":
-        return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=False, width=100)
+        return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=False,
+                         width=100)
     raise ValueError(f"unknown format {format!r}; use 'json' or 'yaml'")

@@ -17,7 +17,8 @@ Semantics (mirrored by ``export_rules`` for a JavaScript evaluator):
 - ``contains`` is a case-insensitive substring test on text and a membership test on lists;
 - ``selected`` is true when the chosen option (or any chosen option of a multiple choice) is the
   value, or one of the values when the value is a list;
-- ``in``/``not_in`` test membership of the answer (any overlap for list answers);
+- ``in``/``not_in`` test membership of the answer (any overlap for list answers); ``eq`` on a
+  list value (a contact attribute holding tags, say) is membership, ``neq`` its negation;
 - ``part`` reads a matrix row, a KANO / SERVQUAL part, an allocation dimension or the 1-based rank
   of an option in a ranking.
 """

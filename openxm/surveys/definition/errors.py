@@ -1,7 +1,8 @@
 """Issues (one problem at one path) and the exception that carries them.
 
 Included: ``Issue`` (also exported as ``DefinitionIssue``), ``DefinitionError``, path formatting
-(``pages[2].questions[0].scale``; keys that are not identifiers as ``text["zh-Hans"]``) and
+(``pages[2].questions[0].scale``; keys that are not identifiers as ``text["zh-Hans"]``),
+``sort_issues`` (document order, duplicates removed), ``Collector`` (used by the checks) and
 ``render_issues`` to re-render a list of issues in another language.
 Excluded: the message texts (``messages.py``) and the checks that find the issues.
 """
@@ -33,16 +34,6 @@ def format_path(parts: Iterable[PathPart]) -> str:
         else:
             out += f"[{json.dumps(part, ensure_ascii=False)}]"
     return out
-
-
-def join_path(base: str, *parts: PathPart) -> str:
-    """Extends a formatted path with more parts."""
-    tail = format_path(parts)
-    if not base:
-        return tail
-    if not tail or tail.startswith("["):
-        return base + tail
-    return f"{base}.{tail}"
 
 
 @dataclass(frozen=True)

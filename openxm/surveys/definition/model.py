@@ -1,8 +1,9 @@
 """The in-memory survey definition: the document plus indexes over its pages and questions.
 
 Included: ``SurveyDefinition`` (frozen; built only from a document that passed validation, by
-``load_definition``), ``Page`` and ``Question`` views, and helpers that read a question spec
-(its options, parts and scale) with the format's defaults applied.
+``load_definition``), ``Page`` and ``Question`` views, helpers that read a question spec (its
+options, parts and scale) with the format's defaults applied, and document traversal
+(``iter_questions``, ``iter_texts``: every translatable text with its path).
 Excluded: validation (``validate.py``), evaluation (``flow.py``) and answers (``answers.py``).
 The document itself is kept exactly as given (no defaults written into it), so exporting it again
 gives the same document.
@@ -15,7 +16,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .vocab import FIXED_SCALES, KANO_ANSWERS, fixed_parts
+from .vocab import FIXED_SCALES, fixed_parts
 
 OTHER = "other"
 
@@ -210,13 +211,6 @@ def part_scale(spec: Mapping[str, Any], part: str) -> tuple[int, int] | None:
     if qtype == "servqual_importance":
         return 0, 100
     return None
-
-
-def part_choices(spec: Mapping[str, Any], part: str) -> tuple[str, ...]:
-    """Allowed answers of a categorical part (the five KANO answers); empty otherwise."""
-    if spec["type"] == "kano" and part in ("functional", "dysfunctional"):
-        return KANO_ANSWERS
-    return ()
 
 
 def iter_questions(document: Mapping[str, Any]) -> Iterator[tuple[Path, Mapping[str, Any]]]:

@@ -20,7 +20,7 @@ from .i18n import canonical_language
 from .model import OTHER, build_index, iter_questions, iter_texts
 from .schema_check import schema_issues
 from .validate_logic import logic_issues
-from .vocab import BUILTIN_LABEL_LANGUAGES, FIXED_SCALES
+from .vocab import BUILTIN_LABEL_LANGUAGES, FIXED_SCALES, KANO_IMPORTANCE_MAX
 
 #: Largest number of points on a scale, by type (star ratings count their stars).
 _MAX_POINTS = {"rating": 101, "likert": 11, "matrix": 11}
@@ -173,7 +173,7 @@ def _check_question(path: Path, spec: Mapping[str, Any], document: Mapping[str, 
                 out.add((*path, key), "choice.selections", count=count)
     elif qtype == "kano" and "importance" in spec:
         importance = spec["importance"]
-        if importance["min"] != 1 or importance["max"] not in (5, 9):
+        if importance["min"] != 1 or importance["max"] not in KANO_IMPORTANCE_MAX:
             out.add((*path, "importance"), "kano.importance")
     if qtype in ("kano", "servqual_importance") and "labels" not in spec:
         for lang in document["languages"]:

@@ -77,7 +77,6 @@ OPERATORS: tuple[str, ...] = (
     "contains", "answered", "not_answered", "selected",
 )
 VALUELESS_OPERATORS = frozenset({"answered", "not_answered"})
-ORDER_OPERATORS = frozenset({"gt", "gte", "lt", "lte", "between"})
 LIST_VALUE_OPERATORS = frozenset({"in", "not_in"})
 
 #: Question types that can be piped into later text with ``{{id}}``.
