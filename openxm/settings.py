@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "openxm.surveys",
     "openxm.distribution",
     "openxm.responses",
+    "openxm.comments",
     "openxm.analysis",
     "openxm.insights",
     "openxm.web",

@@ -9,6 +9,7 @@ urlpatterns = [
     path("insights/", include("openxm.insights.urls")),
     path("responses/", include("openxm.responses.urls")),
     path("analysis/", include("openxm.analysis.urls")),
+    path("comments/", include("openxm.comments.urls")),
     # distribution serves respondent pages at /r/... and its settings pages under /distribution/
     path("", include("openxm.distribution.urls")),
     path("", include("openxm.web.urls")),
