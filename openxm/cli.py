@@ -18,11 +18,15 @@ COMMAND_MODULES = [
     "apikey",
     "units",
     "surveys",
+    "responses",
     "worker",
     "check",
     "openapi",
     "analyze",
     "text",
+    "journeys",
+    "rollups",
+    "insights",
 ]
 
 

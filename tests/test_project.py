@@ -46,8 +46,18 @@ def test_import_contracts():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-APPS = {"accounts", "customers", "journeys", "surveys", "distribution", "responses", "comments", "analysis",
-        "insights", "loop"}
+APPS = {
+    "accounts",
+    "customers",
+    "journeys",
+    "surveys",
+    "distribution",
+    "responses",
+    "comments",
+    "analysis",
+    "insights",
+    "loop",
+}
 THIN = {"api", "web", "commands"}
 
 
@@ -98,8 +108,18 @@ def test_apps_import_only_leftwards():
     """accounts → customers → journeys → surveys → distribution → responses → insights → loop:
     reference data (contacts,
     touchpoints) sits left of the surveys that point at it; aggregates and actions to the right."""
-    order = ["accounts", "customers", "journeys", "surveys", "distribution", "responses", "comments", "analysis",
-             "insights", "loop"]
+    order = [
+        "accounts",
+        "customers",
+        "journeys",
+        "surveys",
+        "distribution",
+        "responses",
+        "comments",
+        "analysis",
+        "insights",
+        "loop",
+    ]
     offenders = [
         f"{path.relative_to(PACKAGE)} imports {name}"
         for app in order

@@ -49,8 +49,17 @@ def _unauthenticated(request, exc):
 
 
 # One router module per app, each exposing ``router``; a module not in this build is skipped.
-ROUTER_MODULES = ["accounts", "surveys", "journeys", "distribution", "responses", "comments", "analysis", "insights",
-                  "text"]
+ROUTER_MODULES = [
+    "accounts",
+    "surveys",
+    "journeys",
+    "distribution",
+    "responses",
+    "comments",
+    "analysis",
+    "insights",
+    "text",
+]
 
 for _name in ROUTER_MODULES:
     try:

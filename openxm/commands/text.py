@@ -53,7 +53,9 @@ def _add_actions(text: argparse.ArgumentParser) -> None:
     classify.add_argument("--language", choices=("auto", "zh", "en"), default="auto",
                           help="language of the comments (default: detect per comment)")
     classify.add_argument("--model", metavar="DIR", help="custom classifier saved by 'openxm text train'")
-    classify.add_argument("--taxonomy", metavar="FILE", help="topic taxonomy YAML/JSON (default: shipped CX one)")
+    classify.add_argument(
+        "--taxonomy", metavar="FILE", help="topic taxonomy YAML/JSON (default: the shipped CX taxonomy)"
+    )
     classify.set_defaults(func=run_classify)
     train = actions.add_parser(
         "train", help="Train a topic/intent classifier from labelled comments",

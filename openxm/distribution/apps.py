@@ -6,3 +6,9 @@ class DistributionConfig(AppConfig):
     name = "openxm.distribution"
     label = "distribution"
     verbose_name = _("Distribution")
+
+    def ready(self) -> None:
+        from openxm.accounts.roles import Perm
+        from openxm.web.navigation import NavItem, register
+
+        register(NavItem("distribution", _("Distribution"), "distribution:overview", Perm.DASHBOARDS_VIEW, order=30))

@@ -6,3 +6,26 @@ class InsightsConfig(AppConfig):
     name = "openxm.insights"
     label = "insights"
     verbose_name = _("Insights")
+
+    def ready(self) -> None:
+        from django.db.models.signals import pre_delete
+
+        from openxm.accounts.roles import Perm
+        from openxm.surveys.models import Response
+        from openxm.surveys.signals import response_recorded
+        from openxm.web.navigation import NavItem, register
+
+        from . import rollups
+
+        # Rollups change in the transaction that stores (or deletes) the response.
+        response_recorded.connect(rollups.on_response_recorded, dispatch_uid="insights.rollups")
+        pre_delete.connect(
+            rollups.on_response_deleted, sender=Response, dispatch_uid="insights.rollups.delete"
+        )
+
+        register(
+            NavItem("dashboards", _("Dashboards"), "insights:dashboards", Perm.DASHBOARDS_VIEW, order=10)
+        )
+        register(
+            NavItem("reports", _("Scheduled reports"), "insights:schedules", Perm.DASHBOARDS_VIEW, order=45)
+        )

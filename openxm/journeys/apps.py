@@ -6,3 +6,9 @@ class JourneysConfig(AppConfig):
     name = "openxm.journeys"
     label = "journeys"
     verbose_name = _("Journeys")
+
+    def ready(self) -> None:
+        from openxm.accounts.roles import Perm
+        from openxm.web.navigation import NavItem, register
+
+        register(NavItem("journeys", _("Journeys"), "journeys:list", Perm.DASHBOARDS_VIEW, order=15))

@@ -5,9 +5,16 @@ decides which questions were shown, checks every answer and builds the typed row
 response and its Answer rows are written in one transaction, and ``response_recorded`` is sent
 inside it. Submissions are idempotent per survey: the same ``idempotency_key`` returns the
 stored response instead of storing a second one.
+
+Respondent pages also keep in-progress responses (status ``partial``): ``save_partial`` stores
+the answers given so far (validated through the page just submitted, no Answer rows, no signal)
+and ``record_response`` with the same key completes that row.
 """
 
+import dataclasses
 import secrets
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -20,6 +27,7 @@ from openxm.accounts.models import Organization, Unit
 from openxm.customers import services as customers
 
 from . import definition as sd
+from .definition.answer_types import clean_answer
 from .models import Answer, Response, Survey, SurveyVersion
 from .services import ui_language
 from .signals import response_recorded
@@ -76,6 +84,8 @@ class Submission:
     weight: float = 1.0
     meta: dict = field(default_factory=dict)
     version: int | None = None  # the version answered; the current one by default
+    # What the survey's logic and piping read as {{contact.x}}; defaults to contact.attributes.
+    contact_context: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +105,26 @@ def _version(org: Organization, survey: Survey, number: int | None) -> SurveyVer
     return version
 
 
+_DEFINITIONS: OrderedDict = OrderedDict()
+_DEFINITIONS_LOCK = threading.Lock()
+_DEFINITIONS_MAX = 256
+
+
+def version_definition(version: SurveyVersion) -> sd.SurveyDefinition:
+    """The loaded definition of a published version. Versions never change, and loading one
+    (schema and semantic checks) costs tens of milliseconds, so loaded ones are kept per process.
+    The key includes the publication time: test databases reuse ids after a rollback."""
+    key = (version.pk, version.organization_id, version.number, version.published_at)
+    found = _DEFINITIONS.get(key)
+    if found is None:
+        found = sd.load_definition(version.definition)
+        with _DEFINITIONS_LOCK:
+            _DEFINITIONS[key] = found
+            while len(_DEFINITIONS) > _DEFINITIONS_MAX:
+                _DEFINITIONS.popitem(last=False)
+    return found
+
+
 def _check_envelope(sub: Submission) -> None:
     if sub.channel not in CHANNELS:
         raise InvalidInput("channel", _("must be one of %(choices)s") % {"choices": ", ".join(CHANNELS)})
@@ -108,13 +138,24 @@ def _check_envelope(sub: Submission) -> None:
         raise InvalidInput("completed_at", _("is in the future"))
 
 
+def _definition(version: SurveyVersion):
+    """The loaded definition of a published (immutable) version, kept on the instance: batches and
+    imports validate thousands of submissions against one version, and re-checking the definition
+    against its JSON Schema each time cost ~25 ms per submission."""
+    loaded = getattr(version, "_openxm_definition", None)
+    if loaded is None:
+        loaded = sd.load_definition(version.definition)
+        version._openxm_definition = loaded
+    return loaded
+
+
 def prepare(org: Organization, survey: Survey, sub: Submission, contact_attributes: dict | None = None):
     """Validate a submission without writing anything: (version, ValidatedAnswers)."""
     _check_envelope(sub)
     if survey.status == Survey.Status.CLOSED:
         raise InvalidInput("survey", _("the survey is closed"))
     version = _version(org, survey, sub.version)
-    definition = sd.load_definition(version.definition)
+    definition = _definition(version)
     context = sd.ResponseContext(
         hidden=sub.hidden or {},
         contact=contact_attributes or (sub.contact.attributes if sub.contact else {}),
@@ -125,6 +166,16 @@ def prepare(org: Organization, survey: Survey, sub: Submission, contact_attribut
     if not result.ok:
         raise InvalidAnswers(list(result.errors))
     return version, definition, result
+
+
+def _context(sub: Submission, contact_attributes: dict | None = None) -> sd.ResponseContext:
+    if contact_attributes is None:
+        contact_attributes = sub.contact_context
+    if contact_attributes is None:
+        contact_attributes = sub.contact.attributes if sub.contact else {}
+    return sd.ResponseContext(
+        hidden=sub.hidden or {}, contact=contact_attributes, language=sub.language, seed=sub.meta.get("seed")
+    )
 
 
 def _answer_rows(org: Organization, survey: Survey, response: Response, rows, when) -> list[Answer]:
@@ -159,16 +210,26 @@ def _unit(org: Organization, sub: Submission) -> Unit | None:
 
 
 def record_response(org: Organization, survey: Survey, sub: Submission) -> Recorded:
-    """Validate and store one complete response (or return the stored one for a repeated key)."""
+    """Validate and store one complete response (or return the stored one for a repeated key).
+
+    A key naming an in-progress (partial) response completes that response: ``created`` is True
+    the first time it becomes complete.
+    """
+    partial = None
     if sub.idempotency_key:
         existing = (
             Response.objects.for_org(org).filter(survey=survey, idempotency_key=sub.idempotency_key).first()
         )
-        if existing is not None:
+        if existing is not None and existing.status == Response.Status.COMPLETE:
             return Recorded(existing, created=False)
+        partial = existing
+    if partial is not None and sub.version is None:
+        sub = _replace(sub, version=partial.version.number)
     version, definition, result = prepare(org, survey, sub)
     try:
         with transaction.atomic():
+            if partial is not None:
+                return _complete_partial(org, survey, partial, version, definition, sub, result)
             return Recorded(_store(org, survey, version, definition, sub, result), created=True)
     except IntegrityError:
         # A concurrent submission with the same key won the race: answer with its response.
@@ -180,15 +241,125 @@ def record_response(org: Organization, survey: Survey, sub: Submission) -> Recor
         return Recorded(existing, created=False)
 
 
-def _store(org, survey, version, definition, sub: Submission, result) -> Response:
+def _replace(sub: Submission, **changes) -> Submission:
+    return dataclasses.replace(sub, **changes)
+
+
+def _contact(org: Organization, sub: Submission):
+    if sub.contact is None:
+        return None
+    return customers.upsert_contact(org, sub.contact.external_id, sub.contact.fields, sub.contact.attributes)
+
+
+def _complete_partial(
+    org, survey, partial: Response, version, definition, sub: Submission, result
+) -> Recorded:
+    """Turn an in-progress response into a complete one (inside the caller's transaction)."""
+    locked = Response.objects.for_org(org).select_for_update().filter(pk=partial.pk).first()
+    if locked is None or locked.status == Response.Status.COMPLETE:
+        # Completed (or removed) by a concurrent request since we looked: answer with what is stored.
+        return Recorded(locked or partial, created=False)
+    completed = sub.completed_at or timezone.now()
+    contact = _contact(org, sub) or locked.contact
+    locked.version = version
+    locked.status = Response.Status.COMPLETE
+    locked.channel = sub.channel
+    locked.touchpoint = sub.touchpoint or definition.data.get("touchpoint") or survey.touchpoint
+    locked.language = result.language
+    locked.contact = contact
+    locked.unit = _unit(org, sub) or locked.unit
+    locked.answers = dict(result.values)
+    locked.hidden = dict(sub.hidden or {})
+    locked.meta = {**locked.meta, **sub.meta, "path": list(result.route.pages)}
+    locked.meta.pop("page", None)
+    locked.weight = sub.weight
+    locked.completed_at = completed
+    locked.save()
+    rows = _answer_rows(org, survey, locked, result.rows, completed)
+    answers = Answer.objects.for_org(org).bulk_create(rows)
+    response_recorded.send(sender=Response, response=locked, answers=answers)
+    return Recorded(locked, created=True)
+
+
+def save_partial(org: Organization, survey: Survey, sub: Submission, page_id: str) -> Recorded:
+    """Store an in-progress response: the answers given up to and including ``page_id``.
+
+    ``sub.answers`` holds every answer given so far (the caller merges the page just submitted
+    into the stored ones). The route through ``page_id`` is validated like a final submission
+    (errors raise ``InvalidAnswers`` and change nothing); answers to questions on pages the route
+    has not reached yet are kept when they are well-formed, so going back a page loses nothing.
+    No Answer rows are written and ``response_recorded`` is not sent: the response counts only
+    once ``record_response`` completes it. A key whose response is already complete returns it
+    unchanged. Returns ``Recorded(response, created)``, created for the first save.
+    """
+    if not sub.idempotency_key:
+        raise InvalidInput("idempotency_key", _("is required to save a response in progress"))
+    _check_envelope(sub)
+    scoped = Response.objects.for_org(org).filter(survey=survey, idempotency_key=sub.idempotency_key)
+    existing = scoped.first()
+    if existing is not None and existing.status == Response.Status.COMPLETE:
+        return Recorded(existing, created=False)
+    if survey.status == Survey.Status.CLOSED:
+        raise InvalidInput("survey", _("the survey is closed"))
+    version = existing.version if existing is not None else _version(org, survey, sub.version)
+    definition = version_definition(version)
+    if page_id not in definition.index.page_by_id:
+        raise InvalidInput("page", _("the survey has no page %(page)s") % {"page": page_id})
+    result = sd.validate_answers(definition, sub.answers, _context(sub), through_page=page_id)
+    if not result.ok:
+        raise InvalidAnswers(list(result.errors))
+    if page_id not in result.route.pages:
+        message = _("the page %(page)s is not on this respondent's route") % {"page": page_id}
+        raise InvalidInput("page", message)
+    visited = set(result.route.pages)
+    answers = dict(result.values)
+    for qid, raw in sub.answers.items():
+        question = definition.questions.get(qid) if isinstance(qid, str) else None
+        if question is None or question.type == "hidden" or question.page_id in visited:
+            continue
+        value, problems = clean_answer(question.spec, raw)
+        if value is not None and not problems:
+            answers[qid] = value
     now = timezone.now()
-    completed = sub.completed_at or now
-    contact = None
-    if sub.contact is not None:
-        contact = customers.upsert_contact(
-            org, sub.contact.external_id, sub.contact.fields, sub.contact.attributes
-        )
-    response = Response.objects.for_org(org).create(
+    fields = {
+        "answers": answers,
+        "language": result.language,
+        "hidden": dict(sub.hidden or {}),
+        "meta": {**(existing.meta if existing else {}), **sub.meta, "page": page_id,
+                 "path": list(result.route.pages)},
+    }
+    with transaction.atomic():
+        if existing is not None:
+            # A row completed meanwhile is left as it is (the filter on status).
+            scoped.filter(status=Response.Status.PARTIAL).update(**fields)
+            existing.refresh_from_db()
+            return Recorded(existing, created=False)
+        try:
+            with transaction.atomic():
+                response = Response.objects.for_org(org).create(
+                    organization=org,
+                    survey=survey,
+                    version=version,
+                    idempotency_key=sub.idempotency_key,
+                    status=Response.Status.PARTIAL,
+                    channel=sub.channel,
+                    touchpoint=sub.touchpoint or definition.data.get("touchpoint") or survey.touchpoint,
+                    contact=_contact(org, sub),
+                    unit=_unit(org, sub),
+                    weight=sub.weight,
+                    started_at=sub.started_at or now,
+                    completed_at=None,
+                    **fields,
+                )
+        except IntegrityError:
+            # A concurrent first save with the same key (a double click): keep the stored one.
+            return Recorded(scoped.get(), created=False)
+    return Recorded(response, created=True)
+
+
+def _new_response(org, survey, version, definition, sub: Submission, result, contact, unit) -> Response:
+    completed = sub.completed_at or timezone.now()
+    return Response(
         organization=org,
         survey=survey,
         version=version,
@@ -197,7 +368,7 @@ def _store(org, survey, version, definition, sub: Submission, result) -> Respons
         touchpoint=sub.touchpoint or definition.data.get("touchpoint") or survey.touchpoint,
         language=result.language,
         contact=contact,
-        unit=_unit(org, sub),
+        unit=unit,
         answers=dict(result.values),
         hidden=dict(sub.hidden or {}),
         meta={**sub.meta, "path": list(result.route.pages)},
@@ -206,8 +377,14 @@ def _store(org, survey, version, definition, sub: Submission, result) -> Respons
         completed_at=completed,
         status=Response.Status.COMPLETE,
     )
+
+
+def _store(org, survey, version, definition, sub: Submission, result) -> Response:
+    contact, unit = _contact(org, sub), _unit(org, sub)
+    response = _new_response(org, survey, version, definition, sub, result, contact, unit)
+    response.save(force_insert=True)
     answers = Answer.objects.for_org(org).bulk_create(
-        _answer_rows(org, survey, response, result.rows, completed)
+        _answer_rows(org, survey, response, result.rows, response.completed_at)
     )
     response_recorded.send(sender=Response, response=response, answers=answers)
     return response
@@ -216,11 +393,29 @@ def _store(org, survey, version, definition, sub: Submission, result) -> Respons
 def record_batch(org: Organization, survey: Survey, subs: list[Submission]) -> list[Recorded]:
     """All or nothing: every submission is validated first; any error stores none of them.
 
-    Raises ``BatchRejected`` with the per-item errors.
+    Raises ``BatchRejected`` with the per-item errors. New responses and their answers are
+    written with one multi-row insert each (``response_recorded`` is still sent per response).
     """
+    try:
+        return _record_batch(org, survey, subs)
+    except IntegrityError:
+        # A concurrent request stored one of these keys between our check and our insert: the
+        # transaction rolled back as a whole, so a second pass sees those keys as repeats.
+        return _record_batch(org, survey, subs)
+
+
+def _record_batch(org: Organization, survey: Survey, subs: list[Submission]) -> list[Recorded]:
     errors: dict[int, dict] = {}
     prepared = []
     seen_keys: dict[str, int] = {}
+    keys = [s.idempotency_key for s in subs if s.idempotency_key]
+    stored: dict[str, Response] = {}
+    for start in range(0, len(keys), 500):
+        chunk = keys[start:start + 500]
+        stored.update(
+            (r.idempotency_key, r)
+            for r in Response.objects.for_org(org).filter(survey=survey, idempotency_key__in=chunk)
+        )
     for i, sub in enumerate(subs):
         if sub.idempotency_key and sub.idempotency_key in seen_keys:
             errors[i] = {
@@ -231,33 +426,55 @@ def record_batch(org: Organization, survey: Survey, subs: list[Submission]) -> l
             continue
         if sub.idempotency_key:
             seen_keys[sub.idempotency_key] = i
-        existing = None
-        if sub.idempotency_key:
-            existing = (
-                Response.objects.for_org(org)
-                .filter(survey=survey, idempotency_key=sub.idempotency_key)
-                .first()
-            )
-        if existing is not None:
+        existing = stored.get(sub.idempotency_key) if sub.idempotency_key else None
+        if existing is not None and existing.status == Response.Status.COMPLETE:
             prepared.append((sub, existing, None))
             continue
+        if existing is not None and sub.version is None:
+            sub = _replace(sub, version=existing.version.number)
         try:
-            prepared.append((sub, None, prepare(org, survey, sub)))
+            prepared.append((sub, existing, prepare(org, survey, sub)))
         except InvalidAnswers as exc:
             errors[i] = exc.errors
         except InvalidInput as exc:
             errors[i] = {exc.field: [exc.message]}
     if errors:
         raise BatchRejected(errors)
-    out = []
+    out: list[Recorded | None] = [None] * len(prepared)
+    units: dict[str, Unit | None] = {}
+    new: list[tuple[int, Response, object]] = []
     with transaction.atomic():
-        for sub, existing, ready in prepared:
-            if existing is not None:
-                out.append(Recorded(existing, created=False))
-            else:
-                version, definition, result = ready
-                out.append(Recorded(_store(org, survey, version, definition, sub, result), created=True))
-    return out
+        for n, (sub, existing, ready) in enumerate(prepared):
+            if ready is None:
+                out[n] = Recorded(existing, created=False)
+                continue
+            version, definition, result = ready
+            if existing is not None:  # an in-progress response completed through the batch
+                out[n] = _complete_partial(org, survey, existing, version, definition, sub, result)
+                continue
+            code = sub.unit or str((sub.hidden or {}).get("store") or "")
+            if code not in units:
+                units[code] = _unit(org, sub)
+            response = _new_response(
+                org, survey, version, definition, sub, result, _contact(org, sub), units[code]
+            )
+            new.append((n, response, result))
+        if new:
+            Response.objects.for_org(org).bulk_create([r for _n, r, _res in new])
+            rows = [
+                row
+                for _n, response, result in new
+                for row in _answer_rows(org, survey, response, result.rows, response.completed_at)
+            ]
+            answers = Answer.objects.for_org(org).bulk_create(rows, batch_size=2000)
+            by_response: dict[int, list[Answer]] = {}
+            for answer in answers:
+                by_response.setdefault(answer.response.pk, []).append(answer)
+            for n, response, _result in new:
+                rows_of = by_response.get(response.pk, [])
+                response_recorded.send(sender=Response, response=response, answers=rows_of)
+                out[n] = Recorded(response, created=True)
+    return out  # type: ignore[return-value]
 
 
 class BatchRejected(InvalidInput):

@@ -70,8 +70,12 @@ def _vectorizer(spec: dict, vocabulary=None):
     from sklearn.feature_extraction.text import CountVectorizer
 
     return CountVectorizer(
-        analyzer=spec["analyzer"], ngram_range=tuple(spec["ngram_range"]), lowercase=True,
-        vocabulary=vocabulary, min_df=1 if vocabulary is not None else spec.get("min_df", 1), dtype=np.float64,
+        analyzer=spec["analyzer"],
+        ngram_range=tuple(spec["ngram_range"]),
+        lowercase=True,
+        vocabulary=vocabulary,
+        min_df=1 if vocabulary is not None else spec.get("min_df", 1),
+        dtype=np.float64,
     )
 
 
@@ -124,7 +128,9 @@ class TextClassifier:
             "format": FORMAT,
             "language": self.language,
             "labels": list(self.labels),
-            "blocks": [{"analyzer": b["analyzer"], "ngram_range": list(b["ngram_range"])} for b in self.blocks],
+            "blocks": [
+                {"analyzer": b["analyzer"], "ngram_range": list(b["ngram_range"])} for b in self.blocks
+            ],
             "vocabularies": [_ordered(v) for v in self.vocabularies],
             "settings": self.settings,
         }
@@ -175,7 +181,9 @@ def _fit(texts: list[str], labels: list[str], language: str, C: float, min_df: i
     y = np.array([label_set.index(label) for label in labels])
     svm = LinearSVC(C=C, max_iter=5000).fit(X, y)
     settings = {"C": C, "min_df": min_df, "model": "LinearSVC one-vs-rest", "n_train": n}
-    return TextClassifier(language, label_set, blocks, vocabularies, idfs, svm.coef_, svm.intercept_, settings)
+    return TextClassifier(
+        language, label_set, blocks, vocabularies, idfs, svm.coef_, svm.intercept_, settings
+    )
 
 
 def train_classifier(
@@ -219,7 +227,8 @@ def _cross_validate(texts, labels, language, C, min_df, folds, seed, counts) -> 
     predicted: list[str | None] = [None] * len(keep)
     splitter = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
     for train_idx, test_idx in splitter.split(keep, kept_labels):
-        fold = _fit([texts[keep[i]] for i in train_idx], [kept_labels[i] for i in train_idx], language, C, min_df)
+        fold_texts = [texts[keep[i]] for i in train_idx]
+        fold = _fit(fold_texts, [kept_labels[i] for i in train_idx], language, C, min_df)
         for i, p in zip(test_idx, fold.predict([texts[keep[i]] for i in test_idx]), strict=True):
             predicted[i] = p.label
     names = sorted(set(kept_labels))

@@ -16,9 +16,12 @@ from .lexicon import en_words
 __all__ = ["zh_features", "en_features", "NEGATORS_EN"]
 
 NEGATORS_EN = frozenset(
-    "not no never n't nothing nobody none nor neither without hardly barely cannot "
-    "don't didn't doesn't isn't wasn't aren't weren't won't wouldn't can't couldn't shouldn't "
-    "dont didnt doesnt isnt wasnt arent werent wont wouldnt cant couldnt shouldnt".split()
+    (
+        "not", "no", "never", "n't", "nothing", "nobody", "none", "nor", "neither", "without", "hardly",
+        "barely", "cannot", "don't", "didn't", "doesn't", "isn't", "wasn't", "aren't", "weren't", "won't",
+        "wouldn't", "can't", "couldn't", "shouldn't", "dont", "didnt", "doesnt", "isnt", "wasnt", "arent",
+        "werent", "wont", "wouldnt", "cant", "couldnt", "shouldnt",
+    )
 )
 _ZH_DROP = re.compile(r"[\s\W_]+")
 

@@ -26,20 +26,21 @@ _WORD = re.compile(r"[a-z\u00c0-\u024f']+")
 _ACCENTED = re.compile(r"[\u00c0-\u024f]")
 
 _EN = frozenset(
-    "the a an and or but is are was were be been it this that to of in on for with my your our "
-    "i you we they he she not no very so too have has had do does did will would can could "
-    "should at from by as all just get got there their what when where which who how".split()
+    (
+        "the", "a", "an", "and", "or", "but", "is", "are", "was", "were", "be", "been", "it", "this",
+        "that", "to", "of", "in", "on", "for", "with", "my", "your", "our", "i", "you", "we", "they", "he",
+        "she", "not", "no", "very", "so", "too", "have", "has", "had", "do", "does", "did", "will", "would",
+        "can", "could", "should", "at", "from", "by", "as", "all", "just", "get", "got", "there", "their",
+        "what", "when", "where", "which", "who", "how",
+    )
 )
-_OTHER = frozenset(
-    # fr
-    "le la les des une est et pas très avec pour dans sur je nous vous ils mais que qui "
-    # es
-    "el los las una es y muy con por para pero como del al lo yo nosotros está fue "
-    # de
-    "der die das und ist nicht sehr mit für ich wir sie aber ein eine auf zu den dem war "
-    # pt / it / nl
-    "não muito com uma os você é um il di che non è della sono het een niet zeer voor maar".split()
-)
+_OTHER_WORDS = {
+    "fr": "le la les des une est et pas très avec pour dans sur je nous vous ils mais que qui",
+    "es": "el los las una es y muy con por para pero como del al lo yo nosotros está fue",
+    "de": "der die das und ist nicht sehr mit für ich wir sie aber ein eine auf zu den dem war",
+    "pt/it/nl": "não muito com uma os você é um il di che non è della sono het een niet zeer voor maar",
+}
+_OTHER = frozenset(word for words in _OTHER_WORDS.values() for word in words.split())
 
 
 def detect_language(text: str) -> str:

@@ -36,11 +36,13 @@ PLACEHOLDERS = {
 # in the original text.
 _FULLWIDTH = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)} | {"＋": "+", "－": "-", "Ｘ": "X"})
 
-_QUICK = re.compile(r"[0-9@]")
+_QUICK = re.compile(r"[0-9@\uff10-\uff19]")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24}")
 _CN_ID = re.compile(r"(?<![0-9A-Za-z])[1-9][0-9]{16}[0-9Xx](?![0-9A-Za-z])")
 _CARD = re.compile(r"(?<![0-9A-Za-z+])[0-9](?:[ \-]?[0-9]){12,18}(?![0-9A-Za-z])")
-_CN_MOBILE = re.compile(r"(?<![0-9A-Za-z+])(?:(?:\+|00)?86[ \-]?)?1[3-9][0-9](?:[ \-]?[0-9]{4}){2}(?![0-9A-Za-z])")
+_CN_MOBILE = re.compile(
+    r"(?<![0-9A-Za-z+])(?:(?:\+|00)?86[ \-]?)?1[3-9][0-9](?:[ \-]?[0-9]{4}){2}(?![0-9A-Za-z])"
+)
 _CN_LANDLINE = re.compile(r"(?<![0-9A-Za-z])(?:\(0[0-9]{2,3}\)|0[0-9]{2,3}-)[0-9]{7,8}(?![0-9A-Za-z])")
 _INTL = re.compile(r"(?<![0-9A-Za-z])\+[0-9](?:[ \-.]?\(?[0-9]+\)?){1,6}(?![0-9A-Za-z])")
 
@@ -125,11 +127,9 @@ def _candidates(text: str) -> list[PIISpan]:
 
 def redact(text: str) -> RedactionResult:
     """Replace PII in ``text`` with placeholders such as ``[PHONE]``; see the module docstring."""
-    if not text:
+    if not text or not _QUICK.search(text):
         return RedactionResult(text, ())
     probe = text.translate(_FULLWIDTH)
-    if not _QUICK.search(probe):
-        return RedactionResult(text, ())
     taken: list[PIISpan] = []
     for span in _candidates(probe):  # priority order: earlier kinds win overlaps
         if all(span.end <= t.start or span.start >= t.end for t in taken):

@@ -210,7 +210,8 @@ class SentimentModel:
         score = tanh(margin / 2.0)
         label = "positive" if score >= band else "negative" if score <= -band else "neutral"
         labels = {c.label for c in out}
-        return SentimentResult(label, round(score, 4), tuple(out), "positive" in labels and "negative" in labels)
+        mixed = "positive" in labels and "negative" in labels
+        return SentimentResult(label, round(score, 4), tuple(out), mixed)
 
     def predict_scores(self, texts: list[str]) -> list[float]:
         """Comment scores only (what benchmarks need), without building result objects."""

@@ -35,6 +35,7 @@ __all__ = ["Taxonomy", "TopicDefinition", "TopicMatch", "TaxonomyError", "load_t
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
 _ALLOWED_KEYS = {"id", "label", "rule", "description"}
+_CACHE_SIZE = 50_000
 
 
 class TaxonomyError(ValueError):
@@ -84,6 +85,7 @@ class Taxonomy:
         self._en: dict[tuple[str, ...], int] = {}
         self._en_prefix: list[tuple[str, Term, int]] = []
         self._rules = []
+        self._cache: dict[str, tuple[int, ...]] = {}
         self._trigger: dict[int, set[int]] = {}
         zh_lengths: dict[str, set[int]] = {}
         for position, topic in enumerate(self.topics):
@@ -108,7 +110,8 @@ class Taxonomy:
         self._zh_starts = {c: tuple(sorted(ls)) for c, ls in zh_lengths.items()}
         position_of = {t.id: k for k, t in enumerate(self.topics)}
         self._lineage = [
-            (k, *(position_of[a] for a in self.ancestors(t.id) if a in position_of)) for k, t in enumerate(self.topics)
+            (k, *(position_of[a] for a in self.ancestors(t.id) if a in position_of))
+            for k, t in enumerate(self.topics)
         ]
         self._max_words = max((len(k) for k in self._en), default=1)
 
@@ -172,14 +175,21 @@ class Taxonomy:
         start = i - (k - 1)
         return start >= 0 and tuple(words[start:i]) == term.words[:-1]
 
-    def _match_positions(self, clause: str) -> list[int]:
+    def _match_positions(self, clause: str) -> tuple[int, ...]:
+        cached = self._cache.get(clause)
+        if cached is not None:
+            return cached
         present = self._present_ids(clause)
-        if not present:
-            return []
-        candidates: set[int] = set()
-        for tid in present:
-            candidates |= self._trigger.get(tid, set())
-        return [k for k in candidates if self._rules[k](present)]
+        found: tuple[int, ...] = ()
+        if present:
+            candidates: set[int] = set()
+            for tid in present:
+                candidates |= self._trigger.get(tid, set())
+            found = tuple(k for k in candidates if self._rules[k](present))
+        if len(self._cache) >= _CACHE_SIZE:
+            self._cache.clear()  # short clauses repeat a lot ("好吃", "很快"); the rest need not stay
+        self._cache[clause] = found
+        return found
 
     def match_clause(self, clause: str) -> list[str]:
         """Ids of topics whose rule holds in ``clause`` (parents not added), in taxonomy order."""

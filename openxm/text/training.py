@@ -36,7 +36,7 @@ class SentimentRecipe:
     C: float = 1.0
     min_df: int = 2
     lexicon_scale: float = 2.0
-    prune: float = 0.02
+    prune: float = 0.1
     neutral_band: float = 0.2
     self_training: tuple[float, ...] = field(default=(0.5, 0.8))
     max_iter: int = 2000
@@ -77,10 +77,10 @@ def _matrix(grams: list[list[str]], lexf: np.ndarray, vocab: dict[str, int], sca
         for f in feats:
             if f in vocab:
                 counts[vocab[f]] = counts.get(vocab[f], 0) + 1
-        scale = 1.0 / math.sqrt(len(feats)) if feats else 0.0
+        norm = 1.0 / math.sqrt(len(feats)) if feats else 0.0
         for i in sorted(counts):
             indices.append(i)
-            data.append(counts[i] * scale)
+            data.append(counts[i] * norm)
         indptr.append(len(indices))
     ngram = sparse.csr_matrix((data, indices, indptr), shape=(len(grams), len(vocab)))
     lex = sparse.csr_matrix(np.log1p(lexf) * scale)
