@@ -19,7 +19,7 @@ from openxm.accounts.roles import Perm
 from openxm.surveys import services
 from openxm.web.views import member_required
 
-from .config import builder_config
+from .config import builder_config, draft_revision
 
 
 def _issue_json(issue, language: str) -> dict:
@@ -59,7 +59,7 @@ def builder(request, ref):
 
 def _saved(survey) -> dict:
     return {
-        "revision": survey.updated_at.isoformat(),
+        "revision": draft_revision(survey.draft),
         "title": survey.title,
         "status": survey.status,
         "version": survey.current_version.number if survey.current_version_id else None,
@@ -69,9 +69,10 @@ def _saved(survey) -> dict:
 @member_required(Perm.SURVEYS_DESIGN)
 @require_POST
 def save(request, ref):
-    """Body: ``{"definition": {...}, "revision": "<the revision the edit started from>"}``.
+    """Body: ``{"definition": {...}, "revision": "<revision of the draft the edit started from>"}``.
 
-    A stale revision (someone else saved in between) answers 409 unless ``"force": true``.
+    A stale revision (the stored draft changed since: another tab or another designer) answers 409
+    with the stored draft, unless ``"force": true``.
     The draft is stored even when it has problems; they come back with paths.
     """
     try:
@@ -83,7 +84,7 @@ def save(request, ref):
         return JsonResponse({"detail": _("must be an object"), "field": "definition"}, status=422)
     survey = services.get_survey(request.actor, ref)
     revision = body.get("revision")
-    if revision and revision != survey.updated_at.isoformat() and not body.get("force"):
+    if revision and revision != draft_revision(survey.draft) and not body.get("force"):
         return JsonResponse({"conflict": True, **_saved(survey), "definition": survey.draft}, status=409)
     try:
         survey = services.save_draft(request.actor, survey.pk, document)
