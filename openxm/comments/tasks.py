@@ -1,0 +1,119 @@
+"""Background work of text analytics, and how it is started.
+
+* New responses: ``response_recorded`` is sent inside the storing transaction; :func:`queue_response`
+  collects the response ids of that transaction and, once it commits, hands them to
+  :func:`analyse_responses_task` in one call (an import of 10,000 rows makes a few tasks, not
+  10,000). Without a broker (the embedded default) the task runs inline right after the commit;
+  a failure is logged and never undoes the stored response.
+* Re-analysis and classifier training: :func:`dispatch` sends the task to the workers once the
+  job row is committed; without a broker it runs in a thread of the web process, so the page
+  that started it returns at once and polls the progress. ``settings.OPENXM_JOBS_INLINE = True``
+  (tests, the CLI) runs it inline instead, before ``dispatch`` returns.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from celery import shared_task
+from django.conf import settings
+from django.db import close_old_connections, connections, transaction
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+
+
+def _organization(org_id: int):
+    from openxm.accounts.models import Organization
+
+    return Organization.objects.filter(pk=org_id).first()
+
+
+@shared_task(name="openxm.comments.analyse_responses")
+def analyse_responses_task(org_id: int, response_ids: list[int]) -> int:
+    from .engine import analyse_responses
+
+    org = _organization(org_id)
+    if org is None:
+        return 0
+    return analyse_responses(org, list(response_ids))
+
+
+@shared_task(name="openxm.comments.reanalyse")
+def reanalyse_task(org_id: int, job_id: int) -> str:
+    from .jobs import run_reanalysis
+
+    return run_reanalysis(org_id, job_id).status
+
+
+@shared_task(name="openxm.comments.train_classifier")
+def train_classifier_task(org_id: int, classifier_id: int) -> str:
+    from .classifiers import run_training
+
+    return run_training(org_id, classifier_id).status
+
+
+class _Batch:
+    """Response ids recorded in one transaction, analysed together once it commits."""
+
+    def __init__(self) -> None:
+        self.items: dict[int, list[int]] = {}
+        self.flushed = False
+
+    def add(self, org_id: int, response_id: int) -> None:
+        self.items.setdefault(org_id, []).append(response_id)
+
+    def __call__(self) -> None:
+        self.flushed = True
+        for org_id, ids in self.items.items():
+            for start in range(0, len(ids), BATCH):
+                _start_analysis(org_id, ids[start : start + BATCH])
+
+
+def _start_analysis(org_id: int, ids: list[int]) -> None:
+    try:
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            analyse_responses_task(org_id, ids)  # inline, in this process
+        else:
+            analyse_responses_task.delay(org_id, ids)
+    except Exception:  # analysis is derived data: re-analysis repairs it; the response is stored
+        log.exception("text analytics of %s responses of organization %s failed", len(ids), org_id)
+
+
+def queue_response(org_id: int, response_id: int) -> None:
+    """Analyse the response's comments after the current transaction commits (see above)."""
+    conn = transaction.get_connection()
+    if not conn.in_atomic_block:
+        _start_analysis(org_id, [response_id])
+        return
+    batch = getattr(conn, "_openxm_comments_batch", None)
+    registered = batch is not None and any(entry[1] is batch for entry in conn.run_on_commit)
+    if batch is None or batch.flushed or not registered:
+        batch = _Batch()
+        conn._openxm_comments_batch = batch
+        transaction.on_commit(batch, robust=True)
+    batch.add(org_id, response_id)
+
+
+def _in_thread(task, args) -> None:
+    close_old_connections()
+    try:
+        task.apply(args=args)
+    except Exception:  # the task records its own failures on its row; this is a last resort
+        log.exception("background %s failed", task.name)
+    finally:
+        connections.close_all()
+
+
+def dispatch(task, *args) -> None:
+    """Run ``task(*args)`` in the background (see the module docstring)."""
+    if getattr(settings, "OPENXM_JOBS_INLINE", False):
+        task.apply(args=args)
+    elif not settings.CELERY_TASK_ALWAYS_EAGER:
+        transaction.on_commit(lambda: task.delay(*args))
+    else:
+        transaction.on_commit(
+            lambda: threading.Thread(target=_in_thread, args=(task, args), daemon=True).start()
+        )

@@ -1,0 +1,188 @@
+"""Text analytics pages: the overview (topics, chart, verbatims) and re-analysis jobs.
+
+Each view checks its input and calls the services; configuration pages (taxonomy, classifiers,
+themes) are in ``config_views``.
+"""
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+from django.utils.http import urlencode
+from django.views.decorators.http import require_POST
+
+from openxm.accounts import services as accounts
+from openxm.accounts.errors import InvalidInput
+from openxm.accounts.roles import Perm
+from openxm.surveys import services as surveys
+from openxm.web.views import member_required
+
+from . import charts, services
+from .forms import SENTIMENT_CHOICES, FilterForm
+from .queries import as_tree
+
+SCOPE_FIELDS = ("survey", "touchpoint", "period", "unit", "language")
+
+
+def _language() -> str:
+    return translation.get_language() or "en"
+
+
+def _filters(request):
+    """(form, values, scope, problem) of the page's GET parameters; a bad value is shown, not a 500."""
+    actor = request.actor
+    form = FilterForm(
+        request.GET or None,
+        surveys=surveys.list_surveys(actor),
+        touchpoints=services.touchpoint_choices(actor),
+        units=accounts.list_units(actor),
+    )
+    values = form.values() if form.is_bound else FilterForm.values_default()
+    problem = None
+    try:
+        scope = services.scope_for(actor, **values)
+    except InvalidInput as exc:
+        problem = f"{exc.field}: {exc.message}"
+        values = FilterForm.values_default()
+        scope = services.scope_for(actor, **values)
+    return form, values, scope, problem
+
+
+def _query(values: dict, **extra) -> str:
+    merged = {k: v for k, v in {**values, **extra}.items() if v}
+    return urlencode(merged)
+
+
+@member_required(Perm.DASHBOARDS_VIEW)
+def overview(request):
+    actor = request.actor
+    form, values, scope, problem = _filters(request)
+    language = _language()
+    figures = services.figures(actor, scope, language=language)
+    tree = as_tree(figures)
+    top = [f.topic for f in figures if not f.parent][:5]
+    bucket = {"30d": "day", "90d": "week", "180d": "week"}.get(values["period"], "month")
+    trend = services.trends(actor, scope, top, bucket=bucket, language=language)
+    chart_data = {"topic-map": charts.topic_map(figures), "topic-trend": charts.trend_chart(trend)}
+    can_configure = actor.can(Perm.TEXT_CONFIGURE)
+    can_read = actor.can(Perm.RESPONSES_VIEW)
+    selected_topic = request.GET.get("topic", "")
+    selected_sentiment = request.GET.get("sentiment", "")
+    context = {
+        "filter_form": form,
+        "filters": values,
+        "scope_query": _query(values),
+        "problem": problem,
+        "summary": services.summary(actor, scope),
+        "figures": tree,
+        "flags": services.figures(actor, scope, kind="flag", language=language),
+        "intents": services.figures(actor, scope, kind="intent", language=language),
+        "chart_data": chart_data,
+        "has_impact": any(f.nps_impact is not None for f in figures),
+        "has_csat": any(f.csat_impact is not None for f in figures),
+        "has_trend": any(f.trend is not None for f in figures),
+        "can_configure": can_configure,
+        "can_read": can_read,
+        "taxonomy": services.taxonomy(actor),
+        "topic_choices": [(f.topic, ("— " * f.depth) + f.label) for f in tree],
+        "sentiment_choices": SENTIMENT_CHOICES,
+        "selected_topic": selected_topic,
+        "selected_sentiment": selected_sentiment,
+        "survey_title": dict(form.fields["survey"].choices).get(values["survey"] or "", "")
+        if values["survey"]
+        else "",
+    }
+    if can_read:
+        context["page"] = _verbatim_page(request, values, topic=selected_topic, sentiment=selected_sentiment)
+        context["verbatim_query"] = _query(values, topic=selected_topic, sentiment=selected_sentiment)
+        context["redacted_view"] = not actor.can(Perm.PII_VIEW)
+    if can_configure:
+        context["pending"] = services.pending_count(actor)
+        context["jobs"] = services.list_jobs(actor, limit=1)
+    return render(request, "comments/overview.html", context)
+
+
+def _response_url(response_id: int) -> str | None:
+    try:
+        return reverse("responses:detail", args=[response_id])
+    except NoReverseMatch:
+        return None
+
+
+def _verbatim_page(request, values, *, topic="", sentiment="", flag="", query="", offset=0):
+    actor = request.actor
+    scope = services.scope_for(actor, **values)
+    page = services.verbatims(
+        actor,
+        scope,
+        topic=topic,
+        sentiment=sentiment,
+        flag=flag,
+        query=query,
+        offset=offset,
+        limit=20,
+        language=_language(),
+    )
+    return {"result": page, "items": [(r, _response_url(r.response_id)) for r in page.rows]}
+
+
+@member_required(Perm.RESPONSES_VIEW)
+def verbatims(request):
+    """The verbatim list (a partial for HTMX; the overview page renders the first one)."""
+    _form, values, _scope, _problem = _filters(request)
+    get = request.GET
+    try:
+        offset = max(0, int(get.get("offset", "0") or 0))
+    except ValueError:
+        offset = 0
+    try:
+        page = _verbatim_page(
+            request,
+            values,
+            topic=get.get("topic", ""),
+            sentiment=get.get("sentiment", ""),
+            flag=get.get("flag", ""),
+            query=get.get("q", ""),
+            offset=offset,
+        )
+    except InvalidInput as exc:
+        return HttpResponse(f"{exc.field}: {exc.message}", status=400)
+    more = _query(
+        values,
+        topic=get.get("topic", ""),
+        sentiment=get.get("sentiment", ""),
+        flag=get.get("flag", ""),
+        q=get.get("q", ""),
+        offset=page["result"].next_offset,
+    )
+    template = "comments/_verbatim_items.html" if offset else "comments/_verbatims.html"
+    return render(request, template, {"page": page, "more_query": more})
+
+
+# --- Re-analysis ------------------------------------------------------------------------------
+
+
+@member_required(Perm.TEXT_CONFIGURE)
+@require_POST
+def reanalyse(request):
+    survey = request.POST.get("survey") or None
+    try:
+        job = services.start_reanalysis(request.actor, survey=survey, reason=request.POST.get("reason", ""))
+    except InvalidInput as exc:
+        messages.error(request, exc.message)
+        return redirect(request.POST.get("back") or "comments:overview")
+    return redirect("comments:job", job.pk)
+
+
+@member_required(Perm.TEXT_CONFIGURE)
+def job(request, pk: int):
+    job = services.get_job(request.actor, pk)
+    return render(request, "comments/job.html", {"job": job})
+
+
+@member_required(Perm.TEXT_CONFIGURE)
+def job_progress(request, pk: int):
+    """The progress partial the job page polls every second; it stops polling once the job ends."""
+    job = services.get_job(request.actor, pk)
+    return render(request, "comments/_job_progress.html", {"job": job})
