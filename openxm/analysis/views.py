@@ -135,7 +135,7 @@ def _chart_text() -> dict:
         "must_be": _("Must-be"),
         "indifferent": _("Indifferent"),
         "gap": _("Gap (perception − expectation)"),
-        "interval": _("95% interval"),
+        "interval": _("95% CI"),
         "expectation": _("Expectation"),
         "perception": _("Perception"),
         "importance": _("Importance"),
