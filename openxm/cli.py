@@ -27,6 +27,8 @@ COMMAND_MODULES = [
     "journeys",
     "rollups",
     "insights",
+    "distribution",
+    "comments",
 ]
 
 

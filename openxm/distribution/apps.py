@@ -11,4 +11,8 @@ class DistributionConfig(AppConfig):
         from openxm.accounts.roles import Perm
         from openxm.web.navigation import NavItem, register
 
-        register(NavItem("distribution", _("Distribution"), "distribution:overview", Perm.DASHBOARDS_VIEW, order=30))
+        register(
+            NavItem(
+                "distribution", _("Distribution"), "distribution:overview", Perm.DASHBOARDS_VIEW, order=30
+            )
+        )

@@ -6,10 +6,10 @@ from scratch by ``openxm rollups rebuild``:
 * :class:`AnswerCount` — counts per (organization, survey, question, touchpoint, channel, unit,
   segment key, day, answer value): answers any filter on those dimensions. Each response also
   adds one row with ``qtype="response"`` (value 0) so volumes come from here too.
-* :class:`MetricCube` — per (organization, grain, bucket, segment key, touchpoint, metric) one
-  *wide* row with the count (``c0``…``c10``), Σweight (``w0``…``w10``) and Σweight²
-  (``q0``…``q10``) of each answer point; grains are day, ISO week and month, so a year of one metric
-  by touchpoint × week is 52 rows per touchpoint. The journey map reads only this table.
+* :class:`MetricCube` — per (organization, grain, bucket, segment key, touchpoint) one *wide* row
+  with the response volume and the count, Σweight and Σweight² of every answer point of NPS,
+  eNPS, CSAT and CES; grains are day, ISO week and month, so a year of the journey map by
+  touchpoint × week is 52 rows per touchpoint. The journey map reads only this table.
 
 :class:`ResponseFact` keeps the segment key a response had when it was recorded, so a contact
 moving from silver to gold later does not move their old answers (and so the raw path can
@@ -21,8 +21,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from openxm.accounts.tenancy import TenantModel
-
-POINTS = range(11)  # answer points 0…10 held by the metric cube
 
 
 class RollupSettings(TenantModel):
@@ -96,62 +94,58 @@ class AnswerCount(TenantModel):
 
 
 class MetricCube(TenantModel):
-    class Grain(models.TextChoices):
-        DAY = "d", _("Day")
-        WEEK = "w", _("Week")
-        MONTH = "m", _("Month")
+    """One row per (grain, bucket, segment key, touchpoint) holding every metric: the response
+    volume (``responses``) and, for each answer point of NPS, eNPS, CSAT and CES, its count
+    (``nps9``), Σweight (``nps9_w``) and Σweight² (``nps9_q``). The point columns are added
+    below the class from :data:`CUBE_SCALES`."""
 
     # The unique constraint starts with the organization; a second index on it alone would only
     # slow every response down.
     organization = models.ForeignKey(
         "accounts.Organization", on_delete=models.CASCADE, related_name="+", db_index=False
     )
+
+    class Grain(models.TextChoices):
+        DAY = "d", _("Day")
+        WEEK = "w", _("Week")
+        MONTH = "m", _("Month")
+
     grain = models.CharField(max_length=1, choices=Grain.choices)
     bucket = models.DateField(help_text="first day of the day, ISO week or month")
     segment_key = models.CharField(max_length=200, blank=True)
     touchpoint = models.CharField(max_length=64, blank=True)
-    metric = models.CharField(max_length=16, help_text="responses, nps, enps, csat or ces")
-    c0 = models.BigIntegerField(default=0)
-    c1 = models.BigIntegerField(default=0)
-    c2 = models.BigIntegerField(default=0)
-    c3 = models.BigIntegerField(default=0)
-    c4 = models.BigIntegerField(default=0)
-    c5 = models.BigIntegerField(default=0)
-    c6 = models.BigIntegerField(default=0)
-    c7 = models.BigIntegerField(default=0)
-    c8 = models.BigIntegerField(default=0)
-    c9 = models.BigIntegerField(default=0)
-    c10 = models.BigIntegerField(default=0)
-    w0 = models.FloatField(default=0.0)
-    w1 = models.FloatField(default=0.0)
-    w2 = models.FloatField(default=0.0)
-    w3 = models.FloatField(default=0.0)
-    w4 = models.FloatField(default=0.0)
-    w5 = models.FloatField(default=0.0)
-    w6 = models.FloatField(default=0.0)
-    w7 = models.FloatField(default=0.0)
-    w8 = models.FloatField(default=0.0)
-    w9 = models.FloatField(default=0.0)
-    w10 = models.FloatField(default=0.0)
-    q0 = models.FloatField(default=0.0)
-    q1 = models.FloatField(default=0.0)
-    q2 = models.FloatField(default=0.0)
-    q3 = models.FloatField(default=0.0)
-    q4 = models.FloatField(default=0.0)
-    q5 = models.FloatField(default=0.0)
-    q6 = models.FloatField(default=0.0)
-    q7 = models.FloatField(default=0.0)
-    q8 = models.FloatField(default=0.0)
-    q9 = models.FloatField(default=0.0)
-    q10 = models.FloatField(default=0.0)
+    responses = models.BigIntegerField(default=0, db_default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["organization", "grain", "segment_key", "bucket", "touchpoint", "metric"],
+                fields=["organization", "grain", "segment_key", "bucket", "touchpoint"],
                 name="uniq_metric_cube",
             )
         ]
+
+
+#: The metrics of the cube and their answer scales.
+CUBE_SCALES = {"nps": (0, 10), "enps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
+
+
+def cube_columns(metric: str) -> tuple[list[str], list[str], list[str]]:
+    """(count, Σweight, Σweight²) column names of ``metric``, low point first."""
+    low, high = CUBE_SCALES[metric]
+    points = range(low, high + 1)
+    return (
+        [f"{metric}{p}" for p in points],
+        [f"{metric}{p}_w" for p in points],
+        [f"{metric}{p}_q" for p in points],
+    )
+
+
+for _metric in CUBE_SCALES:
+    for _count, _wsum, _wsq in zip(*cube_columns(_metric), strict=True):
+        # Database defaults: a response's upsert writes only the few columns it changes.
+        MetricCube.add_to_class(_count, models.BigIntegerField(default=0, db_default=0))
+        MetricCube.add_to_class(_wsum, models.FloatField(default=0.0, db_default=0.0))
+        MetricCube.add_to_class(_wsq, models.FloatField(default=0.0, db_default=0.0))
 
 
 class Dashboard(TenantModel):

@@ -6,3 +6,11 @@ class ResponsesConfig(AppConfig):
     name = "openxm.responses"
     label = "responses"
     verbose_name = _("Responses")
+
+    def ready(self) -> None:
+        from openxm.accounts.roles import Perm
+        from openxm.web.navigation import NavItem, register
+
+        register(NavItem("responses", _("Responses"), "responses:browser", Perm.RESPONSES_VIEW, order=30))
+        register(NavItem("imports", _("Imports"), "responses:imports", Perm.RESPONSES_WRITE, order=32))
+        register(NavItem("exports", _("Exports"), "responses:exports", Perm.DATA_EXPORT, order=34))

@@ -138,24 +138,13 @@ def _check_envelope(sub: Submission) -> None:
         raise InvalidInput("completed_at", _("is in the future"))
 
 
-def _definition(version: SurveyVersion):
-    """The loaded definition of a published (immutable) version, kept on the instance: batches and
-    imports validate thousands of submissions against one version, and re-checking the definition
-    against its JSON Schema each time cost ~25 ms per submission."""
-    loaded = getattr(version, "_openxm_definition", None)
-    if loaded is None:
-        loaded = sd.load_definition(version.definition)
-        version._openxm_definition = loaded
-    return loaded
-
-
 def prepare(org: Organization, survey: Survey, sub: Submission, contact_attributes: dict | None = None):
     """Validate a submission without writing anything: (version, ValidatedAnswers)."""
     _check_envelope(sub)
     if survey.status == Survey.Status.CLOSED:
         raise InvalidInput("survey", _("the survey is closed"))
     version = _version(org, survey, sub.version)
-    definition = _definition(version)
+    definition = version_definition(version)
     context = sd.ResponseContext(
         hidden=sub.hidden or {},
         contact=contact_attributes or (sub.contact.attributes if sub.contact else {}),
@@ -209,36 +198,42 @@ def _unit(org: Organization, sub: Submission) -> Unit | None:
     return unit
 
 
+def _stored(org: Organization, survey: Survey, key: str) -> Response | None:
+    if not key:
+        return None
+    return Response.objects.for_org(org).filter(survey=survey, idempotency_key=key).first()
+
+
 def record_response(org: Organization, survey: Survey, sub: Submission) -> Recorded:
     """Validate and store one complete response (or return the stored one for a repeated key).
 
     A key naming an in-progress (partial) response completes that response: ``created`` is True
-    the first time it becomes complete.
+    the first time it becomes complete. A new key is the common case, so the stored row is looked
+    up only when the insert meets the key (or when the submission is rejected: a repeat of a
+    stored response is answered with it even if the survey has closed since).
     """
-    partial = None
-    if sub.idempotency_key:
-        existing = (
-            Response.objects.for_org(org).filter(survey=survey, idempotency_key=sub.idempotency_key).first()
-        )
+    try:
+        version, definition, result = prepare(org, survey, sub)
+    except InvalidInput:
+        existing = _stored(org, survey, sub.idempotency_key)
         if existing is not None and existing.status == Response.Status.COMPLETE:
             return Recorded(existing, created=False)
-        partial = existing
-    if partial is not None and sub.version is None:
-        sub = _replace(sub, version=partial.version.number)
-    version, definition, result = prepare(org, survey, sub)
+        raise
     try:
         with transaction.atomic():
-            if partial is not None:
-                return _complete_partial(org, survey, partial, version, definition, sub, result)
             return Recorded(_store(org, survey, version, definition, sub, result), created=True)
     except IntegrityError:
-        # A concurrent submission with the same key won the race: answer with its response.
-        existing = (
-            Response.objects.for_org(org).filter(survey=survey, idempotency_key=sub.idempotency_key).first()
-        )
+        existing = _stored(org, survey, sub.idempotency_key)
         if existing is None:
             raise
+    if existing.status == Response.Status.COMPLETE:
+        # A repeat, or a concurrent submission with the same key that won the race.
         return Recorded(existing, created=False)
+    # The key names a response in progress: complete it, on the version it was started with.
+    if existing.version_id != version.pk:
+        version, definition, result = prepare(org, survey, _replace(sub, version=existing.version.number))
+    with transaction.atomic():
+        return _complete_partial(org, survey, existing, version, definition, sub, result)
 
 
 def _replace(sub: Submission, **changes) -> Submission:

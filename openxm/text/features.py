@@ -4,16 +4,19 @@ Chinese: character 1-, 2- and 3-grams inside each clause (no jieba: character n-
 about fifty times faster and cope with new words and typos), punctuation and spaces removed.
 English: lower-cased word 1- and 2-grams where every word within three words after a negator
 (not, n't, never, no, …) is prefixed ``NOT_`` (so "not good" yields ``NOT_good``, not
-``good``), plus character 3-grams of the words. N-grams never cross a clause boundary.
+``good``), plus character 3-grams of the words. N-grams never cross a clause boundary. In both
+languages the n-grams inside a negated lexicon entry ("不差", "没有想象中好", "not bad") are
+replaced by one ``¬<entry>`` feature, so the model cannot read "差" or "bad" as evidence there.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from .lexicon import en_words
 
-__all__ = ["zh_features", "en_features", "NEGATORS_EN"]
+__all__ = ["zh_features", "en_features", "zh_clean", "NEGATORS_EN"]
 
 NEGATORS_EN = frozenset(
     (
@@ -26,18 +29,38 @@ NEGATORS_EN = frozenset(
 _ZH_DROP = re.compile(r"[\s\W_]+")
 
 
-def zh_features(clause: str) -> list[str]:
-    """Character 1–3-grams of one Chinese clause (letters and digits kept, punctuation dropped)."""
-    s = _ZH_DROP.sub("", clause) if _ZH_DROP.search(clause) else clause
+def zh_clean(clause: str) -> str:
+    """The clause without spaces and punctuation: what Chinese features and the lexicon read."""
+    return _ZH_DROP.sub("", clause) if _ZH_DROP.search(clause) else clause
+
+
+def _inside(masks, i: int, j: int) -> bool:
+    return any(start <= i and j <= end for start, end, _ in masks)
+
+
+def zh_features(clause: str, masks: Sequence[tuple[int, int, str]] = ()) -> list[str]:
+    """Character 1–3-grams of one Chinese clause (letters and digits kept, punctuation dropped).
+
+    ``masks`` are negated lexicon spans of the cleaned clause (see ``Lexicon.scan``): n-grams
+    inside one are replaced by a single ``¬<entry>`` feature.
+    """
+    s = zh_clean(clause)
     n = len(s)
-    out = list(s)
-    out += [s[i : i + 2] for i in range(n - 1)]
-    out += [s[i : i + 3] for i in range(n - 2)]
-    return out
+    if not masks:
+        out = list(s)
+        out += [s[i : i + 2] for i in range(n - 1)]
+        out += [s[i : i + 3] for i in range(n - 2)]
+        return out
+    out = [s[i : i + k] for k in (1, 2, 3) for i in range(n - k + 1) if not _inside(masks, i, i + k)]
+    return out + ["¬" + key for _, _, key in masks]
 
 
-def en_features(clause: str) -> list[str]:
-    """Negation-marked word 1–2-grams and character 3-grams of one English clause."""
+def en_features(clause: str, masks: Sequence[tuple[int, int, str]] = ()) -> list[str]:
+    """Negation-marked word 1–2-grams and character 3-grams of one English clause.
+
+    ``masks`` (word spans of negated lexicon entries) replace the n-grams inside them by one
+    ``¬<entry>`` feature, as for Chinese.
+    """
     words = en_words(clause)
     marked: list[str] = []
     scope = 0
@@ -50,9 +73,12 @@ def en_features(clause: str) -> list[str]:
             scope -= 1
         else:
             marked.append(w)
-    out = list(marked)
-    out += [marked[i] + " " + marked[i + 1] for i in range(len(marked) - 1)]
-    for w in words:
-        padded = f"<{w}>"
-        out += ["#" + padded[i : i + 3] for i in range(len(padded) - 2)]
-    return out
+    n = len(marked)
+    keep = [not (masks and _inside(masks, i, i + 1)) for i in range(n)]
+    out = [marked[i] for i in range(n) if keep[i]]
+    out += [marked[i] + " " + marked[i + 1] for i in range(n - 1) if not (masks and _inside(masks, i, i + 2))]
+    for i, w in enumerate(words):
+        if keep[i]:
+            padded = f"<{w}>"
+            out += ["#" + padded[i3 : i3 + 3] for i3 in range(len(padded) - 2)]
+    return out + ["¬" + key for _, _, key in masks]

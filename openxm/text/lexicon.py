@@ -102,12 +102,13 @@ class Lexicon:
 
     def hits(self, text: str) -> list[LexiconHit]:
         """Every scored entry in ``text`` (one clause), in order."""
-        return [LexiconHit(*hit) for hit in self._scan(text)]
+        return [LexiconHit(key, weight, negated) for key, weight, negated, _, _ in self._scan(text)]
 
-    def _scan(self, text: str) -> list[tuple[str, float, bool]]:
+    def _scan(self, text: str) -> list[tuple[str, float, bool, int, int]]:
+        """(entry, weight, negated, first unit, end unit) per hit; a negated hit starts at its negator."""
         units = self._units(text)
-        out: list[tuple[str, float, bool]] = []
-        negations: list[int] = []  # unit index where each pending negator ended
+        out: list[tuple[str, float, bool, int, int]] = []
+        negations: list[tuple[int, int]] = []  # (start, end) unit indices of pending negators
         scale = 1.0
         scale_end = -1
         i = 0
@@ -132,29 +133,42 @@ class Lexicon:
                     is_neg, modifier = False, None
             if weight is None:
                 if is_neg:
-                    negations.append(i + length)
+                    negations.append((i, i + length))
                 elif modifier is not None:
                     scale, scale_end = modifier, i + length
             else:
-                negated = sum(1 for end in negations if i - end <= self.window) % 2 == 1
+                live = [start for start, end in negations if i - end <= self.window]
+                negated = len(live) % 2 == 1
                 if negated:
                     weight = -weight * (0.8 if weight > 0 else 0.5)
                 if scale_end == i:
                     weight *= scale
-                out.append((key, weight, negated))
+                out.append((key, weight, negated, live[0] if negated else i, i + length))
                 negations = []
             i += length
         return out
 
     def score(self, text: str) -> tuple[float, float]:
         """(sum of positive weights, sum of absolute negative weights) over ``text``."""
+        pos, neg, _ = self.scan(text)
+        return pos, neg
+
+    def scan(self, text: str) -> tuple[float, float, list[tuple[int, int, str]]]:
+        """Positive sum, absolute negative sum, and the (start, end, entry) unit spans of negated hits.
+
+        The spans let the n-gram features replace "不差" or "not bad" by one negation feature
+        instead of counting the n-grams of 差 or "bad" against the comment.
+        """
         pos = neg = 0.0
-        for _, weight, _ in self._scan(text):
+        masks: list[tuple[int, int, str]] = []
+        for key, weight, negated, start, end in self._scan(text):
             if weight > 0:
                 pos += weight
             else:
                 neg -= weight
-        return pos, neg
+            if negated:
+                masks.append((start, end, key))
+        return pos, neg, masks
 
 
 @cache

@@ -12,7 +12,8 @@ Grammar (keywords are case-insensitive; ``&``, ``|`` and ``!`` are synonyms)::
 A term that contains a Chinese character matches as a substring (配送, "送餐 慢" is the substring
 "送餐 慢" with its space removed, i.e. 送餐慢). Any other term matches whole words,
 case-insensitively; words inside a quoted phrase must appear consecutively ("customer service");
-a trailing ``*`` matches any ending (``deliver*`` → delivered, delivery). AND binds tighter than
+punctuation inside a term separates words as it does in comments (``wi-fi`` matches "Wi-Fi" and
+"wi fi"); a trailing ``*`` matches any ending (``deliver*`` → delivered, delivery). AND binds tighter than
 OR. A rule must contain at least one term outside every NOT, so that a rule can only fire
 where one of its words occurs. Excluded: proximity operators, regular expressions, stemming
 beyond the ``*`` suffix.
@@ -23,9 +24,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["RuleSyntaxError", "Term", "parse_rule", "evaluate", "positive_terms", "terms_of"]
+__all__ = ["WORD_RE", "RuleSyntaxError", "Term", "parse_rule", "evaluate", "positive_terms", "terms_of"]
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")  # what a "word" is, in rules and in comments
 _TOKEN = re.compile(r'\s*(?:(\()|(\))|"([^"]*)"|(!)|([^\s()"!][^\s()"]*))')
 _KEYWORDS = {"AND": "&", "OR": "|", "NOT": "!", "&": "&", "|": "|", "!": "!"}
 
@@ -50,14 +52,15 @@ def _make_term(raw: str, pos: int) -> Term:
         raise RuleSyntaxError(f"empty term at position {pos}")
     if _CJK.search(text):
         return Term(re.sub(r"\s+", "", text).lower(), True, (), False)
-    words = tuple(text.lower().split())
-    prefix = words[-1].endswith("*")
-    if prefix:
-        words = (*words[:-1], words[-1].rstrip("*"))
-        if not words[-1]:
-            raise RuleSyntaxError(f"'*' needs a word before it at position {pos}")
-    if any("*" in w for w in words):
+    prefix = text.endswith("*")
+    body = text[:-1] if prefix else text
+    if "*" in body:
         raise RuleSyntaxError(f"'*' is only allowed at the end of a term at position {pos}")
+    if prefix and (not body or not body[-1].isalnum()):
+        raise RuleSyntaxError(f"'*' needs a word before it at position {pos}")
+    words = tuple(WORD_RE.findall(body.lower()))  # the same words the matcher sees ("wi-fi" → wi, fi)
+    if not words:
+        raise RuleSyntaxError(f"term {text!r} has no letters or digits at position {pos}")
     return Term(" ".join(words), False, words, prefix)
 
 

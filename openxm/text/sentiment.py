@@ -30,7 +30,7 @@ from importlib import resources
 from pathlib import Path
 
 from .clauses import ClauseSpan, split_clauses
-from .features import en_features, zh_features
+from .features import en_features, zh_clean, zh_features
 from .lexicon import Lexicon, load_lexicon
 
 __all__ = [
@@ -43,6 +43,7 @@ __all__ = [
 
 LABELS = ("negative", "neutral", "positive")
 FORMAT = "openxm-sentiment/1"
+_CACHE_SIZE = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +95,7 @@ class SentimentModel:
         self.metadata = metadata or {}
         self.lexicon = lexicon or load_lexicon(language)
         self._featurise = zh_features if language == "zh" else en_features
+        self._cache: dict[str, tuple[float, int, float, float]] = {}
         if self.binary:
             self._w1 = [row[0] for row in weights]
             self._wd = {term: row[0] for term, row in zip(vocabulary, weights, strict=True)}
@@ -101,8 +103,10 @@ class SentimentModel:
     # -- scoring -----------------------------------------------------------------------------
     def _clause_parts(self, text: str) -> tuple[list[float], int, float, float]:
         """(n-gram weight sums per class, distinct n-grams, lexicon pos, lexicon neg) of a clause."""
-        pos, neg = self.lexicon.score(text)
-        grams = set(self._featurise(text))
+        if self.language == "zh":
+            text = zh_clean(text)
+        pos, neg, masks = self.lexicon.scan(text)
+        grams = set(self._featurise(text, masks))
         if self.binary:
             return [sum(filter(None, map(self._wd.get, grams)))], len(grams), pos, neg
         index, weights = self.index, self.weights
@@ -176,7 +180,8 @@ class SentimentModel:
     def _analyze_binary(self, clauses: list[ClauseSpan]) -> SentimentResult:
         """``analyze`` for two-class models, unrolled: this is the pipeline's hot path."""
         get = self._wd.get
-        score_lexicon = self.lexicon.score
+        scan = self.lexicon.scan
+        zh = self.language == "zh"
         featurise = self._featurise
         bias = self.bias[0]
         w_pos, w_neg = self.lexicon_weights[0][0], self.lexicon_weights[1][0]
@@ -186,11 +191,18 @@ class SentimentModel:
         n_total = 0
         pos_total = neg_total = 0.0
         out: list[ClauseSentiment] = []
+        cache = self._cache
         for clause in clauses:
-            grams = set(featurise(clause.text))
-            s = sum(filter(None, map(get, grams)))
-            pos, neg = score_lexicon(clause.text)
-            n = len(grams)
+            parts = cache.get(clause.text)
+            if parts is None:
+                text = zh_clean(clause.text) if zh else clause.text
+                pos, neg, masks = scan(text)
+                grams = set(featurise(text, masks))
+                parts = (sum(filter(None, map(get, grams))), len(grams), pos, neg)
+                if len(cache) >= _CACHE_SIZE:
+                    cache.clear()  # short clauses ("好吃", "很快") repeat; the rest need not stay
+                cache[clause.text] = parts
+            s, n, pos, neg = parts
             total += s
             n_total += n
             pos_total += pos

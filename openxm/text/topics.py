@@ -20,7 +20,6 @@ message. The shipped default is ``data/taxonomy_cx.yaml`` (Chinese and English i
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -29,11 +28,11 @@ from pathlib import Path
 
 import yaml
 
-from .rules import RuleSyntaxError, Term, parse_rule, positive_terms, terms_of
+from .rules import WORD_RE, RuleSyntaxError, Term, parse_rule, positive_terms, terms_of
 
 __all__ = ["Taxonomy", "TopicDefinition", "TopicMatch", "TaxonomyError", "load_taxonomy", "default_taxonomy"]
 
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
+_WORD = WORD_RE
 _ALLOWED_KEYS = {"id", "label", "rule", "description"}
 _CACHE_SIZE = 50_000
 

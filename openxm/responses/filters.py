@@ -1,0 +1,239 @@
+"""Response filters: one definition for the browser, the API, exports and the CLI.
+
+A filter is read from query parameters (the browser's URL, the API, an export job's stored
+filters) with :func:`parse_filters`, and applied with :func:`apply_filters`:
+
+``survey`` (id or key), ``version``, ``from`` / ``to`` (completion dates, inclusive, in the
+organization's time zone), ``touchpoint``, ``channel``, ``language``, ``tag``, ``q`` (text in
+any text answer), ``contact.<attribute>=value`` (repeatable; ``contact.id`` is the contact's
+id), and ``answer=<question>[.<part>]:<op>:<value>`` (repeatable) with op one of eq, ne, lt,
+lte, gt, gte, contains, answered; eq on a multiple choice means "selected".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zoneinfo
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from openxm.accounts.errors import InvalidInput
+from openxm.surveys.models import Answer
+
+_ATTRIBUTE = re.compile(r"[\w-]{1,64}")
+OPS = ("eq", "ne", "lt", "lte", "gt", "gte", "contains", "answered")
+
+
+@dataclass(frozen=True)
+class AnswerCondition:
+    question: str
+    part: str
+    op: str
+    value: str
+
+    @property
+    def text(self) -> str:
+        head = f"{self.question}.{self.part}" if self.part else self.question
+        return f"{head}:{self.op}:{self.value}" if self.op != "answered" else f"{head}:answered"
+
+
+@dataclass(frozen=True)
+class ResponseFilter:
+    survey: str = ""
+    version: int | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    touchpoint: str = ""
+    channel: str = ""
+    language: str = ""
+    tag: str = ""
+    q: str = ""
+    contact: tuple[tuple[str, str], ...] = ()
+    answers: tuple[AnswerCondition, ...] = ()
+    ids: tuple[int, ...] = field(default=())
+
+    def to_params(self) -> dict[str, Any]:
+        """The filter as query parameters (lists for repeated keys), the inverse of parse_filters."""
+        out: dict[str, Any] = {}
+        for name, value in (
+            ("survey", self.survey),
+            ("touchpoint", self.touchpoint),
+            ("channel", self.channel),
+            ("language", self.language),
+            ("tag", self.tag),
+            ("q", self.q),
+        ):
+            if value:
+                out[name] = value
+        if self.version is not None:
+            out["version"] = str(self.version)
+        if self.date_from:
+            out["from"] = self.date_from.isoformat()
+        if self.date_to:
+            out["to"] = self.date_to.isoformat()
+        for key, value in self.contact:
+            out.setdefault(f"contact.{key}", []).append(value)
+        if self.answers:
+            out["answer"] = [c.text for c in self.answers]
+        if self.ids:
+            out["ids"] = ",".join(str(i) for i in self.ids)
+        return out
+
+    @property
+    def active(self) -> bool:
+        return bool(self.to_params())
+
+
+def _values(params: Mapping[str, Any], name: str) -> list[str]:
+    if hasattr(params, "getlist"):
+        return [v for v in params.getlist(name) if str(v).strip()]
+    value = params.get(name)
+    if value is None:
+        return []
+    items = value if isinstance(value, list | tuple) else [value]
+    return [str(v) for v in items if str(v).strip()]
+
+
+def _one(params: Mapping[str, Any], name: str) -> str:
+    values = _values(params, name)
+    return values[-1].strip() if values else ""
+
+
+def _date(params: Mapping[str, Any], name: str) -> dt.date | None:
+    text = _one(params, name)
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text[:10])
+    except ValueError:
+        raise InvalidInput(name, _("must be a date such as 2024-05-31")) from None
+
+
+def parse_condition(text: str) -> AnswerCondition:
+    head, _sep, rest = text.partition(":")
+    op, _sep2, value = rest.partition(":")
+    op = op.strip() or "answered"
+    question, _dot, part = head.strip().partition(".")
+    if not question or op not in OPS or (op != "answered" and not value.strip()):
+        raise InvalidInput(
+            "answer",
+            _("write question[.part]:op:value with op one of %(ops)s (got %(text)s)")
+            % {"ops": ", ".join(OPS), "text": text},
+        )
+    return AnswerCondition(question, part, op, value.strip())
+
+
+def parse_filters(params: Mapping[str, Any]) -> ResponseFilter:
+    """A filter from query parameters (a QueryDict or a plain dict); InvalidInput on bad values."""
+    version_text = _one(params, "version")
+    if version_text and not version_text.isdigit():
+        raise InvalidInput("version", _("must be a version number"))
+    contact = []
+    for key in params:
+        if str(key).startswith("contact.") and len(str(key)) > len("contact."):
+            contact.extend((str(key)[len("contact.") :], v.strip()) for v in _values(params, key))
+    ids_text = _one(params, "ids")
+    try:
+        ids = tuple(int(i) for i in ids_text.split(",") if i.strip()) if ids_text else ()
+    except ValueError:
+        raise InvalidInput("ids", _("must be response ids separated by commas")) from None
+    date_from, date_to = _date(params, "from"), _date(params, "to")
+    if date_from and date_to and date_to < date_from:
+        raise InvalidInput("to", _("is before from"))
+    return ResponseFilter(
+        survey=_one(params, "survey"),
+        version=int(version_text) if version_text else None,
+        date_from=date_from,
+        date_to=date_to,
+        touchpoint=_one(params, "touchpoint"),
+        channel=_one(params, "channel"),
+        language=_one(params, "language"),
+        tag=_one(params, "tag"),
+        q=_one(params, "q"),
+        contact=tuple(sorted(contact)),
+        answers=tuple(parse_condition(t) for t in _values(params, "answer")),
+        ids=ids,
+    )
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _answer_q(cond: AnswerCondition) -> Q:
+    q = Q(question_id=cond.question)
+    if cond.part:
+        q &= Q(sub_key=cond.part)
+    if cond.op == "answered":
+        return q
+    number = _number(cond.value)
+    if cond.op in ("lt", "lte", "gt", "gte"):
+        if number is None:
+            raise InvalidInput(
+                "answer", _("%(op)s needs a number (got %(value)s)") % {"op": cond.op, "value": cond.value}
+            )
+        return q & Q(**{f"value_number__{cond.op}": number})
+    if cond.op == "contains":
+        return q & (Q(value_text__icontains=cond.value) | Q(value_choice__icontains=cond.value))
+    match = (
+        Q(value_choice=cond.value) | Q(value_text=cond.value) | Q(value_choices__icontains=f'"{cond.value}"')
+    )
+    if number is not None:
+        match |= Q(value_number=number)
+    return q & match if cond.op == "eq" else q & ~match
+
+
+def _day_start(day: dt.date, tz: dt.tzinfo) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=tz)
+
+
+def apply_filters(qs: QuerySet, flt: ResponseFilter, org, survey=None) -> QuerySet:
+    """Narrow a Response queryset of ``org``; ``survey`` is the resolved ``flt.survey``."""
+    try:
+        tz: dt.tzinfo = zoneinfo.ZoneInfo(org.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        tz = dt.UTC
+    if survey is not None:
+        qs = qs.filter(survey=survey)
+    if flt.version is not None:
+        qs = qs.filter(version__number=flt.version)
+    if flt.date_from:
+        qs = qs.filter(completed_at__gte=_day_start(flt.date_from, tz))
+    if flt.date_to:
+        qs = qs.filter(completed_at__lt=_day_start(flt.date_to + dt.timedelta(days=1), tz))
+    for name in ("touchpoint", "channel", "language"):
+        if getattr(flt, name):
+            qs = qs.filter(**{name: getattr(flt, name)})
+    if flt.tag:
+        from .models import ResponseTag
+
+        qs = qs.filter(Exists(ResponseTag.objects.for_org(org).filter(response=OuterRef("pk"), tag=flt.tag)))
+    for key, value in flt.contact:
+        if key == "id":
+            qs = qs.filter(contact__external_id=value)
+        elif key in ("email", "name", "phone", "language", "kind"):
+            qs = qs.filter(**{f"contact__{key}": value})
+        else:
+            if not _ATTRIBUTE.fullmatch(key) or "__" in key:
+                raise InvalidInput(f"contact.{key}", _("is not a contact attribute name"))
+            match = Q(**{f"contact__attributes__{key}": value})
+            number = _number(value)
+            if number is not None:
+                match |= Q(**{f"contact__attributes__{key}": number})
+            qs = qs.filter(match)
+    answers = Answer.objects.for_org(org)
+    for cond in flt.answers:
+        qs = qs.filter(Exists(answers.filter(_answer_q(cond), response=OuterRef("pk"))))
+    if flt.q:
+        qs = qs.filter(Exists(answers.filter(response=OuterRef("pk"), value_text__icontains=flt.q)))
+    if flt.ids:
+        qs = qs.filter(pk__in=flt.ids)
+    return qs
