@@ -181,7 +181,7 @@ def trend_grids(
     bucket_list = [b for b, _, _ in buckets(f.start, f.end, grain)]
     r = resolve(org, f)
     if touchpoints is None and r.touchpoints is not None:
-        touchpoints = sorted(r.touchpoints)
+        touchpoints = list(r.touchpoints)  # journey order: stage by stage
     chosen = {
         m: choose_source(m, f, r, ("touchpoint", "bucket")) if source == "auto" else source for m in metrics
     }

@@ -240,12 +240,20 @@ def request_run(actor: Actor, job_id: int, *, commit: bool, progress: Progress |
     from .tasks import dispatch, import_task
 
     job = get_job(actor, job_id)
-    if job.status not in EDITABLE:
-        raise InvalidInput("import", _("this import is running or has already run"))
     _parsed_mapping(job, job.mapping)  # a mapping problem is reported now, not by the worker
-    ImportJob.objects.for_org(actor.organization).filter(pk=job.pk).update(
-        status=ImportJob.Status.CHECKING, commit=commit, error="", started_at=timezone.now(), finished_at=None
+    claimed = (
+        ImportJob.objects.for_org(actor.organization)
+        .filter(pk=job.pk, status__in=EDITABLE)  # one run at a time, even for two clicks at once
+        .update(
+            status=ImportJob.Status.CHECKING,
+            commit=commit,
+            error="",
+            started_at=timezone.now(),
+            finished_at=None,
+        )
     )
+    if not claimed:
+        raise InvalidInput("import", _("this import is running or has already run"))
     if progress is not None:
         return run_import(actor.organization.pk, job.pk, progress)
     dispatch(import_task, actor.organization.pk, job.pk)

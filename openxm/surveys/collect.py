@@ -14,11 +14,12 @@ and ``record_response`` with the same key completes that row.
 import dataclasses
 import secrets
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -219,13 +220,17 @@ def record_response(org: Organization, survey: Survey, sub: Submission) -> Recor
         if existing is not None and existing.status == Response.Status.COMPLETE:
             return Recorded(existing, created=False)
         raise
-    try:
-        with transaction.atomic():
-            return Recorded(_store(org, survey, version, definition, sub, result), created=True)
-    except IntegrityError:
-        existing = _stored(org, survey, sub.idempotency_key)
-        if existing is None:
-            raise
+    for attempt in range(_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return Recorded(_store(org, survey, version, definition, sub, result), created=True)
+        except IntegrityError:
+            existing = _stored(org, survey, sub.idempotency_key)
+            if existing is None:
+                raise
+            break
+        except OperationalError as exc:
+            _retry_or_raise(exc, attempt)
     if existing.status == Response.Status.COMPLETE:
         # A repeat, or a concurrent submission with the same key that won the race.
         return Recorded(existing, created=False)
@@ -391,12 +396,29 @@ def record_batch(org: Organization, survey: Survey, subs: list[Submission]) -> l
     Raises ``BatchRejected`` with the per-item errors. New responses and their answers are
     written with one multi-row insert each (``response_recorded`` is still sent per response).
     """
-    try:
-        return _record_batch(org, survey, subs)
-    except IntegrityError:
-        # A concurrent request stored one of these keys between our check and our insert: the
-        # transaction rolled back as a whole, so a second pass sees those keys as repeats.
-        return _record_batch(org, survey, subs)
+    for attempt in range(_ATTEMPTS):
+        try:
+            return _record_batch(org, survey, subs)
+        except IntegrityError:
+            # A concurrent request stored one of these keys between our check and our insert: the
+            # transaction rolled back as a whole, so another pass sees those keys as repeats.
+            if attempt == _ATTEMPTS - 1:
+                raise
+        except OperationalError as exc:
+            _retry_or_raise(exc, attempt)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+# PostgreSQL aborts one of two transactions that wait for each other (deadlock, 40P01) or that
+# cannot be serialised (40001); the aborted one wrote nothing and may simply run again.
+_RETRYABLE = {"40P01", "40001"}
+_ATTEMPTS = 5
+
+
+def _retry_or_raise(exc: OperationalError, attempt: int) -> None:
+    if attempt == _ATTEMPTS - 1 or getattr(exc.__cause__, "sqlstate", None) not in _RETRYABLE:
+        raise exc
+    time.sleep(0.005 * 2**attempt + secrets.randbelow(10) / 1000)
 
 
 def _record_batch(org: Organization, survey: Survey, subs: list[Submission]) -> list[Recorded]:
@@ -439,6 +461,11 @@ def _record_batch(org: Organization, survey: Survey, subs: list[Submission]) -> 
     units: dict[str, Unit | None] = {}
     new: list[tuple[int, Response, object]] = []
     with transaction.atomic():
+        # Batches of one survey write one after the other (the survey row is locked; a no-op on
+        # SQLite, where writers queue anyway): two batches updating the same rollup rows in
+        # different orders would otherwise deadlock each other on PostgreSQL.
+        locked = Survey.objects.for_org(org).select_for_update().filter(pk=survey.pk)
+        locked.values_list("pk", flat=True).first()
         for n, (sub, existing, ready) in enumerate(prepared):
             if ready is None:
                 out[n] = Recorded(existing, created=False)

@@ -67,3 +67,33 @@ def test_closed_survey_still_answers_a_repeat(org_a, analyst, csat):
     assert not repeat.created and repeat.response.pk == stored.response.pk
     with pytest.raises(collect.InvalidInput):
         collect.record_response(org_a, csat, _sub({"csat": 5}, key="r2"))
+
+
+def test_a_batch_aborted_by_a_deadlock_runs_again(org_a, csat, monkeypatch):
+    from django.db import OperationalError
+
+    class Deadlock(Exception):
+        sqlstate = "40P01"
+
+    real = collect._record_batch
+    calls = []
+
+    def flaky(*args):
+        calls.append(1)
+        if len(calls) < 3:
+            try:
+                raise Deadlock("deadlock detected")
+            except Deadlock as cause:
+                raise OperationalError("deadlock detected") from cause
+        return real(*args)
+
+    monkeypatch.setattr(collect, "_record_batch", flaky)
+    stored = collect.record_batch(org_a, csat, [_sub({"csat": 4}, key="d1"), _sub({"csat": 5}, key="d2")])
+    assert len(calls) == 3 and [r.created for r in stored] == [True, True]
+
+    def broken(*args):
+        raise OperationalError("disk I/O error")
+
+    monkeypatch.setattr(collect, "_record_batch", broken)
+    with pytest.raises(OperationalError):
+        collect.record_batch(org_a, csat, [_sub({"csat": 4}, key="d3")])
