@@ -43,11 +43,13 @@ def demo_step(name: str, order: int):
 
 def steps() -> list[DemoStep]:
     # Importing the modules registers their steps; later features add their module here.
-    from . import collection  # noqa: F401
-    from . import comments  # noqa: F401
-    from . import company  # noqa: F401
-    from . import journeys  # noqa: F401
-    from . import studies  # noqa: F401
+    from . import (
+        collection,  # noqa: F401
+        comments,  # noqa: F401
+        company,  # noqa: F401
+        journeys,  # noqa: F401
+        studies,  # noqa: F401
+    )
 
     return sorted(_STEPS.values(), key=lambda s: (s.order, s.name))
 

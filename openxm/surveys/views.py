@@ -19,21 +19,29 @@ from .forms import FromTemplateForm, ImportForm
 
 @member_required(Perm.DASHBOARDS_VIEW)
 def survey_list(request):
-    return render(request, "surveys/list.html", {
-        "surveys": services.list_surveys(request.actor),
-        "can_design": request.actor.can(Perm.SURVEYS_DESIGN),
-    })
+    return render(
+        request,
+        "surveys/list.html",
+        {
+            "surveys": services.list_surveys(request.actor),
+            "can_design": request.actor.can(Perm.SURVEYS_DESIGN),
+        },
+    )
 
 
 @member_required(Perm.DASHBOARDS_VIEW)
 def survey_detail(request, ref):
     survey = services.get_survey(request.actor, ref)
-    return render(request, "surveys/detail.html", {
-        "survey": survey,
-        "versions": services.list_versions(request.actor, survey.pk),
-        "can_design": request.actor.can(Perm.SURVEYS_DESIGN),
-        "issues": services.validate_document(survey.draft),
-    })
+    return render(
+        request,
+        "surveys/detail.html",
+        {
+            "survey": survey,
+            "versions": services.list_versions(request.actor, survey.pk),
+            "can_design": request.actor.can(Perm.SURVEYS_DESIGN),
+            "issues": services.validate_document(survey.draft),
+        },
+    )
 
 
 @member_required(Perm.SURVEYS_DESIGN)
@@ -41,8 +49,9 @@ def template_gallery(request):
     form = FromTemplateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            survey = services.create_from_template(request.actor, form.cleaned_data["template"],
-                                                   form.cleaned_data["key"] or None)
+            survey = services.create_from_template(
+                request.actor, form.cleaned_data["template"], form.cleaned_data["key"] or None
+            )
             messages.success(request, _("Survey created from the template."))
             return redirect("surveys:detail", ref=survey.pk)
         except InvalidInput as exc:
@@ -64,7 +73,9 @@ def import_definition(request):
             name = upload.name.lower()
             fmt = "json" if name.endswith(".json") else "yaml" if name.endswith((".yaml", ".yml")) else "auto"
             try:
-                survey, created = services.import_survey(request.actor, text, fmt, publish=form.cleaned_data["publish"])
+                survey, created = services.import_survey(
+                    request.actor, text, fmt, publish=form.cleaned_data["publish"]
+                )
                 messages.success(request, _("Survey imported.") if created else _("Survey draft replaced."))
                 return redirect("surveys:detail", ref=survey.pk)
             except services.InvalidDefinition as exc:
@@ -77,8 +88,13 @@ def import_definition(request):
 def export_definition(request, ref):
     fmt = request.GET.get("format", "yaml")
     version = request.GET.get("version")
-    text = services.export_survey(request.actor, ref, fmt, number=int(version) if version and version.isdigit() else None,
-                                  draft=request.GET.get("draft") == "1")
+    text = services.export_survey(
+        request.actor,
+        ref,
+        fmt,
+        number=int(version) if version and version.isdigit() else None,
+        draft=request.GET.get("draft") == "1",
+    )
     survey = services.get_survey(request.actor, ref)
     response = HttpResponse(text, content_type="application/json" if fmt == "json" else "application/yaml")
     response["Content-Disposition"] = f'attachment; filename="{survey.key}.{fmt}"'
