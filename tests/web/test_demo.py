@@ -4,12 +4,15 @@ from openxm.accounts import services
 from openxm.accounts.models import Membership, Unit
 from openxm.accounts.roles import Role
 from openxm.demo.company import DEMO_SLUG, PEOPLE, UNITS
-from openxm.demo.loader import load_demo
 
 
-def test_demo_has_every_role_and_loads_idempotently(db):
-    load_demo("demo-password-123")
-    load_demo("demo-password-123")
+def test_demo_company_has_every_role_and_loads_idempotently(db):
+    # The company step only: the whole demo (12 months of responses) loads once, in the command test.
+    from openxm.demo.company import load_company
+    from openxm.demo.loader import DemoContext
+
+    load_company(DemoContext(password="demo-password-123"))
+    load_company(DemoContext(password="demo-password-123"))
     org = services.get_organization(DEMO_SLUG)
     roles = set(Membership.objects.for_org(org).values_list("role", flat=True))
     assert roles == {r.value for r in Role}
@@ -35,3 +38,17 @@ def test_demo_command_loads_without_serving(db, capsys, monkeypatch, tmp_path):
     assert f"Password for every demo user: {password}" in out
     assert "admin@demo.openxm.local" in out
     assert (tmp_path / "secret-key").stat().st_mode & 0o777 == 0o600
+
+
+def test_library_step_publishes_every_template(db):
+    from openxm.demo.company import load_company
+    from openxm.demo.library import load_library
+    from openxm.demo.loader import DemoContext
+    from openxm.surveys import services as surveys
+
+    ctx = DemoContext(password="demo-password-123")
+    load_company(ctx)
+    load_library(ctx)
+    actor = services.operator_actor(ctx.organization)
+    published = {s.key for s in surveys.list_surveys(actor) if s.version == 1}
+    assert published == {t["key"] for t in surveys.list_templates("en")}
