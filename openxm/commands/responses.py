@@ -75,8 +75,9 @@ def register(subparsers):
 class ProgressBar:
     """A one-line bar on a terminal; a line per 10 % step when stderr is a file or pipe."""
 
-    def __init__(self, stream=sys.stderr, width: int = 30):
-        self.stream = stream
+    def __init__(self, stream=None, width: int = 30):
+        # Looked up at call time, not import time, so a replaced sys.stderr (tests, wrappers) is used.
+        self.stream = stream or sys.stderr
         self.width = width
         self.tty = hasattr(stream, "isatty") and stream.isatty()
         self.last_step: tuple[str, int] | None = None
