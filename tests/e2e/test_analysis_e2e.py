@@ -7,6 +7,7 @@ import pytest
 from openxm.demo import company, studies
 from openxm.demo.loader import DemoContext
 from tests.conftest import PASSWORD
+from tests.e2e.browsing import sign_in
 
 PAGES = [
     # (study title, chart, table id, names the chart and table must show, screenshot)
@@ -30,18 +31,10 @@ def demo(transactional_db):
     return ctx
 
 
-def _sign_in(page, email):
-    page.goto("/accounts/login/")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/")
-
-
 def test_demo_study_pages_draw_charts_and_tables_filter_download_and_create(demo, page, artifacts):
-    _sign_in(page, "viewer@demo.openxm.local")
-    page.get_by_role("link", name="Analysis", exact=True).click()
-    page.wait_for_url("**/analysis/")
+    sign_in(page, "viewer@demo.openxm.local")
+    with page.expect_navigation(url="**/analysis/"):
+        page.get_by_role("link", name="Analysis", exact=True).click()
     assert page.get_by_role("link", name="New study").count() == 0  # a viewer only looks
     for title, chart, table_id, names, shot in PAGES:
         page.goto("/analysis/")
@@ -65,15 +58,15 @@ def test_demo_study_pages_draw_charts_and_tables_filter_download_and_create(demo
         assert canvas.is_visible()
 
     # An analyst filters a study, downloads a table and creates a study (one demo load for all).
-    page.get_by_role("button", name="Sign out").click()
-    page.wait_for_url("**/accounts/login/")
-    _sign_in(page, "analyst@demo.openxm.local")
+    with page.expect_navigation(url="**/accounts/login/"):
+        page.get_by_role("button", name="Sign out").click()
+    sign_in(page, "analyst@demo.openxm.local")
     page.goto("/analysis/")
     page.get_by_role("link", name="Store service quality (SERVQUAL)").click()
     everyone = int(page.locator(".filters .respondents .value").inner_text())
     page.get_by_label("Unit").select_option("sh-jingan")
-    page.get_by_role("button", name="Apply").click()
-    page.wait_for_url("**unit=sh-jingan**")
+    with page.expect_navigation(url="**unit=sh-jingan**"):
+        page.get_by_role("button", name="Apply").click()
     one_store = int(page.locator(".filters .respondents .value").inner_text())
     assert 0 < one_store < everyone
     page.locator('[data-chart="servqual-items"] canvas').first.wait_for(state="visible")
@@ -93,8 +86,8 @@ def test_demo_study_pages_draw_charts_and_tables_filter_download_and_create(demo
         page.get_by_label(driver).check()
     page.get_by_label("Title").fill("Store drivers")
     page.screenshot(path=str(artifacts / "analysis-new-study.png"), full_page=True)
-    page.get_by_role("button", name="Create study").click()
-    page.wait_for_url("**/analysis/*/")
+    with page.expect_navigation(url="**/analysis/*/"):
+        page.get_by_role("button", name="Create study").click()
     assert page.locator("h1").inner_text() == "Store drivers"
     page.locator('[data-chart="drivers-weights"] canvas').first.wait_for(state="visible")
     assert "Help from staff" in page.locator("#drivers-table").inner_text()

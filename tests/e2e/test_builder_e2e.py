@@ -8,6 +8,7 @@ from openxm.accounts import services as accounts
 from openxm.surveys import services as surveys
 from openxm.surveys.models import Survey, SurveyVersion
 from tests.conftest import PASSWORD
+from tests.e2e.browsing import sign_in
 
 WHY_EN = "What should we do better?"
 WHY_ZH = "我们应该在哪些方面做得更好？"
@@ -30,11 +31,7 @@ def test_build_with_logic_preview_and_publish(transactional_db, page, artifacts)
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.set_viewport_size({"width": 1440, "height": 900})
 
-    page.goto("/accounts/login/")
-    page.get_by_label("E-mail").fill("li@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/")
+    sign_in(page, "li@example.com")
 
     # A survey from the template library, opened in the builder.
     page.goto("/surveys/templates/")
@@ -144,11 +141,7 @@ def test_every_question_type_from_the_palette_is_valid_and_previews(transactiona
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.set_viewport_size({"width": 1440, "height": 900})
-    page.goto("/accounts/login/")
-    page.get_by_label("E-mail").fill("li@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/")
+    sign_in(page, "li@example.com")
     page.goto(f"/surveys/{survey.pk}/builder/")
     expect(page.locator("#builder[data-ready='true']")).to_be_visible()
 

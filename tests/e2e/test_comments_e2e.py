@@ -10,6 +10,7 @@ from openxm.surveys import collect
 from openxm.surveys import services as surveys
 from tests.comments.conftest import DEFINITION
 from tests.conftest import PASSWORD
+from tests.e2e.browsing import sign_in
 
 COMMENTS = [
     ("送餐太慢了，等了一个多小时，饭都凉了", 2),
@@ -23,14 +24,6 @@ COMMENTS = [
     ("Great value for money, love the weekly deals", 9),
     ("包装很好，没有洒出来", 8),
 ]
-
-
-def _sign_in(page, email):
-    page.goto("/accounts/login/")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/")
 
 
 def test_topics_verbatims_and_reanalysis_progress(transactional_db, page, artifacts):
@@ -55,12 +48,12 @@ def test_topics_verbatims_and_reanalysis_progress(transactional_db, page, artifa
             ),
         )
 
-    _sign_in(page, "chen@example.com")
-    page.get_by_role("link", name="Text analytics", exact=True).click()
-    page.wait_for_url("**/comments/")
+    sign_in(page, "chen@example.com")
+    with page.expect_navigation(url="**/comments/"):
+        page.get_by_role("link", name="Text analytics", exact=True).click()
     page.get_by_label("Survey").select_option(str(survey.pk))
-    page.get_by_role("button", name="Apply").click()
-    page.wait_for_url(f"**/comments/?survey={survey.pk}*")
+    with page.expect_navigation(url=f"**/comments/?survey={survey.pk}*"):
+        page.get_by_role("button", name="Apply").click()
     assert "Delivery feedback" in page.locator("h1").inner_text()
     topics = page.locator("table.cm-topics")
     assert topics.get_by_role("link", name="Delivery", exact=True).is_visible()
@@ -77,8 +70,8 @@ def test_topics_verbatims_and_reanalysis_progress(transactional_db, page, artifa
     page.wait_for_timeout(500)  # the chart's entry animation
     page.screenshot(path=str(artifacts / "comments-topics.png"), full_page=True)
 
-    page.get_by_role("button", name="Re-analyse this survey's comments").click()
-    page.wait_for_url("**/comments/jobs/*/")
+    with page.expect_navigation(url="**/comments/jobs/*/"):
+        page.get_by_role("button", name="Re-analyse this survey's comments").click()
     page.locator("#job-progress .cm-percent").filter(has_text="100 %").wait_for()
     assert "20 of 20 comments" in page.locator("#job-progress").inner_text()
     assert page.locator("#job-progress").get_by_text("Done").is_visible()

@@ -7,6 +7,7 @@ from openpyxl import Workbook
 from openxm.accounts import services
 from openxm.surveys import services as surveys
 from tests.conftest import PASSWORD
+from tests.e2e.browsing import sign_in
 
 
 def test_import_xlsx_with_the_mapping_step(transactional_db, page, artifacts, settings, tmp_path):
@@ -28,11 +29,7 @@ def test_import_xlsx_with_the_mapping_step(transactional_db, page, artifacts, se
     path = tmp_path / "store-feedback.xlsx"
     book.save(path)
 
-    page.goto("/accounts/login/")
-    page.get_by_label("E-mail").fill("chen@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/")
+    sign_in(page, "chen@example.com")
     page.get_by_role("link", name="Imports").click()
     page.get_by_label("CSV or XLSX file").set_input_files(str(path))
     page.get_by_label("Survey", exact=True).select_option(label="Purchase satisfaction (CSAT)")

@@ -8,6 +8,7 @@ from django.utils import timezone
 from openxm.accounts import services as accounts
 from openxm.insights import rollups
 from tests.conftest import PASSWORD
+from tests.e2e.browsing import sign_in
 from tests.insights.factories import record, setup_org
 
 
@@ -41,11 +42,7 @@ def test_journey_map_filter_a_segment_and_drill_down_to_a_response(transactional
         )
     make_member(org, "agent", "agent@example.com")
 
-    page.goto("/accounts/login/")
-    page.get_by_label("E-mail").fill("agent@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/")
+    sign_in(page, "agent@example.com")
 
     page.goto("/insights/journeys/buy-online/")
     card = page.locator('article[data-touchpoint="web.visit"]')
@@ -54,8 +51,8 @@ def test_journey_map_filter_a_segment_and_drill_down_to_a_response(transactional
     page.locator('figure[data-chart="emotion"] canvas').first.wait_for()
 
     page.get_by_label("Segment: tier").select_option("tier:gold")
-    page.get_by_role("button", name="Apply").click()
-    page.wait_for_url("**attr=tier%3Agold**")
+    with page.expect_navigation(url="**attr=tier%3Agold**"):
+        page.get_by_role("button", name="Apply").click()
     assert "n 12" in page.locator('article[data-touchpoint="web.visit"] [data-metric="nps"]').inner_text()
 
     emotion = page.locator('figure[data-chart="emotion"]')
@@ -63,16 +60,16 @@ def test_journey_map_filter_a_segment_and_drill_down_to_a_response(transactional
     assert emotion.locator("table").is_visible()
     page.screenshot(path=str(artifacts / "journey-map.png"), full_page=True)
 
-    page.locator('article[data-touchpoint="web.visit"]').get_by_role("link", name="Website visit").click()
-    page.wait_for_url("**/insights/touchpoints/web.visit/**")
+    with page.expect_navigation(url="**/insights/touchpoints/web.visit/**"):
+        page.locator('article[data-touchpoint="web.visit"]').get_by_role("link", name="Website visit").click()
     assert page.locator("h1").inner_text() == "Website visit"
     assert "attr=tier%3Agold" in page.url  # the segment filter travels with the drill-down
 
-    page.locator("main p.muted").get_by_role("link", name="Responses").click()
-    page.wait_for_url("**/insights/responses/**")
+    with page.expect_navigation(url="**/insights/responses/**"):
+        page.locator("main p.muted").get_by_role("link", name="Responses").click()
     assert "12 responses match the filters." in page.locator("main").inner_text()
-    page.locator("table.data tbody tr").first.get_by_role("link").first.click()
-    page.wait_for_url("**/insights/responses/*/**")
+    with page.expect_navigation(url="**/insights/responses/*/**"):
+        page.locator("table.data tbody tr").first.get_by_role("link").first.click()
     assert page.locator("h1").inner_text().startswith("Response #")
     assert "tier=gold" in page.locator("dl.facts").inner_text()
     page.screenshot(path=str(artifacts / "journey-map-response.png"), full_page=True)

@@ -46,8 +46,8 @@ def test_answer_in_chinese_on_a_phone_leave_and_resume(
     page.keyboard.press("Space")
     page.locator('label.r-pt:has(input[name="q_parts.checkout"][value="3"])').click()
     page.screenshot(path=str(artifacts / "respond-phone-zh-1.png"), full_page=True)
-    page.locator("button.r-next").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("button.r-next").click()
     assert page.locator('input[name="page"]').get_attribute("value") == "details"
     assert "我们最应该先改进哪些方面" in page.content()
     phone.close()  # leaves mid-way
@@ -59,13 +59,13 @@ def test_answer_in_chinese_on_a_phone_leave_and_resume(
     assert page.locator('input[name="page"]').get_attribute("value") == "details"
     page.locator("a.r-back").click()  # the first page kept its answers
     assert page.locator('input[name="q_csat"][value="2"]').is_checked()
-    page.locator("button.r-next").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("button.r-next").click()
     page.get_by_label("价格").check()
     page.get_by_label("您还有什么想告诉我们的吗？").fill("排队结账时间太长，希望多开几个收银台。")
     page.screenshot(path=str(artifacts / "respond-phone-zh-2.png"), full_page=True)
-    page.locator("button.r-next").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("button.r-next").click()
     assert "感谢您的惠顾" in page.locator("h1").inner_text()
     page.screenshot(path=str(artifacts / "respond-phone-zh-done.png"), full_page=True)
     later.close()

@@ -19,26 +19,26 @@ def test_sign_in_switch_language_and_organization(transactional_db, page, artifa
     page.get_by_role("button", name="Sign in").click()
     assert page.get_by_role("alert").inner_text() == "The e-mail address or password is wrong."
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/")
+    with page.expect_navigation(url="**/"):
+        page.get_by_role("button", name="Sign in").click()
     assert page.locator("h1").inner_text() == "FreshNeighbor 鲜邻生活"
     assert page.get_by_role("link", name="Audit log").is_visible()
 
-    page.get_by_role("button", name="简体中文").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="简体中文").click()
     assert page.locator("html").get_attribute("lang") == "zh-hans"
     assert page.get_by_role("link", name="概览").is_visible()
     page.get_by_role("link", name="组织单元", exact=True).click()
     assert "上海静安店" in page.locator("table").inner_text()
 
-    page.get_by_label("组织").select_option("northwind")  # submits on change
-    page.wait_for_url("**/")
+    with page.expect_navigation(url="**/"):
+        page.get_by_label("组织").select_option("northwind")  # submits on change
     assert page.locator("h1").inner_text() == "Northwind Coffee"
     assert page.get_by_role("link", name="审计日志").count() == 0  # a viewer there
     page.screenshot(path=str(artifacts / "shell-zh.png"), full_page=True)
 
-    page.get_by_role("button", name="English").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="English").click()
     assert page.get_by_role("link", name="Overview").is_visible()
-    page.get_by_role("button", name="Sign out").click()
-    page.wait_for_url("**/accounts/login/")
+    with page.expect_navigation(url="**/accounts/login/"):
+        page.get_by_role("button", name="Sign out").click()
