@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 # Pure packages (no database): run once, on SQLite's pass only.
-PURE_TESTS := tests/analytics tests/readers tests/text tests/surveys/definition tests/commands
+PURE_TESTS := tests/analytics tests/readers tests/text tests/surveys/definition tests/commands tests/utils
 
 .PHONY: demo test install install-test lint messages clean
 

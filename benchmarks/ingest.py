@@ -14,7 +14,7 @@ keep-alive connections posts
 each with its own idempotency key; 1% of the requests are sent twice (a client retry), which
 must not store anything twice. Afterwards the stored rows are counted: ``lost`` = keys sent but
 not stored, ``duplicated`` = rows beyond one per key. Every response is fully validated and
-stored with its typed answers, and every ``response_recorded`` receiver of the installed apps
+stored with its typed answers, and every ``responses_recorded`` receiver of the installed apps
 runs, as in production (rollups in the same transaction). The answers are numeric (CSAT, a
 matrix, a choice, a likert item), no free text, so text analytics is not part of the figure.
 

@@ -1,6 +1,6 @@
 """Background work of text analytics, and how it is started.
 
-* New responses: ``response_recorded`` is sent inside the storing transaction; :func:`queue_response`
+* New responses: ``responses_recorded`` is sent inside the storing transaction; :func:`queue_response`
   collects the response ids of that transaction and, once it commits, hands them to
   :func:`analyse_responses_task` in one call (an import of 10,000 rows makes a few tasks, not
   10,000). Without a broker (the embedded default) the task runs inline right after the commit;

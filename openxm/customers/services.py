@@ -26,6 +26,54 @@ def _clean(fields: dict) -> dict:
     return clean
 
 
+def clean_contact_ref(external_id: str, fields: dict) -> tuple[str, dict]:
+    """The external id and fields of a contact as given by a collection path, checked."""
+    external_id = (external_id or "").strip()
+    if not external_id or len(external_id) > 128:
+        raise InvalidInput("contact.id", _("must be 1-128 characters"))
+    return external_id, _clean(fields)
+
+
+def _apply(contact: Contact, clean: dict, attributes: dict | None) -> set[str]:
+    """Set the given fields and merge the attributes (None removes a key); the changed names."""
+    changed = {k for k, v in clean.items() if getattr(contact, k) != v}
+    for key in changed:
+        setattr(contact, key, clean[key])
+    if attributes:
+        merged = {**contact.attributes, **attributes}
+        merged = {k: v for k, v in merged.items() if v is not None}
+        if merged != contact.attributes:
+            contact.attributes = merged
+            changed.add("attributes")
+    return changed
+
+
+@transaction.atomic
+def upsert_contacts(org: Organization, refs: list[tuple[str, dict, dict | None]]) -> dict[str, Contact]:
+    """Many contacts at once, as ``upsert_contact`` does each: ``refs`` are (external id,
+    fields, attributes), applied in order (a later ref of the same contact wins). One query reads
+    the known ones, one insert adds the new ones; only contacts that change are saved."""
+    cleaned = [(*clean_contact_ref(eid, fields), attributes) for eid, fields, attributes in refs]
+    scoped = Contact.objects.for_org(org)
+    ids = list(dict.fromkeys(eid for eid, _clean_fields, _attrs in cleaned))
+    known = {c.external_id: c for c in scoped.filter(external_id__in=ids)}
+    first = {}
+    for eid, clean, _attrs in cleaned:
+        if eid not in known and eid not in first:
+            first[eid] = Contact(organization=org, external_id=eid, **clean, attributes={})
+    if first:
+        # A concurrent request may add one of them first: keep its row, then apply ours to it.
+        scoped.bulk_create(first.values(), ignore_conflicts=True)
+        known.update((c.external_id, c) for c in scoped.filter(external_id__in=list(first)))
+    changed: dict[str, set[str]] = {}
+    for eid, clean, attributes in cleaned:
+        changed.setdefault(eid, set()).update(_apply(known[eid], clean, attributes))
+    for eid, names in changed.items():
+        if names:
+            known[eid].save(update_fields=sorted(names))
+    return known
+
+
 @transaction.atomic
 def upsert_contact(
     org: Organization, external_id: str, fields: dict, attributes: dict | None = None
@@ -35,22 +83,13 @@ def upsert_contact(
     Attributes are merged (a key given as None is removed). Used by collection paths that
     learn about a contact from an event or an import, so it takes the organization, not an actor.
     """
-    external_id = (external_id or "").strip()
-    if not external_id or len(external_id) > 128:
-        raise InvalidInput("contact.id", _("must be 1-128 characters"))
-    clean = _clean(fields)
+    external_id, clean = clean_contact_ref(external_id, fields)
     contact, created = Contact.objects.for_org(org).get_or_create(
         external_id=external_id, defaults={"organization": org, **clean, "attributes": {}}
     )
-    changed = [] if created else [k for k, v in clean.items() if getattr(contact, k) != v]
-    for key in changed:
-        setattr(contact, key, clean[key])
-    if attributes:
-        merged = {**contact.attributes, **attributes}
-        contact.attributes = {k: v for k, v in merged.items() if v is not None}
-        changed.append("attributes")
+    changed = _apply(contact, {} if created else clean, attributes)
     if changed:
-        contact.save(update_fields=changed)
+        contact.save(update_fields=sorted(changed))
     return contact
 
 

@@ -1,11 +1,12 @@
 """Keeping the rollup tables in step with responses, and rebuilding them.
 
-:func:`on_response_recorded` runs inside the transaction that stores a response (subscribed
-to ``surveys.signals.response_recorded`` in ``InsightsConfig.ready``): if the rollup update
-fails, the response is not stored either. :func:`on_response_deleted` subtracts a response
+:func:`on_responses_recorded` runs inside the transaction that stores responses (subscribed
+to ``surveys.signals.responses_recorded`` in ``InsightsConfig.ready``): if the rollup update
+fails, the responses are not stored either. :func:`on_response_deleted` subtracts a response
 before it is deleted. Both write with one ``INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n``
 statement per table, which SQLite (≥ 3.24) and PostgreSQL run the same way, so concurrent
-writers add up instead of overwriting each other.
+writers add up instead of overwriting each other. Rows are written in key order, so two
+transactions upserting overlapping rows lock them in the same order and cannot deadlock.
 
 What is rolled up: complete responses; answers of type nps, csat, ces, rating, likert and
 matrix rows whose value is a whole number (choices, text, KANO and SERVQUAL parts are read
@@ -25,7 +26,9 @@ from django.utils import timezone
 from openxm.accounts.models import Organization
 from openxm.analytics.rollup_math import bucket_start
 from openxm.customers.models import Contact
+from openxm.surveys.bulk import insert_instances
 from openxm.surveys.models import Answer, Response, Survey
+from openxm.utils.ttl import TTLCache
 
 from . import segments
 from .models import CUBE_SCALES, AnswerCount, MetricCube, ResponseFact, RollupSettings, cube_columns
@@ -65,9 +68,27 @@ SPARSE_ROWS = 12  # up to this many rows (one response's), upsert only the colum
 # --- Settings ---------------------------------------------------------------------------------
 
 
-def segment_attributes(org: Organization) -> list[str]:
-    row = RollupSettings.objects.for_org(org).first()
-    return list(row.segment_attributes) if row else []
+# Read on every storing transaction; changed by an operator once in a while (which rebuilds the
+# rollups). Another process picks a change up within this time; keys are self-describing, so a
+# response it rolls up meanwhile under the old attributes still reads correctly.
+SEGMENT_CACHE_SECONDS = 5
+_recent_segments = TTLCache(SEGMENT_CACHE_SECONDS, maxsize=1024)
+
+
+def segment_attributes(org: Organization, *, cached: bool = False) -> list[str]:
+    """The contact attributes responses of ``org`` are segmented by; ``cached`` accepts a value
+    read in this process in the last few seconds (the storing path; see above)."""
+    found = _recent_segments.get(org.pk) if cached else None
+    if found is None:
+        row = RollupSettings.objects.for_org(org).first()
+        found = tuple(row.segment_attributes) if row else ()
+        _recent_segments.set(org.pk, found)
+    return list(found)
+
+
+def forget_segments(**kwargs) -> None:
+    """``post_save``/``post_delete`` receiver for RollupSettings (connected in ``ready``)."""
+    _recent_segments.clear()
 
 
 def org_zone(org: Organization) -> zoneinfo.ZoneInfo:
@@ -231,7 +252,7 @@ def _upsert_columns(table: str, key_cols: list[str], sum_cols: list[str], rows: 
     one = "(" + ", ".join(["%s"] * (len(key_cols) + len(sum_cols))) + ")"
     conflict = ", ".join(qn(c) for c in key_cols)
     updates = ", ".join(f"{qn(c)} = {qn(table)}.{qn(c)} + excluded.{qn(c)}" for c in sum_cols)
-    items = list(rows.items())
+    items = sorted(rows.items())  # one lock order for every writer (see the module docstring)
     with connection.cursor() as cursor:
         for start in range(0, len(items), CHUNK_ROWS):
             chunk = items[start : start + CHUNK_ROWS]
@@ -247,7 +268,9 @@ def _upsert_columns(table: str, key_cols: list[str], sum_cols: list[str], rows: 
 # --- The signal receivers ---------------------------------------------------------------------
 
 
-def _shape(response: Response, org: Organization, segment_key: str, audience: str) -> ResponseShape:
+def _shape(
+    response: Response, org: Organization, segment_key: str, audience: str, zone=None
+) -> ResponseShape:
     return ResponseShape(
         organization_id=org.pk,
         survey_id=response.survey_id,
@@ -256,7 +279,7 @@ def _shape(response: Response, org: Organization, segment_key: str, audience: st
         channel=response.channel,
         unit=response.unit_id or 0,
         weight=float(response.weight),
-        day=local_day(response.completed_at or response.created_at, org_zone(org)),
+        day=local_day(response.completed_at or response.created_at, zone or org_zone(org)),
         segment_key=segment_key,
     )
 
@@ -267,17 +290,28 @@ def _answer_tuples(answers) -> list[tuple]:
     ]
 
 
-def on_response_recorded(sender, response: Response, answers, **kwargs) -> None:
-    """Add a just-stored complete response to the rollups (same transaction)."""
-    org = response.organization
-    contact = response.contact if response.contact_id else None
-    key = segments.build_key(contact, segment_attributes(org))
-    shape = _shape(response, org, key, response.survey.audience)
-    ResponseFact.objects.for_org(org).create(
-        organization=org, response=response, segment_key=key, day=shape.day
-    )
+def on_responses_recorded(sender, recorded, **kwargs) -> None:
+    """Add just-stored complete responses to the rollups, in the transaction that stored them.
+
+    ``recorded`` is the ``(response, answers)`` list of one ``responses_recorded`` send: their
+    increments are merged first, so a batch of a hundred responses is one facts insert and one
+    upsert per rollup table, not a hundred of each.
+    """
+    if not recorded:
+        return
+    org = recorded[0][0].organization
+    attributes = segment_attributes(org, cached=True)
+    zone = org_zone(org)
+    facts = []
     deltas = Deltas()
-    deltas.add(shape, _answer_tuples(answers))
+    for response, answers in recorded:
+        # The contact is read only when segments need it (it is usually attached already).
+        contact = response.contact if attributes and response.contact_id else None
+        key = segments.build_key(contact, attributes)
+        shape = _shape(response, org, key, response.survey.audience, zone)
+        facts.append(ResponseFact(organization=org, response=response, segment_key=key, day=shape.day))
+        deltas.add(shape, _answer_tuples(answers))
+    insert_instances(facts, ("organization_id", "response_id", "segment_key", "day"))
     deltas.write()
 
 

@@ -2,9 +2,9 @@
 
 A submission is validated against the survey version it answers (the pure definition package
 decides which questions were shown, checks every answer and builds the typed rows); the
-response and its Answer rows are written in one transaction, and ``response_recorded`` is sent
-inside it. Submissions are idempotent per survey: the same ``idempotency_key`` returns the
-stored response instead of storing a second one.
+response and its Answer rows are written in one transaction, and ``responses_recorded`` is sent
+inside it (once per transaction: a batch is one send). Submissions are idempotent per survey:
+the same ``idempotency_key`` returns the stored response instead of storing a second one.
 
 Respondent pages also keep in-progress responses (status ``partial``): ``save_partial`` stores
 the answers given so far (validated through the page just submitted, no Answer rows, no signal)
@@ -18,6 +18,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
@@ -25,13 +26,17 @@ from django.utils.translation import gettext as _
 
 from openxm.accounts.errors import InvalidInput
 from openxm.accounts.models import Organization, Unit
+from openxm.accounts.roles import Perm
 from openxm.customers import services as customers
+from openxm.utils.ttl import TTLCache
 
 from . import definition as sd
+from . import services
+from .bulk import insert_instances, insert_rows
 from .definition.answer_types import clean_answer
 from .models import Answer, Response, Survey, SurveyVersion
 from .services import ui_language
-from .signals import response_recorded
+from .signals import responses_recorded
 
 CHANNELS = (
     "link",
@@ -126,6 +131,29 @@ def version_definition(version: SurveyVersion) -> sd.SurveyDefinition:
     return found
 
 
+# The survey (and its current version) a client posts responses to, per organization and
+# reference: an API client posts to the same survey request after request. Saving any survey in
+# this process empties it (publishing, closing); other processes see a change within this time.
+SURVEY_CACHE_SECONDS = 2
+_recent_surveys = TTLCache(SURVEY_CACHE_SECONDS, maxsize=1024)
+
+
+def survey_for_submissions(actor, ref: int | str) -> Survey:
+    """The survey ``ref`` (id or key) of the actor's organization, for recording responses."""
+    actor.require(Perm.RESPONSES_WRITE)
+    cache_key = (actor.organization.pk, str(ref))
+    survey = _recent_surveys.get(cache_key)
+    if survey is None:
+        survey = services.get_survey(actor, ref)
+        _recent_surveys.set(cache_key, survey)
+    return survey
+
+
+def forget_surveys(**kwargs) -> None:
+    """``post_save`` receiver for Survey (connected in ``SurveysConfig.ready``)."""
+    _recent_surveys.clear()
+
+
 def _check_envelope(sub: Submission) -> None:
     if sub.channel not in CHANNELS:
         raise InvalidInput("channel", _("must be one of %(choices)s") % {"choices": ", ".join(CHANNELS)})
@@ -168,25 +196,51 @@ def _context(sub: Submission, contact_attributes: dict | None = None) -> sd.Resp
     )
 
 
-def _answer_rows(org: Organization, survey: Survey, response: Response, rows, when) -> list[Answer]:
+class AnswerRow(NamedTuple):
+    """An Answer row as written (the attribute names of ``Answer``), without a model instance."""
+
+    organization_id: int
+    response_id: int
+    survey_id: int
+    question_id: str
+    sub_key: str
+    qtype: str
+    value_number: float | None
+    value_text: str
+    value_choice: str
+    value_choices: list | None
+    touchpoint: str
+    cx_dimension: str
+    answered_at: datetime
+
+
+RESPONSE_COLUMNS = tuple(f.attname for f in Response._meta.concrete_fields if not f.primary_key)
+
+
+def _answer_rows(org: Organization, survey: Survey, response: Response, rows, when) -> list[AnswerRow]:
     return [
-        Answer(
-            organization=org,
-            response=response,
-            survey=survey,
-            question_id=r.question_id,
-            sub_key=r.sub_key or "",
-            qtype=r.question_type,
-            value_number=r.value_number,
-            value_text=r.value_text or "",
-            value_choice=r.value_choice or "",
-            value_choices=list(r.value_choices) or None,
-            touchpoint=r.touchpoint or response.touchpoint,
-            cx_dimension=r.cx_dimension or "",
-            answered_at=when,
+        AnswerRow(
+            org.pk,
+            response.pk,
+            survey.pk,
+            r.question_id,
+            r.sub_key or "",
+            r.question_type,
+            r.value_number,
+            r.value_text or "",
+            r.value_choice or "",
+            list(r.value_choices) or None,
+            r.touchpoint or response.touchpoint,
+            r.cx_dimension or "",
+            when,
         )
         for r in rows
     ]
+
+
+def _insert_answers(rows: list[AnswerRow]) -> list[AnswerRow]:
+    insert_rows(Answer, AnswerRow._fields, rows)
+    return rows
 
 
 def _unit(org: Organization, sub: Submission) -> Unit | None:
@@ -238,7 +292,7 @@ def record_response(org: Organization, survey: Survey, sub: Submission) -> Recor
     if existing.version_id != version.pk:
         version, definition, result = prepare(org, survey, _replace(sub, version=existing.version.number))
     with transaction.atomic():
-        return _complete_partial(org, survey, existing, version, definition, sub, result)
+        return _complete_partial(org, survey, existing, version, definition, sub, result)[0]
 
 
 def _replace(sub: Submission, **changes) -> Submission:
@@ -252,13 +306,16 @@ def _contact(org: Organization, sub: Submission):
 
 
 def _complete_partial(
-    org, survey, partial: Response, version, definition, sub: Submission, result
-) -> Recorded:
-    """Turn an in-progress response into a complete one (inside the caller's transaction)."""
+    org, survey, partial: Response, version, definition, sub: Submission, result, send: bool = True
+) -> tuple[Recorded, list[AnswerRow]]:
+    """Turn an in-progress response into a complete one (inside the caller's transaction).
+
+    Returns the outcome and the Answer rows written (none when it was complete already);
+    ``send=False`` leaves ``responses_recorded`` to the caller (a batch sends once)."""
     locked = Response.objects.for_org(org).select_for_update().filter(pk=partial.pk).first()
     if locked is None or locked.status == Response.Status.COMPLETE:
         # Completed (or removed) by a concurrent request since we looked: answer with what is stored.
-        return Recorded(locked or partial, created=False)
+        return Recorded(locked or partial, created=False), []
     completed = sub.completed_at or timezone.now()
     contact = _contact(org, sub) or locked.contact
     locked.version = version
@@ -275,10 +332,10 @@ def _complete_partial(
     locked.weight = sub.weight
     locked.completed_at = completed
     locked.save()
-    rows = _answer_rows(org, survey, locked, result.rows, completed)
-    answers = Answer.objects.for_org(org).bulk_create(rows)
-    response_recorded.send(sender=Response, response=locked, answers=answers)
-    return Recorded(locked, created=True)
+    answers = _insert_answers(_answer_rows(org, survey, locked, result.rows, completed))
+    if send:
+        responses_recorded.send(sender=Response, recorded=[(locked, answers)])
+    return Recorded(locked, created=True), answers
 
 
 def save_partial(org: Organization, survey: Survey, sub: Submission, page_id: str) -> Recorded:
@@ -288,7 +345,7 @@ def save_partial(org: Organization, survey: Survey, sub: Submission, page_id: st
     into the stored ones). The route through ``page_id`` is validated like a final submission
     (errors raise ``InvalidAnswers`` and change nothing); answers to questions on pages the route
     has not reached yet are kept when they are well-formed, so going back a page loses nothing.
-    No Answer rows are written and ``response_recorded`` is not sent: the response counts only
+    No Answer rows are written and ``responses_recorded`` is not sent: the response counts only
     once ``record_response`` completes it. A key whose response is already complete returns it
     unchanged. Returns ``Recorded(response, created)``, created for the first save.
     """
@@ -382,11 +439,9 @@ def _new_response(org, survey, version, definition, sub: Submission, result, con
 def _store(org, survey, version, definition, sub: Submission, result) -> Response:
     contact, unit = _contact(org, sub), _unit(org, sub)
     response = _new_response(org, survey, version, definition, sub, result, contact, unit)
-    response.save(force_insert=True)
-    answers = Answer.objects.for_org(org).bulk_create(
-        _answer_rows(org, survey, response, result.rows, response.completed_at)
-    )
-    response_recorded.send(sender=Response, response=response, answers=answers)
+    insert_instances([response], RESPONSE_COLUMNS)
+    answers = _insert_answers(_answer_rows(org, survey, response, result.rows, response.completed_at))
+    responses_recorded.send(sender=Response, recorded=[(response, answers)])
     return response
 
 
@@ -394,7 +449,7 @@ def record_batch(org: Organization, survey: Survey, subs: list[Submission]) -> l
     """All or nothing: every submission is validated first; any error stores none of them.
 
     Raises ``BatchRejected`` with the per-item errors. New responses and their answers are
-    written with one multi-row insert each (``response_recorded`` is still sent per response).
+    written with one multi-row insert each, and ``responses_recorded`` is sent once for all.
     """
     for attempt in range(_ATTEMPTS):
         try:
@@ -450,6 +505,8 @@ def _record_batch(org: Organization, survey: Survey, subs: list[Submission]) -> 
         if existing is not None and sub.version is None:
             sub = _replace(sub, version=existing.version.number)
         try:
+            if sub.contact is not None:
+                customers.clean_contact_ref(sub.contact.external_id, sub.contact.fields)
             prepared.append((sub, existing, prepare(org, survey, sub)))
         except InvalidAnswers as exc:
             errors[i] = exc.errors
@@ -460,42 +517,44 @@ def _record_batch(org: Organization, survey: Survey, subs: list[Submission]) -> 
     out: list[Recorded | None] = [None] * len(prepared)
     units: dict[str, Unit | None] = {}
     new: list[tuple[int, Response, object]] = []
+    recorded: list[tuple[Response, list[AnswerRow]]] = []
     with transaction.atomic():
-        # Batches of one survey write one after the other (the survey row is locked; a no-op on
-        # SQLite, where writers queue anyway): two batches updating the same rollup rows in
-        # different orders would otherwise deadlock each other on PostgreSQL.
-        locked = Survey.objects.for_org(org).select_for_update().filter(pk=survey.pk)
-        locked.values_list("pk", flat=True).first()
+        refs = [
+            (sub.contact.external_id, sub.contact.fields, sub.contact.attributes)
+            for sub, existing, ready in prepared
+            if ready is not None and existing is None and sub.contact is not None
+        ]
+        contacts = customers.upsert_contacts(org, refs) if refs else {}
         for n, (sub, existing, ready) in enumerate(prepared):
             if ready is None:
                 out[n] = Recorded(existing, created=False)
                 continue
             version, definition, result = ready
             if existing is not None:  # an in-progress response completed through the batch
-                out[n] = _complete_partial(org, survey, existing, version, definition, sub, result)
+                out[n], answers = _complete_partial(
+                    org, survey, existing, version, definition, sub, result, send=False
+                )
+                if out[n].created:
+                    recorded.append((out[n].response, answers))
                 continue
             code = sub.unit or str((sub.hidden or {}).get("store") or "")
             if code not in units:
                 units[code] = _unit(org, sub)
-            response = _new_response(
-                org, survey, version, definition, sub, result, _contact(org, sub), units[code]
-            )
+            contact = contacts[sub.contact.external_id.strip()] if sub.contact is not None else None
+            response = _new_response(org, survey, version, definition, sub, result, contact, units[code])
             new.append((n, response, result))
         if new:
-            Response.objects.for_org(org).bulk_create([r for _n, r, _res in new])
-            rows = [
-                row
+            insert_instances([r for _n, r, _res in new], RESPONSE_COLUMNS)
+            by_response = [
+                _answer_rows(org, survey, response, result.rows, response.completed_at)
                 for _n, response, result in new
-                for row in _answer_rows(org, survey, response, result.rows, response.completed_at)
             ]
-            answers = Answer.objects.for_org(org).bulk_create(rows, batch_size=2000)
-            by_response: dict[int, list[Answer]] = {}
-            for answer in answers:
-                by_response.setdefault(answer.response.pk, []).append(answer)
-            for n, response, _result in new:
-                rows_of = by_response.get(response.pk, [])
-                response_recorded.send(sender=Response, response=response, answers=rows_of)
+            _insert_answers([row for rows in by_response for row in rows])
+            for (n, response, _result), rows in zip(new, by_response, strict=True):
+                recorded.append((response, rows))
                 out[n] = Recorded(response, created=True)
+        if recorded:
+            responses_recorded.send(sender=Response, recorded=recorded)
     return out  # type: ignore[return-value]
 
 

@@ -5,15 +5,12 @@ import pytest
 from openxm.accounts import services as accounts
 from openxm.surveys import collect, services
 from openxm.surveys.models import Answer, Response
-from openxm.surveys.signals import response_recorded
+from openxm.surveys.signals import responses_recorded
 
 
 @pytest.fixture
-def survey(org_a, make_member):
-    actor = accounts.actor_for_user(make_member(org_a, "analyst"), org_a, via="web")
-    s = services.create_from_template(actor, "transactional-csat")
-    services.publish_survey(actor, s.pk)
-    return services.get_survey(actor, s.pk)
+def survey(published_csat):
+    return published_csat
 
 
 def sub(key="k1", **answers):
@@ -25,14 +22,14 @@ def sub(key="k1", **answers):
 def test_response_and_typed_rows_are_stored_together(org_a, survey):
     seen = []
 
-    def receiver(sender, response, answers, **kwargs):
-        seen.append((response.pk, len(answers)))
+    def receiver(sender, recorded, **kwargs):
+        seen.extend((response.pk, len(answers)) for response, answers in recorded)
 
-    response_recorded.connect(receiver, dispatch_uid="test-collect")
+    responses_recorded.connect(receiver, dispatch_uid="test-collect")
     try:
         recorded = collect.record_response(org_a, survey, sub(csat=4, parts={"checkout": 2, "staff": 5}))
     finally:
-        response_recorded.disconnect(dispatch_uid="test-collect")
+        responses_recorded.disconnect(dispatch_uid="test-collect")
     assert recorded.created
     rows = Answer.objects.for_org(org_a).filter(response=recorded.response)
     numbers = sorted((r.question_id, r.sub_key, r.value_number) for r in rows if r.value_number is not None)
@@ -110,3 +107,43 @@ def test_viewer_key_cannot_submit(org_a, survey, make_key, api):
         f"/surveys/{survey.pk}/responses", {"answers": {"csat": 5}}
     )
     assert response.status_code == 403
+
+
+def test_batch_upserts_its_contacts_once_each_in_order(org_a, survey):
+    from openxm.customers.models import Contact
+    from openxm.customers.services import upsert_contact
+
+    upsert_contact(org_a, "known", {"name": "Old name"}, {"tier": "silver", "city": "Hangzhou"})
+
+    def with_contact(key, external_id, fields=None, attributes=None):
+        return collect.Submission(
+            answers={"csat": 5}, idempotency_key=key, channel="api",
+            contact=collect.ContactRef(external_id, fields or {}, attributes or {}),
+        )
+
+    recorded = collect.record_batch(org_a, survey, [
+        with_contact("b1", "new", {"name": "Wang Fang", "language": "zh-Hans"}, {"tier": "gold"}),
+        with_contact("b2", " known ", {"name": "New name"}, {"tier": "gold", "city": None}),
+        with_contact("b3", "new", {}, {"tier": "platinum", "store": "sh-1"}),
+    ])
+    contacts = {c.external_id: c for c in Contact.objects.for_org(org_a)}
+    assert set(contacts) == {"known", "new"}
+    assert contacts["new"].name == "Wang Fang" and contacts["new"].language == "zh-Hans"
+    assert contacts["new"].attributes == {"tier": "platinum", "store": "sh-1"}  # the later ref wins
+    assert contacts["known"].name == "New name" and contacts["known"].attributes == {"tier": "gold"}
+    assert [r.response.contact_id for r in recorded] == [
+        contacts["new"].pk, contacts["known"].pk, contacts["new"].pk
+    ]
+
+
+def test_batch_with_a_bad_contact_names_the_item_and_stores_nothing(org_a, survey):
+    from openxm.customers.models import Contact
+
+    good = collect.Submission(answers={"csat": 5}, idempotency_key="g", contact=collect.ContactRef("c1"))
+    bad = collect.Submission(
+        answers={"csat": 5}, idempotency_key="b", contact=collect.ContactRef("c2", {"email": "not-an-email"})
+    )
+    with pytest.raises(collect.BatchRejected) as err:
+        collect.record_batch(org_a, survey, [good, bad])
+    assert err.value.item_errors == {1: {"contact.email": ["is not a valid e-mail address"]}}
+    assert not Response.objects.for_org(org_a).exists() and not Contact.objects.for_org(org_a).exists()

@@ -1,0 +1,100 @@
+"""Multi-row INSERTs for the ingestion path, without Django's per-cell preparation.
+
+``QuerySet.bulk_create`` builds a model instance per row and sends every cell through the field
+API (``get_db_prep_save``, ``pre_save``, related-field checks); for the answer rows of a batch
+of responses that was most of the time spent storing them (see benchmarks/README.md, ingest).
+Here the converter of each column is chosen once per model and database: JSON and date-time
+columns go through their field, every other column (text, numbers, foreign-key ids) passes
+through as it is. Rows go out as one parameterised multi-row ``INSERT`` per chunk, with
+``RETURNING id`` when the ids are wanted (SQLite ≥ 3.35 and PostgreSQL both return them in the
+order of the rows, which Django's own ``bulk_create`` relies on too).
+
+Included: the concrete columns the caller names; the caller fills every value (model defaults
+and ``auto_now`` are not applied). Excluded: model ``save`` signals (none of the models written
+here has receivers) and conflict handling (a unique violation raises ``IntegrityError`` and the
+caller's transaction decides).
+"""
+
+from collections.abc import Callable, Sequence
+
+from django.db import connection, models
+
+
+def _converter(field: models.Field) -> Callable | None:
+    if isinstance(field, (models.JSONField, models.DateTimeField, models.DateField)):
+        return lambda value: field.get_db_prep_save(value, connection)
+    return None
+
+
+def _hashable(field: models.Field) -> bool:
+    """Values of the column can key a memo (the answer rows of a response share one time)."""
+    return isinstance(field, (models.DateTimeField, models.DateField))
+
+
+def _plan(model: type[models.Model], columns: Sequence[str]) -> tuple[str, list, list[int]]:
+    """The quoted column list, each column's converter (None: the value as it is), and the
+    columns whose converted values may be memoised."""
+    key = (connection.vendor, model._meta.label, tuple(columns))
+    plan = _PLANS.get(key)
+    if plan is None:
+        fields = [{f.attname: f for f in model._meta.concrete_fields}[name] for name in columns]
+        names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        memo = [i for i, f in enumerate(fields) if _hashable(f)]
+        plan = _PLANS[key] = (names, [_converter(f) for f in fields], memo)
+    return plan
+
+
+_PLANS: dict[tuple, tuple] = {}
+
+
+def insert_rows(
+    model: type[models.Model], columns: Sequence[str], rows: Sequence[tuple], *, returning: bool = False
+) -> list[int]:
+    """Insert ``rows`` (tuples in the order of ``columns``, attribute names such as
+    ``response_id``); returns the new ids in row order when ``returning``, else ``[]``."""
+    if not rows:
+        return []
+    names, plan, memoised = _plan(model, columns)
+    converted = [i for i, convert in enumerate(plan) if convert is not None]
+    memos: dict[int, dict] = {i: {} for i in memoised}
+    qn = connection.ops.quote_name
+    table = qn(model._meta.db_table)
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    per_statement = max(1, min(500, 30000 // len(columns)))  # below SQLite's 32,766 parameters
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            params: list = []
+            for row in chunk:
+                if converted:
+                    row = list(row)
+                    for i in converted:
+                        memo = memos.get(i)
+                        if memo is None:
+                            row[i] = plan[i](row[i])
+                        elif row[i] in memo:
+                            row[i] = memo[row[i]]
+                        else:
+                            row[i] = memo[row[i]] = plan[i](row[i])
+                params.extend(row)
+            # Table and column names come from the model, never from input; values are parameters.
+            sql = f"INSERT INTO {table} ({names}) VALUES {', '.join([one] * len(chunk))}"  # noqa: S608
+            if returning:
+                cursor.execute(sql + f" RETURNING {qn(model._meta.pk.column)}", params)
+                ids.extend(row[0] for row in cursor.fetchall())
+            else:
+                cursor.execute(sql, params)
+    return ids
+
+
+def insert_instances(objs: Sequence[models.Model], columns: Sequence[str]) -> None:
+    """Insert unsaved instances of one model and set their primary keys."""
+    if not objs:
+        return
+    model = type(objs[0])
+    rows = [tuple(getattr(obj, name) for name in columns) for obj in objs]
+    for obj, pk in zip(objs, insert_rows(model, columns, rows, returning=True), strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = connection.alias

@@ -1,0 +1,75 @@
+"""The ingestion path's multi-row INSERT writes what the ORM reads back, on either database."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from openxm.surveys import collect
+from openxm.surveys.bulk import insert_instances, insert_rows
+from openxm.surveys.models import Answer, Response
+
+
+@pytest.fixture
+def survey(published_csat):
+    return published_csat
+
+
+def _response(org, survey, key, when):
+    return Response(
+        organization=org, survey=survey, version=survey.current_version, idempotency_key=key,
+        channel="api", touchpoint="purchase", language="zh-Hans",
+        answers={"csat": 4, "why": "排队太久\n\"quoted\""}, hidden={"store": "sh-1"},
+        meta={"path": ["p1"]}, weight=1.5, started_at=when - timedelta(minutes=3),
+        completed_at=when, created_at=when,
+    )
+
+
+def test_instances_get_their_ids_and_every_column_reads_back(org_a, survey):
+    when = datetime(2026, 3, 1, 8, 30, 15, 123456, tzinfo=UTC)
+    objs = [_response(org_a, survey, f"k{i}", when + timedelta(seconds=i)) for i in range(3)]
+    insert_instances(objs, collect.RESPONSE_COLUMNS)
+    assert all(o.pk for o in objs) and len({o.pk for o in objs}) == 3
+    for obj in objs:
+        stored = Response.objects.for_org(org_a).get(pk=obj.pk)
+        assert stored.idempotency_key == obj.idempotency_key  # ids follow the row order
+        assert stored.answers == obj.answers and stored.hidden == {"store": "sh-1"}
+        assert stored.completed_at == obj.completed_at and stored.weight == 1.5
+        assert stored.started_at == obj.started_at and stored.contact_id is None
+
+
+def test_rows_with_json_none_and_shared_times(org_a, survey):
+    when = datetime(2026, 3, 1, 8, 30, tzinfo=UTC)
+    response = _response(org_a, survey, "r1", when)
+    insert_instances([response], collect.RESPONSE_COLUMNS)
+    rows = [
+        collect.AnswerRow(org_a.pk, response.pk, survey.pk, "csat", "", "csat", 4.0, "", "", None,
+                          "purchase", "resolution", when),
+        collect.AnswerRow(org_a.pk, response.pk, survey.pk, "improve", "", "multiple_choice", None, "",
+                          "", ["price", "staff"], "purchase", "", when),
+        collect.AnswerRow(org_a.pk, response.pk, survey.pk, "why", "", "text", None, "太慢了 'x'", "", None,
+                          "purchase", "", when + timedelta(seconds=1)),
+    ]
+    assert insert_rows(Answer, collect.AnswerRow._fields, rows) == []
+    stored = {a.question_id: a for a in Answer.objects.for_org(org_a).filter(response=response)}
+    assert stored["csat"].value_number == 4.0 and stored["csat"].cx_dimension == "resolution"
+    assert stored["improve"].value_choices == ["price", "staff"] and stored["improve"].value_number is None
+    assert stored["csat"].value_choices is None
+    assert stored["why"].value_text == "太慢了 'x'"
+    assert stored["csat"].answered_at == when and stored["why"].answered_at == when + timedelta(seconds=1)
+
+
+def test_many_rows_span_several_statements(org_a, survey):
+    when = datetime(2026, 3, 1, tzinfo=UTC)
+    objs = [_response(org_a, survey, f"many-{i}", when) for i in range(1234)]
+    insert_instances(objs, collect.RESPONSE_COLUMNS)
+    stored = dict(Response.objects.for_org(org_a).values_list("pk", "idempotency_key"))
+    assert stored == {o.pk: o.idempotency_key for o in objs}
+
+
+def test_a_unique_violation_raises_and_the_transaction_keeps_nothing(org_a, survey):
+    when = datetime(2026, 3, 1, tzinfo=UTC)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_instances([_response(org_a, survey, "same", when), _response(org_a, survey, "same", when)],
+                         collect.RESPONSE_COLUMNS)
+    assert not Response.objects.for_org(org_a).exists()
