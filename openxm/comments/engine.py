@@ -28,6 +28,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from openxm.surveys.bulk import insert_instances
 from openxm.surveys.models import Answer, Response
 from openxm.text.classifier import TextClassifier
 from openxm.text.pipeline import analyze
@@ -123,6 +124,10 @@ def _scores(organization, response_ids: set[int]) -> dict[int, dict[str, int]]:
     for response_id, qtype, value in rows:
         found.setdefault(response_id, {}).setdefault(qtype, int(round(value)))
     return found
+
+
+def _columns(model) -> tuple[str, ...]:
+    return tuple(f.attname for f in model._meta.concrete_fields if not f.primary_key)
 
 
 def analyse_answers(organization, answers: list[Answer], context: Context | None = None) -> int:
@@ -226,13 +231,14 @@ def analyse_answers(organization, answers: list[Answer], context: Context | None
             analysis__answer_id__in=[a.pk for a in answers]
         ).delete()
         CommentAnalysis.objects.for_org(organization).filter(answer_id__in=[a.pk for a in answers]).delete()
-        created = CommentAnalysis.objects.for_org(organization).bulk_create(rows)
+        # Multi-row inserts: the ORM's bulk_create spent half the analysis time preparing cells.
+        insert_instances(rows, _columns(CommentAnalysis))
         flat = []
-        for analysis, topics in zip(created, topic_rows, strict=True):
+        for analysis, topics in zip(rows, topic_rows, strict=True):
             for t in topics:
                 t.analysis_id = analysis.pk
                 flat.append(t)
-        CommentTopic.objects.for_org(organization).bulk_create(flat, batch_size=1000)
+        insert_instances(flat, _columns(CommentTopic))
     return len(rows)
 
 

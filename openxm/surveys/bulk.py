@@ -21,7 +21,11 @@ from django.db import connection, models
 
 
 def _converter(field: models.Field) -> Callable | None:
-    if isinstance(field, (models.JSONField, models.DateTimeField, models.DateField)):
+    if isinstance(field, models.JSONField):
+        # What JSONField.get_db_prep_save ends in, without its layers; None stays SQL NULL.
+        adapt, encoder = connection.ops.adapt_json_value, field.encoder
+        return lambda value: None if value is None else adapt(value, encoder)
+    if isinstance(field, (models.DateTimeField, models.DateField)):
         return lambda value: field.get_db_prep_save(value, connection)
     return None
 
