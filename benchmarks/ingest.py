@@ -18,6 +18,10 @@ stored with its typed answers, and every ``responses_recorded`` receiver of the 
 runs, as in production (rollups in the same transaction). The answers are numeric (CSAT, a
 matrix, a choice, a likert item), no free text, so text analytics is not part of the figure.
 
+A second baseline is the floor of the web stack: an authenticated ``GET /api/v1/me`` (Django
+middleware, django-ninja, the API-key check; no database write) under the same load as the
+single requests; ``ratio_single_to_empty`` says how close storing a response comes to it.
+
 The baseline is a raw INSERT of the same rows (the response row and its answer rows, same
 values) into the same database in the same run, with a plain DB-API cursor: one transaction
 per response for the single figure, one per 100 responses for the batch figure. The ratio is
@@ -266,9 +270,9 @@ class Conn:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         return cls(reader, writer)
 
-    async def post(self, path: str, body: bytes, key: str) -> int:
+    async def post(self, path: str, body: bytes, key: str, method: str = "POST") -> int:
         head = (
-            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {key}\r\n"
+            f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {key}\r\n"
             f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\nConnection: keep-alive\r\n\r\n"
         ).encode()
         self.writer.write(head + body)
@@ -289,7 +293,9 @@ class Conn:
         return int(status_line.split()[1])
 
 
-async def run_load(port: int, key: str, path: str, bodies: list[bytes], concurrency: int) -> dict:
+async def run_load(
+    port: int, key: str, path: str, bodies: list[bytes], concurrency: int, method: str = "POST"
+) -> dict:
     """Send every body once (plus the planned retries) over ``concurrency`` connections."""
     queue: asyncio.Queue = asyncio.Queue()
     for body in bodies:
@@ -308,7 +314,7 @@ async def run_load(port: int, key: str, path: str, bodies: list[bytes], concurre
                 for attempt in range(5):
                     started = time.perf_counter()
                     try:
-                        status = await asyncio.wait_for(conn.post(path, body, key), timeout=300)
+                        status = await asyncio.wait_for(conn.post(path, body, key, method), timeout=300)
                     except (ConnectionError, asyncio.IncompleteReadError, TimeoutError):
                         conn.writer.close()
                         conn = await Conn.open(port)
@@ -428,6 +434,10 @@ def bench_database(db: str, args) -> dict:
         wait_for(port)
         warm, _ = make_bodies(prefix + "w", 200, 1, rng)
         asyncio.run(run_load(port, setup["key"], path, warm, args.concurrency))
+        # The floor: an authenticated API request that stores nothing (GET /me), same load.
+        empty = asyncio.run(
+            run_load(port, setup["key"], "/api/v1/me", [b""] * args.single, args.concurrency, "GET")
+        )
         single_bodies, single_n = make_bodies(prefix + "s", args.single, 1, rng)
         single = asyncio.run(run_load(port, setup["key"], path, single_bodies, args.concurrency))
         batch_bodies, batch_n = make_bodies(prefix + "b", args.batches, 100, rng)
@@ -447,8 +457,12 @@ def bench_database(db: str, args) -> dict:
         drop_postgres(args.pg_url, pg_url)
     single_per_s = single_n / single["elapsed"]
     batch_per_s = batch_n / batch["elapsed"]
+    empty_per_s = empty["requests"] / empty["elapsed"]
     return {
         "database": db,
+        "empty_request_per_s": round(empty_per_s, 1),
+        "empty_request_p50_ms": round(empty["p50_ms"], 2),
+        "ratio_single_to_empty": round(single_per_s / empty_per_s, 3),
         "single_per_s": round(single_per_s, 1),
         "single_p50_ms": round(single["p50_ms"], 2),
         "single_p99_ms": round(single["p99_ms"], 2),
@@ -506,6 +520,10 @@ def main() -> None:
         r = bench_database(db, args)
         results.append(r)
         print(f"\n{db}:")
+        print(
+            f"  empty:  {r['empty_request_per_s']:>8.1f} requests/s  p50 {r['empty_request_p50_ms']:.1f} ms  "
+            f"(authenticated GET /api/v1/me, stores nothing: the framework's floor)"
+        )
         print(
             f"  single: {r['single_per_s']:>8.1f} responses/s  p50 {r['single_p50_ms']:.1f} ms  "
             f"p99 {r['single_p99_ms']:.1f} ms  (raw INSERT {r['raw_insert_single_per_s']:.0f}/s, "
