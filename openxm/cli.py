@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "surveys",
     "responses",
     "worker",
+    "beat",
     "check",
     "openapi",
     "analyze",

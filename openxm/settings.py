@@ -136,6 +136,28 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+# --- Periodic work ---------------------------------------------------------------------------
+# Each job runs every N seconds (0 switches it off): through Celery beat when there is a broker
+# (`openxm beat`, or `openxm worker --beat`), else in a thread of `openxm serve` (openxm.periodic).
+PERIODIC_JOBS = {
+    "openxm-distribution-tick": (
+        "openxm.distribution.tick",
+        int(env("OPENXM_DISTRIBUTION_TICK_SECONDS", "60")),
+    ),
+    "openxm-insights-send-reports": (
+        "openxm.insights.send_due_reports",
+        int(env("OPENXM_SEND_REPORTS_SECONDS", "300")),
+    ),
+}
+CELERY_BEAT_SCHEDULE = {
+    name: {"task": task, "schedule": float(seconds), "options": {"expires": float(seconds)}}
+    for name, (task, seconds) in PERIODIC_JOBS.items()
+    if seconds > 0
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(OPENXM_HOME / "celerybeat-schedule")
+# Without a broker, `openxm serve` runs the jobs above itself (one process per OPENXM_HOME).
+OPENXM_EMBEDDED_SCHEDULER = env_bool("OPENXM_EMBEDDED_SCHEDULER", True)
+
 # --- Cache (sign-in throttling, rate limits) -----------------------------------------------
 REDIS_URL = env("OPENXM_REDIS_URL")
 if REDIS_URL:

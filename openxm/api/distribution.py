@@ -8,7 +8,7 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from openxm.accounts.errors import InvalidInput
-from openxm.distribution import collection, entry, events, invitations, services
+from openxm.distribution import collection, entry, events, inbound, invitations, services
 from openxm.surveys import collect
 
 router = Router(tags=["distribution"])
@@ -112,6 +112,67 @@ def post_bounce(request, payload: BounceIn):
         detail=payload.detail,
     )
     return BounceOut(marked=marked)
+
+
+class InboundOut(Schema):
+    id: int
+    outcome: str = Field(
+        ...,
+        description="unsubscribed (an opt-out keyword from a known contact), reply (kept, no action) "
+        "or unknown_sender (an opt-out from a number no contact has; the number is suppressed)",
+    )
+    contacts: int = Field(..., description="contacts the sender matched")
+    repeat: bool = Field(..., description="the same id was received before; nothing was applied again")
+
+
+class HookErrorOut(Schema):
+    detail: str
+
+
+_INBOUND_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "required": ["from", "text"],
+                "properties": {
+                    "from": {"type": "string", "description": "the sender's number or messenger id"},
+                    "text": {"type": "string", "description": 'the message, e.g. "TD", "退订", "STOP"'},
+                    "id": {
+                        "type": "string",
+                        "description": "the provider's message id (a repeat is ignored)",
+                    },
+                },
+            }
+        }
+    },
+}
+
+
+@router.post(
+    "/distribution/inbound/{org}/{messenger_id}",
+    auth=None,
+    response={200: InboundOut, 403: HookErrorOut, 404: HookErrorOut},
+    summary="Hook for a messenger provider: an inbound message (an SMS reply such as TD or STOP)",
+    description="Signed with the messenger's secret like the messages openxm sends: header "
+    "`X-OpenXM-Signature: sha256=<hex HMAC-SHA256 of the raw body>`. An opt-out keyword (TD, T, 退订, "
+    "STOP, UNSUBSCRIBE…) unsubscribes the contacts with the sender's number; other texts are kept "
+    "as replies.",
+    openapi_extra={"requestBody": _INBOUND_BODY},
+)
+def post_inbound(request, org: str, messenger_id: int):
+    try:
+        result = inbound.receive(
+            org,
+            messenger_id,
+            request.body,
+            request.headers.get(inbound.SIGNATURE_HEADER, ""),
+            ip_address=request.META.get("REMOTE_ADDR"),
+        )
+    except inbound.BadSignature:
+        return Status(403, HookErrorOut(detail="invalid or missing X-OpenXM-Signature"))
+    return InboundOut(id=result.id, outcome=result.outcome, contacts=result.contacts, repeat=result.repeat)
 
 
 class DistributionIn(Schema):

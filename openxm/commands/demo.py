@@ -46,6 +46,9 @@ def prepare_environment(home: Path) -> None:
             home / "secret-key", lambda: secrets.token_urlsafe(50)
         )
     os.environ.setdefault("OPENXM_INSECURE_COOKIES", "true")
+    # The demo's invitations tell a year's story; reminders sent by the periodic jobs would add
+    # to it (and print e-mails to the console). OPENXM_EMBEDDED_SCHEDULER=true runs them anyway.
+    os.environ.setdefault("OPENXM_EMBEDDED_SCHEDULER", "false")
     os.environ["OPENXM_HOME"] = str(home)
 
 

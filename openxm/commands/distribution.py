@@ -13,7 +13,8 @@ def register(subparsers):
     sub = p.add_subparsers(dest="distribution_command", metavar="ACTION", required=True)
     tick = sub.add_parser(
         "tick",
-        help="Send queued invitations and due reminders for every organization (run from cron every minute)",
+        help="Send queued invitations and due reminders for every organization now "
+        "(it also runs by itself: see docs/deployment.md)",
         description="Send queued invitations (within each organization's send rates) and remind "
         "non-responders whose reminder is due. Safe to run from several hosts at once.",
     )

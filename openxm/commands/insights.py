@@ -11,7 +11,8 @@ def register(subparsers):
     sub = p.add_subparsers(dest="insights_command", metavar="ACTION", required=True)
 
     send = sub.add_parser(
-        "send-reports", help="E-mail every scheduled report that is due (run it from cron every few minutes)"
+        "send-reports",
+        help="E-mail every scheduled report that is due now (it also runs by itself: see docs/deployment.md)",
     )
     django_command(send, run_send)
 

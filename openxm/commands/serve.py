@@ -1,6 +1,7 @@
 """openxm serve: the production web server (gunicorn, threaded workers)."""
 
 import os
+import sys
 
 from . import django_command
 
@@ -43,6 +44,10 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
     class OpenXMServer(BaseApplication):
         def load_config(self):
             self.cfg.set("bind", f"{host}:{port}")
+            # Periodic jobs without a broker: a scheduler thread per worker, one of which takes
+            # the lock under OPENXM_HOME and runs them (openxm.periodic).
+            self.cfg.set("post_worker_init", _start_scheduler)
+            self.cfg.set("worker_exit", _stop_scheduler)
             self.cfg.set("workers", workers)
             self.cfg.set("threads", threads)
             self.cfg.set("worker_class", "gthread")
@@ -54,4 +59,21 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
 
             return application
 
+    from openxm.periodic import embedded_reason_off
+
+    reason = embedded_reason_off()
+    print(f"openxm serve: periodic jobs {'not run here: ' + reason if reason else 'run by this server'}")
+    sys.stdout.flush()
     OpenXMServer().run()
+
+
+def _start_scheduler(worker) -> None:
+    from openxm.periodic import start_embedded
+
+    start_embedded()
+
+
+def _stop_scheduler(server, worker) -> None:
+    from openxm.periodic import stop_embedded
+
+    stop_embedded()

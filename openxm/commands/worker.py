@@ -13,6 +13,12 @@ def register(subparsers):
     p.add_argument("--concurrency", type=int, default=None, help="worker processes (default: CPU count)")
     p.add_argument("--queues", default="celery", help="comma-separated queues to consume")
     p.add_argument("--loglevel", default="INFO")
+    p.add_argument(
+        "--beat",
+        action="store_true",
+        help="also run the periodic-job scheduler (Celery beat) in this worker; give it to ONE "
+        "worker only, or run `openxm beat` on its own",
+    )
     django_command(p, run)
 
 
@@ -27,5 +33,7 @@ def run(args) -> int:
     argv = ["worker", f"--loglevel={args.loglevel}", f"--queues={args.queues}"]
     if args.concurrency:
         argv.append(f"--concurrency={args.concurrency}")
+    if args.beat:
+        argv += ["--beat", f"--schedule={settings.CELERY_BEAT_SCHEDULE_FILENAME}"]
     app.worker_main(argv)
     return 0

@@ -144,7 +144,7 @@ def resume_session(token: str) -> Session:
     if response is None:
         raise _invalid_link()
     survey = response.survey
-    if response.status != Response.Status.COMPLETE:
+    if response.status == Response.Status.PARTIAL:
         _answerable(survey)
     definition = collect.version_definition(response.version)
     dist = None
@@ -177,7 +177,7 @@ def done_session(token: str) -> Session:
         .filter(pk=response_id)
         .first()
     )
-    if response is None or response.status != Response.Status.COMPLETE:
+    if response is None or response.status == Response.Status.PARTIAL:
         raise _invalid_link()
     definition = collect.version_definition(response.version)
     session = Session(
@@ -214,7 +214,7 @@ def invitation_session(token: str, query=None, accept_language: str = "") -> Ses
         raise _invalid_link()
     response = invitation.response
     language = invitation.language or invitation.contact.language
-    if response is not None and response.status == Response.Status.COMPLETE:
+    if response is not None and response.status != Response.Status.PARTIAL:  # complete or screened out
         raise Unavailable(_("You have already answered this survey. Thank you!"), 200, "done", language)
     expired = invitation.expires_at < timezone.now()
     try:

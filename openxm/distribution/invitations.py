@@ -258,6 +258,11 @@ def _suppress(org: Organization, address: str, reason: str, detail: str = "") ->
     )
 
 
+def suppress_address(org: Organization, address: str, detail: str = "") -> None:
+    """Never send to ``address`` again (an opt-out from an address no contact has)."""
+    _suppress(org, address, Suppression.Reason.UNSUBSCRIBE, detail)
+
+
 @dataclass(frozen=True)
 class UnsubscribeTarget:
     org: Organization
@@ -283,21 +288,54 @@ def unsubscribe_target(token: str) -> UnsubscribeTarget:
 @transaction.atomic
 def unsubscribe(target: UnsubscribeTarget, ip_address: str | None = None) -> None:
     """The contact opts out of every survey of the organization (idempotent)."""
-    org, invitation = target.org, target.invitation
-    contact = invitation.contact
+    invitation = target.invitation
+    unsubscribe_contact(
+        target.org,
+        invitation.contact,
+        invitation=invitation,
+        channel=invitation.channel,
+        addresses=[invitation.address],
+        ip_address=ip_address,
+    )
+
+
+@transaction.atomic
+def unsubscribe_contact(
+    org: Organization,
+    contact: Contact,
+    *,
+    invitation: Invitation | None,
+    channel: str,
+    addresses: list[str],
+    via: str = "web",
+    detail: str = "",
+    ip_address: str | None = None,
+) -> bool:
+    """The opt-out behind the unsubscribe link and inbound "STOP"/"TD" replies: the contact is
+    unsubscribed from every survey of the organization (audited once), ``addresses`` are
+    suppressed and the invitation's log (when there is one) says so. Idempotent; True when the
+    contact was subscribed until now."""
+    changed = False
     if contact.unsubscribed_at is None:
-        Contact.objects.for_org(org).filter(pk=contact.pk).update(unsubscribed_at=timezone.now())
-        audit.record_system(
-            "contact.unsubscribed",
-            organization=org,
-            label=f"contact:{contact.external_id}",
-            via="web",
-            data={"invitation": invitation.pk, "channel": invitation.channel},
-            ip_address=ip_address,
+        changed = bool(
+            Contact.objects.for_org(org)
+            .filter(pk=contact.pk, unsubscribed_at__isnull=True)
+            .update(unsubscribed_at=timezone.now())
         )
-    _suppress(org, invitation.address, Suppression.Reason.UNSUBSCRIBE)
-    if not invitation.log.filter(kind=DeliveryEvent.Kind.UNSUBSCRIBED).exists():
-        log(invitation, DeliveryEvent.Kind.UNSUBSCRIBED)
+        if changed:
+            audit.record_system(
+                "contact.unsubscribed",
+                organization=org,
+                label=f"contact:{contact.external_id}",
+                via=via,
+                data={"invitation": invitation.pk if invitation else None, "channel": channel},
+                ip_address=ip_address,
+            )
+    for address in addresses:
+        _suppress(org, address, Suppression.Reason.UNSUBSCRIBE, detail)
+    if invitation is not None and not invitation.log.filter(kind=DeliveryEvent.Kind.UNSUBSCRIBED).exists():
+        log(invitation, DeliveryEvent.Kind.UNSUBSCRIBED, detail)
+    return changed
 
 
 @transaction.atomic

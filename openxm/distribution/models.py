@@ -10,6 +10,7 @@
 - ``Event``: each event received through the API and what came of it.
 - ``Messenger``: a configured SMS / WeChat / WeCom / DingTalk / webhook provider.
 - ``Suppression``: addresses that bounced, complained or unsubscribed; nothing is sent to them.
+- ``InboundMessage``: replies received through a messenger (opt-outs such as "TD" or "STOP", others).
 """
 
 from django.db import models
@@ -237,3 +238,32 @@ class Suppression(TenantModel):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organization", "address"], name="uniq_suppression")]
+
+
+class InboundMessage(TenantModel):
+    """A message a contact sent back through a messenger (an SMS reply): an opt-out ("TD",
+    "退订", "STOP") or any other reply, which is kept here and otherwise ignored."""
+
+    class Outcome(models.TextChoices):
+        UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+        REPLY = "reply", _("Reply (kept, no action)")
+        UNKNOWN_SENDER = "unknown_sender", _("Opt-out from an unknown number")
+
+    messenger = models.ForeignKey(Messenger, null=True, on_delete=models.SET_NULL, related_name="+")
+    sender = models.CharField(max_length=128, help_text="As the provider gave it")
+    phone = models.CharField(max_length=32, blank=True, db_index=True, help_text="Normalised number")
+    text = models.TextField()
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    contacts = models.PositiveIntegerField(default=0, help_text="Contacts the sender matched")
+    provider_id = models.CharField(max_length=128, blank=True)
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["messenger", "provider_id"],
+                condition=~models.Q(provider_id=""),
+                name="uniq_inbound_provider_id",
+            )
+        ]

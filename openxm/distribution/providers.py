@@ -20,6 +20,10 @@ Kinds and their ``config``:
   ``dingtalk_userid``.
 Access tokens of WeChat, WeCom and DingTalk are cached (shared cache) until shortly before they
 expire and fetched again once when the service says a token is invalid.
+
+The way back: a provider posts replies (``{"from", "text"}``, signed the same way with the
+messenger's ``secret``) to the inbound hook; opt-outs such as "TD" or "STOP" unsubscribe the
+contact (``inbound.py``).
 """
 
 import hashlib

@@ -9,8 +9,11 @@ a session cookie (also inside a third-party iframe).
 
 ``page_context`` gives what a page template shows; ``submit_page`` checks one submitted page and
 moves on: it stores the answers so far as a partial response (``collect.save_partial``), or
-completes the response on the last page (``collect.record_response``). Nothing is stored in a
-preview. Invitation state (opened, started, completed) changes through ``invitations``.
+completes the response on the last page (``collect.record_response``). Quotas are checked after
+every page and again, race-free, when the response completes (``surveys.screening``): a full cell
+ends the survey at the quota's ending (the response kept as screened out) or stops it with the
+quota's message (the response discarded). Nothing is stored, and no quota checked, in a preview.
+Invitation state (opened, started, completed) changes through ``invitations``.
 Excluded: HTTP (views.py), tokens (tokens.py), form fields (widgets.py).
 """
 
@@ -21,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from openxm.accounts.errors import InvalidInput
 from openxm.accounts.models import Organization
-from openxm.surveys import collect
+from openxm.surveys import collect, screening
 from openxm.surveys import definition as sd
 from openxm.surveys.models import Response, Survey
 
@@ -231,7 +234,8 @@ def ending_text(session: Session, ending_id: str | None) -> tuple[str, str]:
 @dataclass
 class Outcome:
     """What came of a submitted page: ``errors`` to show again, the ``next_page``, or ``finished``
-    (with the stored ``response``, or nothing stored in a preview) and the ``ending_id``."""
+    (with the stored ``response``, or nothing stored in a preview) and the ``ending_id``; or
+    ``stopped`` by a full quota, with the quota's ``message`` (nothing kept)."""
 
     errors: dict = field(default_factory=dict)
     shown_answers: dict = field(default_factory=dict)
@@ -240,6 +244,8 @@ class Outcome:
     ending_id: str | None = None
     response: Response | None = None
     created: bool = False
+    stopped: bool = False
+    message: str = ""
 
 
 def _submission(session: Session, answers: dict, meta: dict | None = None) -> collect.Submission:
@@ -299,11 +305,18 @@ def submit_page(session: Session, page_id: str, form) -> Outcome:
     try:
         if step.finished:
             final = {k: v for k, v in kept.items() if k in result.route.answers or k in result.values}
-            recorded = collect.record_response(session.org, session.survey, _submission(session, final, meta))
+            sub = _submission(session, final, meta)
+            recorded = collect.record_response(session.org, session.survey, sub, screen=True)
         else:
-            recorded = collect.save_partial(
-                session.org, session.survey, _submission(session, kept, meta), page_id
+            sub = _submission(session, kept, meta)
+            decision = screening.page_decision(
+                session.org, session.survey, definition, result.route.answers, session.context
             )
+            if decision.stops:
+                return _screened(session, sub, page_id, decision)
+            recorded = collect.save_partial(session.org, session.survey, sub, page_id)
+    except collect.QuotaFull as exc:
+        return _screened(session, sub, page_id, exc.decision)
     except collect.InvalidAnswers as exc:
         return Outcome(errors=exc.errors, shown_answers=merged)
     except InvalidInput as exc:
@@ -311,13 +324,41 @@ def submit_page(session: Session, page_id: str, form) -> Outcome:
     session.response = recorded.response
     if step.finished:
         ending = step.ending_id
-        if recorded.response.status == Response.Status.COMPLETE and not recorded.created:
+        if recorded.response.status != Response.Status.PARTIAL and not recorded.created:
             ending = _stored_ending(session, recorded.response)
         return Outcome(finished=True, ending_id=ending, response=recorded.response, created=recorded.created)
     return Outcome(next_page=step.page_id, response=recorded.response, created=recorded.created)
 
 
+def _screened(session: Session, sub: collect.Submission, page_id: str, decision: sd.QuotaDecision) -> Outcome:
+    """The outcome for a respondent who fell into a full quota cell (see the module docstring)."""
+    if decision.action == "end":
+        try:
+            recorded = screening.screen_out(session.org, session.survey, sub, page_id, decision)
+        except collect.InvalidAnswers as exc:
+            return Outcome(errors=exc.errors, shown_answers=session.answers)
+        except InvalidInput as exc:
+            return Outcome(errors={"answers": [exc.message]}, shown_answers=session.answers)
+        session.response = recorded.response
+        return Outcome(
+            finished=True,
+            ending_id=_stored_ending(session, recorded.response),
+            response=recorded.response,
+            created=recorded.created,
+        )
+    screening.discard(session.org, session.survey, sub.idempotency_key)
+    session.response = None
+    text = widgets._Text(session.definition, session.answers, session.context, session.language)
+    message = text(decision.message) if decision.message else ""
+    return Outcome(
+        stopped=True,
+        message=message or _("Thank you for your interest. We already have all the answers we need."),
+    )
+
+
 def _stored_ending(session: Session, response: Response) -> str | None:
+    if response.status == Response.Status.SCREENED:
+        return screening.ending_of(response)
     route = sd.walk(session.definition, response.answers, session.context)
     return route.ending_id
 

@@ -3,8 +3,10 @@
 - ``dispatch_invitations(org_id)``: send queued invitations within the send rates; queued on
   commit when invitations are created.
 - ``send_reminders(org_id)``: remind non-responders.
-- ``tick()``: both, for every organization; run it every minute or so (``openxm distribution
-  tick`` from cron, or Celery beat with the schedule below).
+- ``tick()``: both, for every organization. It runs by itself every
+  ``OPENXM_DISTRIBUTION_TICK_SECONDS`` (60): from Celery beat with a broker
+  (``settings.CELERY_BEAT_SCHEDULE``), else from the scheduler thread of ``openxm serve``
+  (``openxm.periodic``); ``openxm distribution tick`` runs it once by hand.
 """
 
 from celery import shared_task
@@ -39,6 +41,3 @@ def tick() -> dict:
                 totals[key] = totals.get(key, 0) + value
     return totals
 
-
-# For a deployment running Celery beat: every minute.
-BEAT_SCHEDULE = {"openxm-distribution-tick": {"task": "openxm.distribution.tick", "schedule": 60.0}}

@@ -164,7 +164,14 @@ def _after_submit(request, session, outcome, page_id, *, action, state="", embed
             status=422,
             embed=embed,
         )
+    if outcome.stopped:
+        # A full quota with action "stop": its message, and nothing to resume.
+        stopped = _message(request, session, outcome.message, kind="quota")
+        if session.distribution is not None:
+            stopped.delete_cookie(f"oxr{session.distribution.pk}", path="/r/", samesite="Lax")
+        return _frame_headers(stopped, session, embed)
     if session.invitation is not None and outcome.response is not None:
+        # A respondent screened out by a quota ("end") has finished too: no reminders.
         if outcome.finished:
             invitations.mark_completed(session.invitation, outcome.response)
         else:
@@ -172,11 +179,22 @@ def _after_submit(request, session, outcome, page_id, *, action, state="", embed
     extra = {"embed": "1" if embed else ""}
     if outcome.finished:
         done = tokens.done_token(session.org.pk, outcome.response.pk)
-        return redirect(reverse("distribution:done", args=[done]) + _query(**extra))
+        response = redirect(reverse("distribution:done", args=[done]) + _query(**extra))
+        if outcome.response.status == "screened" and session.invitation is None:
+            # Coming back through the link shows the quota's ending again, not a fresh survey
+            # to answer differently.
+            _remember(request, response, session, tokens.resume_token(session.org.pk, outcome.response.pk))
+        return response
     if session.invitation is not None:
         return redirect(request.path + _query(**extra))
     resume = tokens.resume_token(session.org.pk, outcome.response.pk)
     response = redirect(reverse("distribution:resume", args=[resume]) + _query(**extra))
+    _remember(request, response, session, resume)
+    return response
+
+
+def _remember(request, response, session, resume: str) -> None:
+    """The cookie that brings an anonymous respondent back to their response (per distribution)."""
     if session.distribution is not None:
         response.set_cookie(
             f"oxr{session.distribution.pk}",
@@ -187,7 +205,6 @@ def _after_submit(request, session, outcome, page_id, *, action, state="", embed
             secure=request.is_secure(),
             path="/r/",
         )
-    return response
 
 
 def _page_asked(request, session: respond.Session) -> str | None:
@@ -282,7 +299,7 @@ def personal_link(request, token):
 
 def _continue(request, session: respond.Session, embed: bool):
     """GET shows the current (or an earlier) page of a stored session; POST submits it."""
-    if session.response is not None and session.response.status == "complete":
+    if session.response is not None and session.response.status != "partial":  # complete or screened
         return _render_ending(request, session, respond.stored_ending(session), embed)
     if request.GET.get("lang") in session.definition.languages:
         session.language = request.GET["lang"]

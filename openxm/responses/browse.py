@@ -38,7 +38,7 @@ from .signals import response_anonymised, response_deleted
 
 PAGE_SIZE = 50
 TAG_MAX = 64
-_KEEP_META = ("path", "seed", "source", "ordering")
+_KEEP_META = ("path", "seed", "source", "ordering", "quotas")  # quotas: un-counted on delete
 _PII_TYPES = frozenset({"email", "phone"})
 
 

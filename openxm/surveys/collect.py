@@ -9,13 +9,19 @@ the same ``idempotency_key`` returns the stored response instead of storing a se
 Respondent pages also keep in-progress responses (status ``partial``): ``save_partial`` stores
 the answers given so far (validated through the page just submitted, no Answer rows, no signal)
 and ``record_response`` with the same key completes that row.
+
+Every complete response is counted in the quota cells it falls into, in the storing transaction
+(``quota_counts``: one upsert per transaction). ``record_response(..., screen=True)`` (respondent
+pages) also decides the quotas on those counts and raises ``QuotaFull`` for a full cell, storing
+nothing; other paths count without screening. A response screened out (status ``screened``) is
+finished like a complete one: a repeated key returns it unchanged.
 """
 
 import dataclasses
 import secrets
 import threading
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
@@ -31,10 +37,11 @@ from openxm.customers import services as customers
 from openxm.utils.ttl import TTLCache
 
 from . import definition as sd
-from . import services
+from . import quota_counts, services
 from .bulk import insert_instances, insert_rows
 from .definition.answer_types import clean_answer
 from .models import Answer, Response, Survey, SurveyVersion
+from .quota_counts import QuotaFull  # noqa: F401 (raised through record_response(screen=True))
 from .services import ui_language
 from .signals import responses_recorded
 
@@ -259,8 +266,11 @@ def _stored(org: Organization, survey: Survey, key: str) -> Response | None:
     return Response.objects.for_org(org).filter(survey=survey, idempotency_key=key).first()
 
 
-def record_response(org: Organization, survey: Survey, sub: Submission) -> Recorded:
+def record_response(org: Organization, survey: Survey, sub: Submission, *, screen: bool = False) -> Recorded:
     """Validate and store one complete response (or return the stored one for a repeated key).
+
+    ``screen`` (respondent pages): raise ``QuotaFull`` instead of storing a response that falls
+    into a full quota cell (see the module docstring).
 
     A key naming an in-progress (partial) response completes that response: ``created`` is True
     the first time it becomes complete. A new key is the common case, so the stored row is looked
@@ -271,13 +281,13 @@ def record_response(org: Organization, survey: Survey, sub: Submission) -> Recor
         version, definition, result = prepare(org, survey, sub)
     except InvalidInput:
         existing = _stored(org, survey, sub.idempotency_key)
-        if existing is not None and existing.status == Response.Status.COMPLETE:
+        if existing is not None and existing.status != Response.Status.PARTIAL:
             return Recorded(existing, created=False)
         raise
     for attempt in range(_ATTEMPTS):
         try:
             with transaction.atomic():
-                return Recorded(_store(org, survey, version, definition, sub, result), created=True)
+                return Recorded(_store(org, survey, version, definition, sub, result, screen), created=True)
         except IntegrityError:
             existing = _stored(org, survey, sub.idempotency_key)
             if existing is None:
@@ -285,14 +295,14 @@ def record_response(org: Organization, survey: Survey, sub: Submission) -> Recor
             break
         except OperationalError as exc:
             _retry_or_raise(exc, attempt)
-    if existing.status == Response.Status.COMPLETE:
+    if existing.status != Response.Status.PARTIAL:
         # A repeat, or a concurrent submission with the same key that won the race.
         return Recorded(existing, created=False)
     # The key names a response in progress: complete it, on the version it was started with.
     if existing.version_id != version.pk:
         version, definition, result = prepare(org, survey, _replace(sub, version=existing.version.number))
     with transaction.atomic():
-        return _complete_partial(org, survey, existing, version, definition, sub, result)[0]
+        return _complete_partial(org, survey, existing, version, definition, sub, result, screen=screen)[0]
 
 
 def _replace(sub: Submission, **changes) -> Submission:
@@ -306,14 +316,16 @@ def _contact(org: Organization, sub: Submission):
 
 
 def _complete_partial(
-    org, survey, partial: Response, version, definition, sub: Submission, result, send: bool = True
+    org, survey, partial: Response, version, definition, sub: Submission, result, send: bool = True,
+    screen: bool = False, tally: Counter | None = None,
 ) -> tuple[Recorded, list[AnswerRow]]:
     """Turn an in-progress response into a complete one (inside the caller's transaction).
 
-    Returns the outcome and the Answer rows written (none when it was complete already);
-    ``send=False`` leaves ``responses_recorded`` to the caller (a batch sends once)."""
+    Returns the outcome and the Answer rows written (none when it was finished already);
+    ``send=False`` leaves ``responses_recorded`` to the caller (a batch sends once), and ``tally``
+    collects its quota keys for the caller to count (a batch counts once)."""
     locked = Response.objects.for_org(org).select_for_update().filter(pk=partial.pk).first()
-    if locked is None or locked.status == Response.Status.COMPLETE:
+    if locked is None or locked.status != Response.Status.PARTIAL:
         # Completed (or removed) by a concurrent request since we looked: answer with what is stored.
         return Recorded(locked or partial, created=False), []
     completed = sub.completed_at or timezone.now()
@@ -327,12 +339,19 @@ def _complete_partial(
     locked.unit = _unit(org, sub) or locked.unit
     locked.answers = dict(result.values)
     locked.hidden = dict(sub.hidden or {})
+    context = _context(sub)
+    keys = quota_counts.matched_keys(definition, result.route.answers, context)
     locked.meta = {**locked.meta, **sub.meta, "path": list(result.route.pages)}
     locked.meta.pop("page", None)
+    locked.meta.update(quota_counts.counted_meta(keys))
     locked.weight = sub.weight
     locked.completed_at = completed
     locked.save()
     answers = _insert_answers(_answer_rows(org, survey, locked, result.rows, completed))
+    if tally is not None:
+        tally.update(keys)
+    else:
+        quota_counts.count(org, survey.pk, definition, result.route.answers, context, keys, screen=screen)
     if send:
         responses_recorded.send(sender=Response, recorded=[(locked, answers)])
     return Recorded(locked, created=True), answers
@@ -346,15 +365,16 @@ def save_partial(org: Organization, survey: Survey, sub: Submission, page_id: st
     (errors raise ``InvalidAnswers`` and change nothing); answers to questions on pages the route
     has not reached yet are kept when they are well-formed, so going back a page loses nothing.
     No Answer rows are written and ``responses_recorded`` is not sent: the response counts only
-    once ``record_response`` completes it. A key whose response is already complete returns it
-    unchanged. Returns ``Recorded(response, created)``, created for the first save.
+    once ``record_response`` completes it. A key whose response is already finished (complete or
+    screened out) returns it unchanged. Returns ``Recorded(response, created)``, created for the
+    first save.
     """
     if not sub.idempotency_key:
         raise InvalidInput("idempotency_key", _("is required to save a response in progress"))
     _check_envelope(sub)
     scoped = Response.objects.for_org(org).filter(survey=survey, idempotency_key=sub.idempotency_key)
     existing = scoped.first()
-    if existing is not None and existing.status == Response.Status.COMPLETE:
+    if existing is not None and existing.status != Response.Status.PARTIAL:
         return Recorded(existing, created=False)
     if survey.status == Survey.Status.CLOSED:
         raise InvalidInput("survey", _("the survey is closed"))
@@ -414,7 +434,9 @@ def save_partial(org: Organization, survey: Survey, sub: Submission, page_id: st
     return Recorded(response, created=True)
 
 
-def _new_response(org, survey, version, definition, sub: Submission, result, contact, unit) -> Response:
+def _new_response(
+    org, survey, version, definition, sub: Submission, result, contact, unit, quota_keys=()
+) -> Response:
     completed = sub.completed_at or timezone.now()
     return Response(
         organization=org,
@@ -428,7 +450,11 @@ def _new_response(org, survey, version, definition, sub: Submission, result, con
         unit=unit,
         answers=dict(result.values),
         hidden=dict(sub.hidden or {}),
-        meta={**sub.meta, "path": list(result.route.pages)},
+        meta={
+            **sub.meta,
+            "path": list(result.route.pages),
+            **quota_counts.counted_meta(quota_keys),
+        },
         weight=sub.weight,
         started_at=sub.started_at or completed,
         completed_at=completed,
@@ -436,11 +462,14 @@ def _new_response(org, survey, version, definition, sub: Submission, result, con
     )
 
 
-def _store(org, survey, version, definition, sub: Submission, result) -> Response:
+def _store(org, survey, version, definition, sub: Submission, result, screen: bool = False) -> Response:
     contact, unit = _contact(org, sub), _unit(org, sub)
-    response = _new_response(org, survey, version, definition, sub, result, contact, unit)
+    context = _context(sub)
+    keys = quota_counts.matched_keys(definition, result.route.answers, context)
+    response = _new_response(org, survey, version, definition, sub, result, contact, unit, keys)
     insert_instances([response], RESPONSE_COLUMNS)
     answers = _insert_answers(_answer_rows(org, survey, response, result.rows, response.completed_at))
+    quota_counts.count(org, survey.pk, definition, result.route.answers, context, keys, screen=screen)
     responses_recorded.send(sender=Response, recorded=[(response, answers)])
     return response
 
@@ -499,7 +528,7 @@ def _record_batch(org: Organization, survey: Survey, subs: list[Submission]) -> 
         if sub.idempotency_key:
             seen_keys[sub.idempotency_key] = i
         existing = stored.get(sub.idempotency_key) if sub.idempotency_key else None
-        if existing is not None and existing.status == Response.Status.COMPLETE:
+        if existing is not None and existing.status != Response.Status.PARTIAL:
             prepared.append((sub, existing, None))
             continue
         if existing is not None and sub.version is None:
@@ -518,6 +547,7 @@ def _record_batch(org: Organization, survey: Survey, subs: list[Submission]) -> 
     units: dict[str, Unit | None] = {}
     new: list[tuple[int, Response, object]] = []
     recorded: list[tuple[Response, list[AnswerRow]]] = []
+    tally: Counter = Counter()  # quota keys of the batch: one count upsert for all of them
     with transaction.atomic():
         refs = [
             (sub.contact.external_id, sub.contact.fields, sub.contact.attributes)
@@ -532,7 +562,7 @@ def _record_batch(org: Organization, survey: Survey, subs: list[Submission]) -> 
             version, definition, result = ready
             if existing is not None:  # an in-progress response completed through the batch
                 out[n], answers = _complete_partial(
-                    org, survey, existing, version, definition, sub, result, send=False
+                    org, survey, existing, version, definition, sub, result, send=False, tally=tally
                 )
                 if out[n].created:
                     recorded.append((out[n].response, answers))
@@ -541,7 +571,11 @@ def _record_batch(org: Organization, survey: Survey, subs: list[Submission]) -> 
             if code not in units:
                 units[code] = _unit(org, sub)
             contact = contacts[sub.contact.external_id.strip()] if sub.contact is not None else None
-            response = _new_response(org, survey, version, definition, sub, result, contact, units[code])
+            keys = quota_counts.matched_keys(definition, result.route.answers, _context(sub))
+            tally.update(keys)
+            response = _new_response(
+                org, survey, version, definition, sub, result, contact, units[code], keys
+            )
             new.append((n, response, result))
         if new:
             insert_instances([r for _n, r, _res in new], RESPONSE_COLUMNS)
@@ -553,6 +587,7 @@ def _record_batch(org: Organization, survey: Survey, subs: list[Submission]) -> 
             for (n, response, _result), rows in zip(new, by_response, strict=True):
                 recorded.append((response, rows))
                 out[n] = Recorded(response, created=True)
+        quota_counts.add(org, survey.pk, tally)
         if recorded:
             responses_recorded.send(sender=Response, recorded=recorded)
     return out  # type: ignore[return-value]

@@ -3,7 +3,8 @@
 A survey has a working draft (a definition document being edited) and immutable published
 versions. Every response records the version it answered. ``Answer`` holds one typed row per
 answered question (or per part of a compound question), written in the same transaction as
-the response, so analytics read rows, never JSON.
+the response, so analytics read rows, never JSON. ``QuotaCount`` holds how many complete
+responses each quota cell has counted (see ``quota_counts.py``).
 """
 
 from django.db import models
@@ -65,6 +66,9 @@ class Response(TenantModel):
     class Status(models.TextChoices):
         PARTIAL = "partial", _("In progress")
         COMPLETE = "complete", _("Complete")
+        # Ended by a full quota cell (action "end"): kept for the record, never counted in
+        # metrics, rollups or quotas (they read complete responses only), no Answer rows.
+        SCREENED = "screened", _("Screened out")
 
     survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="+")
     version = models.ForeignKey(SurveyVersion, on_delete=models.PROTECT, related_name="+")
@@ -125,3 +129,24 @@ class Answer(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.question_id}{'.' + self.sub_key if self.sub_key else ''}"
+
+
+class QuotaCount(TenantModel):
+    """Complete responses counted in one quota cell of a survey, under ``quota_key`` ("quota.cell").
+
+    Counts belong to the survey, not to a version: a cell keeps its count across publications
+    (the limit is read from the version a respondent answers). Written only through
+    ``quota_counts.py``: incremented in the transaction that stores a complete response,
+    decremented when a counted response is deleted, set to zero by a reset (``reset_at``).
+    """
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=130)
+    count = models.IntegerField(default=0)
+    reset_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["survey", "key"], name="uniq_quota_count")]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"

@@ -13,5 +13,6 @@ urlpatterns = [
     path("<int:ref>/publish/", views.publish, name="publish"),
     path("<int:ref>/status/", views.change_status, name="status"),
     path("<int:ref>/duplicate/", views.duplicate, name="duplicate"),
+    path("<int:ref>/quotas/<str:quota_id>/reset/", views.reset_quota, name="quota_reset"),
     path("<int:ref>/builder/", include("openxm.surveys.builder.urls")),
 ]

@@ -1,4 +1,5 @@
-"""Survey pages: the list, one survey with its versions, templates, import and export.
+"""Survey pages: the list, one survey with its versions and quota counts, templates, import and
+export.
 
 The builder (editing a draft) lives in ``openxm/surveys/builder``.
 """
@@ -13,7 +14,7 @@ from openxm.accounts.errors import InvalidInput
 from openxm.accounts.roles import Perm
 from openxm.web.views import member_required
 
-from . import services
+from . import quota_counts, services
 from .forms import FromTemplateForm, ImportForm
 
 
@@ -40,8 +41,20 @@ def survey_detail(request, ref):
             "versions": services.list_versions(request.actor, survey.pk),
             "can_design": request.actor.can(Perm.SURVEYS_DESIGN),
             "issues": services.validate_document(survey.draft),
+            "quotas": quota_counts.quota_overview(request.actor, survey),
         },
     )
+
+
+@member_required(Perm.SURVEYS_DESIGN)
+@require_POST
+def reset_quota(request, ref, quota_id):
+    try:
+        quota_counts.reset_quota(request.actor, ref, quota_id)
+        messages.success(request, _("Quota %(quota)s reset to zero.") % {"quota": quota_id})
+    except InvalidInput as exc:
+        messages.error(request, f"{exc.field}: {exc.message}")
+    return redirect("surveys:detail", ref=ref)
 
 
 @member_required(Perm.SURVEYS_DESIGN)
