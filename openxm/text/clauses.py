@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ._fast import fast_constructor
+
 __all__ = ["ClauseSpan", "split_clauses"]
 
 _PUNCT = r"(?:[.,](?![0-9])|[，。！？；;!?\n\r…~～、])+"
@@ -40,25 +42,29 @@ class ClauseSpan:
     contrast: bool
 
 
+_clause_span = fast_constructor(ClauseSpan)
+
+
 def split_clauses(text: str) -> list[ClauseSpan]:
     """Split ``text`` into clauses as described in the module docstring."""
     spans: list[ClauseSpan] = []
+    hint = _HINT.search(text) is not None
+    splitter = _SPLIT if hint else _PUNCT_ONLY  # lookaheads only where they can match
+    make = _clause_span
     pos = 0
-    splitter = _SPLIT if _HINT.search(text) else _PUNCT_ONLY  # lookaheads only where they can match
-    for m in splitter.finditer(text):
-        _add(text, pos, m.start(), spans)
-        pos = m.end()
-    _add(text, pos, len(text), spans)
+    bounds = [(m.start(), m.end()) for m in splitter.finditer(text)]
+    bounds.append((len(text), len(text)))
+    for cut, after in bounds:
+        start, end = pos, cut
+        pos = after
+        piece = text[start:end]
+        if piece[:1].isspace() or piece[-1:].isspace():
+            stripped = piece.lstrip()
+            start += len(piece) - len(stripped)
+            piece = stripped.rstrip()
+            end = start + len(piece)
+        if not piece:
+            continue
+        contrast = hint and _HINT.match(piece) is not None and _CONTRAST_HEAD.match(piece) is not None
+        spans.append(make(piece, start, end, contrast))
     return spans
-
-
-def _add(text: str, start: int, end: int, spans: list[ClauseSpan]) -> None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if end <= start:
-        return
-    piece = text[start:end]
-    contrast = _HINT.match(piece) is not None and _CONTRAST_HEAD.match(piece) is not None
-    spans.append(ClauseSpan(piece, start, end, contrast))

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from .lexicon import en_words
 
-__all__ = ["zh_features", "en_features", "zh_clean", "NEGATORS_EN"]
+__all__ = ["zh_features", "zh_gram_set", "en_features", "zh_clean", "NEGATORS_EN"]
 
 NEGATORS_EN = frozenset(
     (
@@ -27,6 +27,7 @@ NEGATORS_EN = frozenset(
     )
 )
 _ZH_DROP = re.compile(r"[\s\W_]+")
+_ADD = str.__add__
 
 
 def zh_clean(clause: str) -> str:
@@ -36,6 +37,14 @@ def zh_clean(clause: str) -> str:
 
 def _inside(masks, i: int, j: int) -> bool:
     return any(start <= i and j <= end for start, end, _ in masks)
+
+
+def zh_gram_set(s: str) -> set[str]:
+    """The distinct character 1–3-grams of an already cleaned clause without masks (the fast path)."""
+    if len(s) < 3:
+        return {s, *s} if len(s) == 2 else set(s)
+    bigrams = list(map(_ADD, s, s[1:]))
+    return {*s, *bigrams, *map(_ADD, bigrams, s[2:])}
 
 
 def zh_features(clause: str, masks: Sequence[tuple[int, int, str]] = ()) -> list[str]:

@@ -68,6 +68,16 @@ def _rules() -> tuple[tuple[str, bool, re.Pattern[str], re.Pattern[str]], ...]:
     return tuple(rules)
 
 
+@cache
+def _prefilters() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """One pattern per script matching any phrase of any kind: most comments raise no flag."""
+    rules = _rules()
+    return (
+        re.compile("|".join(f"(?:{r[3].pattern})" for r in rules)),
+        re.compile("|".join(f"(?:{r[2].pattern})" for r in rules), re.IGNORECASE),
+    )
+
+
 def _negated(text: str, start: int, chinese: bool) -> bool:
     if chinese:
         before = text[max(0, start - 6) : start]
@@ -82,10 +92,13 @@ def detect_flags(text: str) -> tuple[Flag, ...]:
         return ()
     found: list[Flag] = []
     scripts = []
-    if _CJK_OR_DIGIT.search(text):
+    any_zh, any_en = _prefilters()
+    if _CJK_OR_DIGIT.search(text) and any_zh.search(text):
         scripts.append(True)
-    if _LATIN.search(text):
+    if _LATIN.search(text) and any_en.search(text):
         scripts.append(False)
+    if not scripts:
+        return ()
     for kind, negation_aware, en_re, zh_re in _rules():
         best: Flag | None = None
         for chinese in scripts:

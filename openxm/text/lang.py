@@ -18,6 +18,7 @@ __all__ = ["detect_language", "LANGUAGES"]
 LANGUAGES = ("zh", "en", "other")
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff]")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
@@ -47,7 +48,7 @@ def detect_language(text: str) -> str:
     """Return ``"zh"``, ``"en"`` or ``"other"`` for ``text`` (see the module docstring)."""
     if not text:
         return "other"
-    han = len(_HAN.findall(text))
+    han = sum(map(len, _HAN_RUN.findall(text)))
     if han and han * 4 >= len(text) and not _KANA.search(text) and not _HANGUL.search(text):
         return "zh"  # fast path: Han is at least a quarter of all characters, hence of letters
     letters = len(_LETTER.findall(text))

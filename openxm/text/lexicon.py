@@ -13,7 +13,9 @@ walks a clause left to right taking the longest lexicon entry at each position:
   intensifier (好, 挺) is read as an intensifier when a sentiment word follows at once.
 
 Only what the lexicon lists is scored: sarcasm, domain-specific words and comparisons are the
-learned model's job (see :mod:`openxm.text.sentiment`).
+learned model's job (see :mod:`openxm.text.sentiment`). ``negation_rule`` says which short
+clauses are plain negations the lexicon can label on its own ("不差", "not bad at all").
+Chinese is scanned by one trie-shaped regex (same longest-match result as the word loop).
 """
 
 from __future__ import annotations
@@ -34,6 +36,30 @@ _WEIGHTS = {
     "negative": -1.0,
     "weak_negative": -0.5,
 }
+# How many characters (zh) or words (en) of a clause may lie outside its negated spans for the
+# negation rule ("质量不差", "I am not satisfied", "not bad at all").
+RULE_SLACK = {"zh": 2, "en": 3}
+# What may stand between negator and word for the negation rule: degree words, not "更"/"过"/
+# "让我" and the like ("不能更慢", "没吃过那么难吃的" read the other way).
+_ZH_GAP = re.compile("(?:是|很|太|也|都|还|算|够|怎么|特别|非常|那么|这么|一点|十分|很是|咋|让我|让人)*")
+_ZH_FILLER = frozenset("一点也还真的了啊呀吧哦呢都是挺倒并嘛")
+_EN_GAP = frozenset(
+    (
+        "a", "an", "the", "be", "been", "so", "very", "too", "that", "this", "really", "at", "all", "as",
+        "quite", "entirely", "overly", "exactly", "even", "any", "much", "particularly", "terribly", "super",
+    )
+)
+# English negations of actions, not of qualities: "don't waste your money", "I will not return"
+# (the lexicon's "waste" and "return" are complaints, negated they are still complaints).
+_EN_VERB_NEGATORS = frozenset(
+    (
+        "don't", "dont", "didn't", "didnt", "doesn't", "doesnt", "won't", "wont", "wouldn't", "wouldnt",
+        "can't", "cant", "cannot", "couldn't", "couldnt", "shouldn't",
+    )
+)
+_EN_AUX = frozenset(
+    ("do", "does", "did", "will", "would", "can", "could", "should", "shall", "may", "might", "must")
+)
 _EN_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|n't")
 
 
@@ -78,6 +104,15 @@ class Lexicon:
                 sent_lengths.setdefault(units[0], set()).add(len(units))
         self._starts = {u: tuple(sorted(ls, reverse=True)) for u, ls in lengths.items()}
         self._sent_starts = {u: tuple(sorted(ls, reverse=True)) for u, ls in sent_lengths.items()}
+        # sentiment entries that carry their own negation ("不贵", "没问题", "no complaints")
+        if language == "zh":
+            self._built_in = frozenset(k for k in self.sentiment if len(k) > 1 and k[0] in "不没无非未别")
+        else:
+            negators = self.negators
+            self._built_in = frozenset(k for k in self.sentiment if " " in k and k.split(" ")[0] in negators)
+        if language == "zh":  # longest-match scanning by the regex engine (same result, ~3× faster)
+            self._any_re = trie_regex(self._entries)
+            self._sent_re = trie_regex(k for k, v in self._entries.items() if v[0] is not None)
 
     def _key(self, term: str) -> str:
         return term if self.language == "zh" else " ".join(en_words(term))
@@ -106,6 +141,8 @@ class Lexicon:
 
     def _scan(self, text: str) -> list[tuple[str, float, bool, int, int]]:
         """(entry, weight, negated, first unit, end unit) per hit; a negated hit starts at its negator."""
+        if self.language == "zh":
+            return self._scan_zh(text)
         units = self._units(text)
         out: list[tuple[str, float, bool, int, int]] = []
         negations: list[tuple[int, int]] = []  # (start, end) unit indices of pending negators
@@ -148,6 +185,110 @@ class Lexicon:
             i += length
         return out
 
+    def _scan_zh(self, text: str) -> list[tuple[str, float, bool, int, int]]:
+        """``_scan`` for Chinese: the trie regex finds the longest entry at each position."""
+        out: list[tuple[str, float, bool, int, int]] = []
+        negations: list[tuple[int, int]] = []
+        scale = 1.0
+        scale_end = -1
+        entries = self._entries
+        window = self.window
+        sent_match = self._sent_re.match
+        for m in self._any_re.finditer(text):
+            key = m.group()
+            i, end = m.span()
+            weight, is_neg, modifier = entries[key]
+            if weight is not None and (is_neg or modifier is not None):
+                if sent_match(text, end) is not None:
+                    weight = None
+                else:
+                    is_neg, modifier = False, None
+            if weight is None:
+                if is_neg:
+                    negations.append((i, end))
+                elif modifier is not None:
+                    scale, scale_end = modifier, end
+            else:
+                live = [start for start, stop in negations if i - stop <= window] if negations else ()
+                negated = len(live) % 2 == 1
+                if negated:
+                    weight = -weight * (0.8 if weight > 0 else 0.5)
+                if scale_end == i:
+                    weight *= scale
+                out.append((key, weight, negated, live[0] if negated else i, end))
+                negations = []
+        return out
+
+    def scan_with_rule(self, text: str) -> tuple[float, float, list[tuple[int, int, str]], float | None]:
+        """``scan`` plus ``negation_rule`` from one pass over the clause."""
+        pos = neg = 0.0
+        masks: list[tuple[int, int, str]] = []
+        hits = self._scan(text)
+        check = False
+        built_in = self._built_in
+        for key, weight, negated, start, end in hits:
+            if weight > 0:
+                pos += weight
+            else:
+                neg -= weight
+            if negated:
+                masks.append((start, end, key))
+                check = True
+            elif key in built_in and (len(text) <= len(key) + 4 or self.language == "en"):
+                check = True  # only a short clause can be ruled by it
+        return pos, neg, masks, (self.negation_rule(text, hits) if check else None)
+
+    def negation_rule(self, text: str, hits: list | None = None) -> float | None:
+        """The lexicon's net weight of a short negated clause ("不差", "not bad at all"), else None.
+
+        It applies when every scored entry of the clause is negated or carries its own negation
+        ("不贵", "no complaints"); only degree words stand between negator and word ("不是很好",
+        "not that bad"; not "不能更慢" or "没吃过那么难吃的", which read the other way; in English the
+        negation of a quality, not of an action: not "don't waste", "will not return"); a negated
+        word does not itself begin with a negator ("没…没法"); and the entries' spans leave at most
+        ``RULE_SLACK`` characters (Chinese, not counting particles such as 也/的/了) or words
+        (English) of the clause uncovered. The sentiment model uses it to overrule n-gram weights
+        that the training data rarely saw negated (see ``openxm.text.sentiment``).
+        """
+        if hits is None:
+            hits = self._scan(text)
+        if not hits:
+            return None
+        zh = self.language == "zh"
+        units = self._units(text)
+        for key, _, negated, start, end in hits:
+            size = len(key) if zh else key.count(" ") + 1
+            built_in = key in self._built_in
+            if negated:
+                if built_in or not self._plain_gap(units[start : end - size]):
+                    return None  # "没…没法" and distant negators are left to the model
+                if not zh and (units[start] in _EN_VERB_NEGATORS or (start and units[start - 1] in _EN_AUX)):
+                    return None  # a negated action ("don't waste", "won't return") is no verdict
+            elif not built_in:
+                return None
+        spans = [(start, end) for _, _, _, start, end in hits]
+        outside = [u for k, u in enumerate(units) if not any(start <= k < end for start, end in spans)]
+        if zh:  # particles and adverbs around the spans do not count ("一点也不差", "真的不错")
+            outside = [ch for ch in outside if ch not in _ZH_FILLER]
+        if len(outside) > RULE_SLACK[self.language]:
+            return None
+        value = sum(weight for _, weight, _, _, _ in hits)
+        return value or None
+
+    def _plain_gap(self, gap) -> bool:
+        """True if ``gap`` (negator … up to the word) is a negator followed only by degree words."""
+        zh = self.language == "zh"
+        for length in range(len(gap), 0, -1):  # the longest negator the gap begins with
+            head = gap[:length] if zh else " ".join(gap[:length])
+            if head in self.negators:
+                rest = gap[length:]
+                break
+        else:
+            return False
+        if zh:
+            return _ZH_GAP.fullmatch(rest) is not None
+        return all(word in _EN_GAP for word in rest)
+
     def score(self, text: str) -> tuple[float, float]:
         """(sum of positive weights, sum of absolute negative weights) over ``text``."""
         pos, neg, _ = self.scan(text)
@@ -169,6 +310,28 @@ class Lexicon:
             if negated:
                 masks.append((start, end, key))
         return pos, neg, masks
+
+
+def trie_regex(keys) -> re.Pattern[str]:
+    """A regex matching the longest of ``keys`` at a position (a character trie, so it stays fast)."""
+    trie: dict = {}
+    for key in keys:
+        node = trie
+        for ch in key:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if "" in node:  # a key ends here: the longer keys are tried first, this one is the fallback
+            return ("(?:" + body + ")?") if len(branches) == 1 else body + "?"
+        return body
+
+    pattern = build(trie)
+    return re.compile(pattern if pattern else "(?!)")
 
 
 @cache

@@ -23,6 +23,8 @@ import datetime as _dt
 import re
 from dataclasses import dataclass
 
+from ._fast import fast_constructor
+
 __all__ = ["PIISpan", "RedactionResult", "redact", "luhn_valid", "cn_id_valid", "PLACEHOLDERS"]
 
 PLACEHOLDERS = {
@@ -36,7 +38,7 @@ PLACEHOLDERS = {
 # in the original text.
 _FULLWIDTH = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)} | {"＋": "+", "－": "-", "Ｘ": "X"})
 
-_QUICK = re.compile(r"[0-9@\uff10-\uff19]")
+_DIGITS = re.compile(r"[0-9\uff10-\uff19]")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24}")
 _CN_ID = re.compile(r"(?<![0-9A-Za-z])[1-9][0-9]{16}[0-9Xx](?![0-9A-Za-z])")
 _CARD = re.compile(r"(?<![0-9A-Za-z+])[0-9](?:[ \-]?[0-9]){12,18}(?![0-9A-Za-z])")
@@ -125,10 +127,13 @@ def _candidates(text: str) -> list[PIISpan]:
     return found
 
 
+_nothing = fast_constructor(RedactionResult)
+
+
 def redact(text: str) -> RedactionResult:
     """Replace PII in ``text`` with placeholders such as ``[PHONE]``; see the module docstring."""
-    if not text or not _QUICK.search(text):
-        return RedactionResult(text, ())
+    if not text or ("@" not in text and len(_DIGITS.findall(text)) < 8):
+        return _nothing(text, ())  # every kind but e-mail needs at least 8 digits
     probe = text.translate(_FULLWIDTH)
     taken: list[PIISpan] = []
     for span in _candidates(probe):  # priority order: earlier kinds win overlaps

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ._fast import fast_constructor
 from .clauses import split_clauses
 from .flags import Flag, detect_flags
 from .lang import LANGUAGES, detect_language
@@ -54,6 +55,9 @@ class CommentAnalysis:
         return tuple(f.kind for f in self.flags)
 
 
+_analysis = fast_constructor(CommentAnalysis)
+
+
 def analyze(text: str, language: str = "auto", taxonomy: Taxonomy | None = None) -> CommentAnalysis:
     """Analyse one comment; ``language`` is ``"auto"`` or one of ``"zh"``, ``"en"``, ``"other"``."""
     if language != "auto" and language not in LANGUAGES:
@@ -71,7 +75,7 @@ def analyze(text: str, language: str = "auto", taxonomy: Taxonomy | None = None)
         label, score, mixed = "neutral", 0.0, False
         clauses = tuple(ClauseSentiment(c.text, c.start, c.end, "neutral", 0.0) for c in spans)
     topics = (taxonomy or default_taxonomy()).match(clauses, "zh" if lang == "zh" else "en")
-    return CommentAnalysis(
+    return _analysis(
         text, lang, label, score, mixed, clauses, topics, detect_flags(text), redaction.text, redaction.spans
     )
 

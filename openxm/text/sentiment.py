@@ -15,6 +15,13 @@ with a positive/negative label. A clause with neither a known n-gram nor a lexic
 a number) is neutral with score 0. A comment's sentiment is computed over all its clauses at
 once, not averaged from them; ``mixed`` says that it has a positive and a negative clause.
 
+Negation rule: n-gram weights learn little about negated phrases that reviews rarely use ("不差",
+"没毛病", "not bad" come out negative from the n-grams of 差/bad). For a short clause made of
+negated lexicon entries (``Lexicon.negation_rule``: "不差", "没什么问题", "I am not satisfied"),
+the lexicon's sign wins when the model's label disagrees: the clause gets ``tanh`` of the
+lexicon's net weight, at least ±0.25. A one-clause comment is that clause; a longer comment is
+overruled only when every clause with a signal is such a clause. ``margin`` is the model alone.
+
 The model file is gzip-compressed JSON (``models/sentiment_<lang>.json.gz``): plain lists of
 n-grams and weights, readable without scikit-learn and stable across library versions.
 """
@@ -29,8 +36,9 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from ._fast import fast_constructor
 from .clauses import ClauseSpan, split_clauses
-from .features import en_features, zh_clean, zh_features
+from .features import en_features, zh_clean, zh_features, zh_gram_set
 from .lexicon import Lexicon, load_lexicon
 
 __all__ = [
@@ -44,6 +52,18 @@ __all__ = [
 LABELS = ("negative", "neutral", "positive")
 FORMAT = "openxm-sentiment/1"
 _CACHE_SIZE = 50_000
+
+
+def _apply_rule(label: str, score: float, value: float) -> tuple[str, float]:
+    """The negation rule: keep the model's verdict if it has the lexicon's sign, else the lexicon's.
+
+    ``value`` is the lexicon's net weight (e.g. +0.5 for "不差"/"not bad", −0.8 for "不太满意");
+    the overriding score is ``tanh(value)``, at least 0.25 in magnitude, so it is never neutral.
+    """
+    if value == 0 or (label == "positive" if value > 0 else label == "negative"):
+        return label, score
+    score = math.copysign(max(0.25, abs(math.tanh(value))), value)
+    return ("positive" if value > 0 else "negative"), score
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +85,10 @@ class SentimentResult:
     score: float
     clauses: tuple[ClauseSentiment, ...]
     mixed: bool
+
+
+_clause = fast_constructor(ClauseSentiment)
+_result = fast_constructor(SentimentResult)
 
 
 class SentimentModel:
@@ -95,23 +119,63 @@ class SentimentModel:
         self.metadata = metadata or {}
         self.lexicon = lexicon or load_lexicon(language)
         self._featurise = zh_features if language == "zh" else en_features
-        self._cache: dict[str, tuple[float, int, float, float]] = {}
+        self._cache: dict[str, tuple] = {}
         if self.binary:
             self._w1 = [row[0] for row in weights]
             self._wd = {term: row[0] for term, row in zip(vocabulary, weights, strict=True)}
+            if language == "zh":
+                # Position tables for clauses without a repeated character, where every n-gram is
+                # distinct: the weight of "a", of "a"+"ab" and of "a"+"ab"+"abc" (see _zh_sum).
+                wd = self._wd
+                self._u = {t: w for t, w in wd.items() if len(t) == 1}
+                self._b = {t: wd.get(t[0], 0.0) + w for t, w in wd.items() if len(t) == 2}
+                self._t = {
+                    t: wd.get(t[0], 0.0) + wd.get(t[:2], 0.0) + w for t, w in wd.items() if len(t) == 3
+                }
 
     # -- scoring -----------------------------------------------------------------------------
-    def _clause_parts(self, text: str) -> tuple[list[float], int, float, float]:
-        """(n-gram weight sums per class, distinct n-grams, lexicon pos, lexicon neg) of a clause."""
-        if self.language == "zh":
+    def _clause_parts(self, text: str) -> tuple:
+        """(n-gram weight sum(s), distinct n-grams, lexicon pos, lexicon neg, rule value) of a clause.
+
+        The n-gram part is one float for two-class models and a list per class otherwise. The rule
+        value is the lexicon's net weight when the clause is a short negated one ("不差", "not
+        bad", "没什么问题"), else None (see ``Lexicon.negation_rule``).
+        """
+        zh = self.language == "zh"
+        if zh:
             text = zh_clean(text)
-        pos, neg, masks = self.lexicon.scan(text)
-        grams = set(self._featurise(text, masks))
+        pos, neg, masks, rule = self.lexicon.scan_with_rule(text)
         if self.binary:
-            return [sum(filter(None, map(self._wd.get, grams)))], len(grams), pos, neg
+            if zh and not masks:
+                n = len(text)
+                if n > 2 and len(set(text)) == n:  # every n-gram distinct: 3n − 3 of them
+                    return self._zh_sum(text, n), 3 * n - 3, pos, neg, rule
+                grams = zh_gram_set(text)
+            else:
+                grams = set(self._featurise(text, masks))
+            return sum(filter(None, map(self._wd.get, grams))), len(grams), pos, neg, rule
+        grams = set(self._featurise(text, masks))
         index, weights = self.index, self.weights
         ids = [index[g] for g in grams if g in index]
-        return [sum(weights[i][k] for i in ids) for k in range(len(self.bias))], len(grams), pos, neg
+        return [sum(weights[i][k] for i in ids) for k in range(len(self.bias))], len(grams), pos, neg, rule
+
+    def _zh_sum(self, s: str, n: int) -> float:
+        """Sum of the weights of the 1–3-grams of ``s`` (``n`` ≥ 3 characters, none repeated).
+
+        One look-up per position instead of three: the longest known n-gram starting there
+        carries the weights of its known prefixes.
+        """
+        t_get, b_get, u_get = self._t.get, self._b.get, self._u.get
+        total = 0.0
+        for i in range(n - 2):
+            v = t_get(s[i : i + 3])
+            if v is None:
+                v = b_get(s[i : i + 2])
+                if v is None:
+                    v = u_get(s[i], 0.0)
+            total += v
+        v = b_get(s[n - 2 :])
+        return total + (u_get(s[n - 2], 0.0) if v is None else v) + u_get(s[n - 1], 0.0)
 
     def _margins(self, sums: list[float], n_grams: int, pos: float, neg: float) -> list[float]:
         lp = math.log1p(pos) * self.lexicon_scale
@@ -136,13 +200,13 @@ class SentimentModel:
         return label, probs.get("positive", 0.0) - probs.get("negative", 0.0)
 
     def margin(self, text: str) -> list[float]:
-        """Raw linear margins of a whole comment (one value for two-class models)."""
+        """Raw linear margins of a whole comment (one value for two-class models), without the rule."""
         sums = [0.0] * len(self.bias)
         n_grams = 0
         pos = neg = 0.0
         for clause in split_clauses(text):
-            c_sums, c_n, c_pos, c_neg = self._clause_parts(clause.text)
-            sums = [a + b for a, b in zip(sums, c_sums, strict=True)]
+            c_sums, c_n, c_pos, c_neg, _ = self._clause_parts(clause.text)
+            sums = [a + b for a, b in zip(sums, [c_sums] if self.binary else c_sums, strict=True)]
             n_grams += c_n
             pos += c_pos
             neg += c_neg
@@ -158,8 +222,9 @@ class SentimentModel:
         n_grams = 0
         pos_total = neg_total = 0.0
         out: list[ClauseSentiment] = []
+        rules: list[float | None] = []
         for clause in clauses:
-            c_sums, c_n, pos, neg = self._clause_parts(clause.text)
+            c_sums, c_n, pos, neg, rule = self._clause_parts(clause.text)
             sums = [a + b for a, b in zip(sums, c_sums, strict=True)]
             n_grams += c_n
             pos_total += pos
@@ -168,21 +233,22 @@ class SentimentModel:
                 out.append(ClauseSentiment(clause.text, clause.start, clause.end, "neutral", 0.0))
                 continue
             label, score = self._label_score(self._margins(c_sums, c_n, pos, neg))
+            if rule is not None:
+                label, score = _apply_rule(label, score, rule)
+            rules.append(rule)
             out.append(ClauseSentiment(clause.text, clause.start, clause.end, label, round(score, 4)))
         if not (pos_total or neg_total or any(sums)):
             return SentimentResult("neutral", 0.0, tuple(out), False)
         if len(out) == 1:  # one clause: the comment is that clause
             return SentimentResult(out[0].label, out[0].score, tuple(out), False)
         label, score = self._label_score(self._margins(sums, n_grams, pos_total, neg_total))
+        if rules and None not in rules:  # every clause with a signal is a short negated one
+            label, score = _apply_rule(label, score, sum(rules))
         labels = {c.label for c in out}
         return SentimentResult(label, round(score, 4), tuple(out), {"positive", "negative"} <= labels)
 
     def _analyze_binary(self, clauses: list[ClauseSpan]) -> SentimentResult:
         """``analyze`` for two-class models, unrolled: this is the pipeline's hot path."""
-        get = self._wd.get
-        scan = self.lexicon.scan
-        zh = self.language == "zh"
-        featurise = self._featurise
         bias = self.bias[0]
         w_pos, w_neg = self.lexicon_weights[0][0], self.lexicon_weights[1][0]
         scale, band = self.lexicon_scale, self.neutral_band
@@ -192,46 +258,54 @@ class SentimentModel:
         pos_total = neg_total = 0.0
         out: list[ClauseSentiment] = []
         cache = self._cache
+        all_rules = True
+        rule_total = 0.0
         for clause in clauses:
-            parts = cache.get(clause.text)
+            text = clause.text
+            parts = cache.get(text)
             if parts is None:
-                text = zh_clean(clause.text) if zh else clause.text
-                pos, neg, masks = scan(text)
-                grams = set(featurise(text, masks))
-                parts = (sum(filter(None, map(get, grams))), len(grams), pos, neg)
+                s, n, pos, neg, rule = self._clause_parts(text)
+                if s or pos or neg:
+                    margin = bias + s / sqrt(n) + (w_pos * log1p(pos) + w_neg * log1p(neg)) * scale
+                    score = tanh(margin / 2.0)
+                    label = "positive" if score >= band else "negative" if score <= -band else "neutral"
+                    if rule is not None:
+                        label, score = _apply_rule(label, score, rule)
+                    parts = (s, n, pos, neg, rule, label, round(score, 4))
+                else:
+                    parts = (s, n, pos, neg, rule, None, 0.0)
                 if len(cache) >= _CACHE_SIZE:
                     cache.clear()  # short clauses ("好吃", "很快") repeat; the rest need not stay
-                cache[clause.text] = parts
-            s, n, pos, neg = parts
+                cache[text] = parts
+            s, n, pos, neg, rule, label, score = parts
             total += s
             n_total += n
             pos_total += pos
             neg_total += neg
-            if not (s or pos or neg):
-                out.append(ClauseSentiment(clause.text, clause.start, clause.end, "neutral", 0.0))
+            if label is None:  # no signal: neutral, and no say in whether the comment is ruled
+                out.append(_clause(text, clause.start, clause.end, "neutral", 0.0))
                 continue
-            margin = bias + s / sqrt(n) + (w_pos * log1p(pos) + w_neg * log1p(neg)) * scale
-            score = tanh(margin / 2.0)
-            label = "positive" if score >= band else "negative" if score <= -band else "neutral"
-            out.append(ClauseSentiment(clause.text, clause.start, clause.end, label, round(score, 4)))
+            if rule is None:
+                all_rules = False
+            else:
+                rule_total += rule
+            out.append(_clause(text, clause.start, clause.end, label, score))
         if not (total or pos_total or neg_total):
-            return SentimentResult("neutral", 0.0, tuple(out), False)
+            return _result("neutral", 0.0, tuple(out), False)
         if len(out) == 1:  # one clause: the comment is that clause
-            return SentimentResult(out[0].label, out[0].score, tuple(out), False)
+            return _result(out[0].label, out[0].score, tuple(out), False)
         margin = bias + total / sqrt(n_total) + (w_pos * log1p(pos_total) + w_neg * log1p(neg_total)) * scale
         score = tanh(margin / 2.0)
         label = "positive" if score >= band else "negative" if score <= -band else "neutral"
+        if all_rules:  # every clause with a signal is a short negated one
+            label, score = _apply_rule(label, score, rule_total)
         labels = {c.label for c in out}
         mixed = "positive" in labels and "negative" in labels
-        return SentimentResult(label, round(score, 4), tuple(out), mixed)
+        return _result(label, round(score, 4), tuple(out), mixed)
 
     def predict_scores(self, texts: list[str]) -> list[float]:
-        """Comment scores only (what benchmarks need), without building result objects."""
-        out = []
-        for text in texts:
-            _, score = self._label_score(self.margin(text))
-            out.append(score)
-        return out
+        """Comment scores only (what benchmarks need): the same scores as ``analyze``."""
+        return [self.analyze(text).score for text in texts]
 
     # -- persistence ---------------------------------------------------------------------------
     def to_dict(self) -> dict:

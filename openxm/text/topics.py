@@ -20,6 +20,7 @@ message. The shipped default is ``data/taxonomy_cx.yaml`` (Chinese and English i
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -28,11 +29,14 @@ from pathlib import Path
 
 import yaml
 
+from ._fast import fast_constructor
+from .lexicon import trie_regex
 from .rules import WORD_RE, RuleSyntaxError, Term, parse_rule, positive_terms, terms_of
 
 __all__ = ["Taxonomy", "TopicDefinition", "TopicMatch", "TaxonomyError", "load_taxonomy", "default_taxonomy"]
 
 _WORD = WORD_RE
+_ASCII_ALNUM = re.compile("[a-z0-9]")
 _ALLOWED_KEYS = {"id", "label", "rule", "description"}
 _CACHE_SIZE = 50_000
 
@@ -68,6 +72,9 @@ class TopicMatch:
     sentiment: str
     score: float
     spans: tuple[tuple[int, int], ...]
+
+
+_topic_match = fast_constructor(TopicMatch)
 
 
 class Taxonomy:
@@ -107,12 +114,14 @@ class Taxonomy:
                 self._trigger.setdefault(self._term_ids[term], set()).add(position)
             self._rules.append(self._compile(tree))
         self._zh_starts = {c: tuple(sorted(ls)) for c, ls in zh_lengths.items()}
+        self._zh_any = trie_regex(self._zh)  # most clauses hold no Chinese term: one regex search says so
         position_of = {t.id: k for k, t in enumerate(self.topics)}
         self._lineage = [
             (k, *(position_of[a] for a in self.ancestors(t.id) if a in position_of))
             for k, t in enumerate(self.topics)
         ]
         self._max_words = max((len(k) for k in self._en), default=1)
+        self._en_stems = tuple(stem for stem, _, _ in self._en_prefix)
 
     def _compile(self, tree):
         """Turn a rule tree into a function of the set of present term ids."""
@@ -140,7 +149,7 @@ class Taxonomy:
         low = clause.lower()
         zh, starts = self._zh, self._zh_starts
         n = len(low)
-        for i, ch in enumerate(low):
+        for i, ch in enumerate(low if self._zh_any.search(low) else ()):
             lengths = starts.get(ch)
             if lengths:
                 for length in lengths:
@@ -149,7 +158,7 @@ class Taxonomy:
                     tid = zh.get(low[i : i + length])
                     if tid is not None:
                         present.add(tid)
-        words = _WORD.findall(low)
+        words = _WORD.findall(low) if _ASCII_ALNUM.search(low) else ()
         if words:
             en = self._en
             for size in range(1, min(self._max_words, len(words)) + 1):
@@ -157,11 +166,13 @@ class Taxonomy:
                     tid = en.get(tuple(words[i : i + size]))
                     if tid is not None:
                         present.add(tid)
-            for stem, term, tid in self._en_prefix:
-                for i, word in enumerate(words):
-                    if word.startswith(stem) and self._prefix_ok(words, i, term):
-                        present.add(tid)
-                        break
+            stems = self._en_stems
+            if stems and any(word.startswith(stems) for word in words):
+                for stem, term, tid in self._en_prefix:
+                    for i, word in enumerate(words):
+                        if word.startswith(stem) and self._prefix_ok(words, i, term):
+                            present.add(tid)
+                            break
         return present
 
     def present_terms(self, clause: str) -> set[Term]:
@@ -207,8 +218,12 @@ class Taxonomy:
         """Topics of a comment from its scored clauses (objects with text, start, end, score)."""
         hits: dict[int, list[int]] = {}
         lineage = self._lineage
+        cache = self._cache
         for n, clause in enumerate(clauses):
-            for k in self._match_positions(clause.text):
+            found = cache.get(clause.text)
+            if found is None:
+                found = self._match_positions(clause.text)
+            for k in found:
                 for topic in lineage[k]:
                     bucket = hits.setdefault(topic, [])
                     if not bucket or bucket[-1] != n:
@@ -220,7 +235,7 @@ class Taxonomy:
             score = sum(c.score for c in matched) / len(matched)
             label = "positive" if score >= 0.2 else "negative" if score <= -0.2 else "neutral"
             out.append(
-                TopicMatch(
+                _topic_match(
                     topic.id, topic.label(language), label, round(score, 4),
                     tuple((c.start, c.end) for c in matched),
                 )

@@ -9,6 +9,8 @@ mix does not move the decision threshold in the target domain); n-grams seen in 
 keep the shipped file small. Optional self-training: when unlabelled comments from the target
 domain are given, the model labels them, the most confident ``fraction`` of each predicted class
 are added as training data and the model is refitted, once per entry of ``self_training``.
+``adapt_priors`` is the other use of unlabelled target text: it moves a trained model's biases
+to the target's class mix, estimated by EM (no refit).
 scikit-learn is needed here only; the trained model runs without it.
 """
 
@@ -26,7 +28,7 @@ from .features import en_features, zh_clean, zh_features
 from .lexicon import load_lexicon
 from .sentiment import SentimentModel
 
-__all__ = ["SentimentRecipe", "train_sentiment", "featurise", "DEFAULT_C"]
+__all__ = ["SentimentRecipe", "train_sentiment", "adapt_priors", "featurise", "DEFAULT_C"]
 
 # Inverse regularisation strength. English: chosen by 4-fold cross-validation on the training
 # part of the pooled English split among 1, 2, 4, 8 (4 and 8 within half a point); Chinese: 1 and
@@ -165,4 +167,48 @@ def _export(model, vocab, classes, language, recipe: SentimentRecipe, metadata: 
     return SentimentModel(
         language, classes, vocabulary, weights, bias, lexicon_weights, recipe.lexicon_scale,
         recipe.neutral_band, meta,
+    )
+
+
+def adapt_priors(
+    model: SentimentModel, unlabelled: Sequence[str], iterations: int = 100, floor: float = 0.01
+) -> SentimentModel:
+    """The model with its biases moved to the class mix of ``unlabelled`` target-domain comments.
+
+    The recipe trains with balanced class weights, i.e. for a uniform class mix. The target's mix
+    is estimated without labels by EM (Saerens, Latinne & Decaestecker 2002): average the
+    posteriors, re-weight them by the new mix, repeat. Each class's margin then moves by
+    ``log(mix_k / (1 / K))`` (two-class models: by the log-odds of the positive share). Shares
+    are floored at ``floor`` (then renormalised) so no class is switched off completely. The
+    estimated mix is kept in ``metadata["adapted_priors"]``.
+    """
+    margins = np.array([model.margin(text) for text in unlabelled], dtype=float)
+    if not len(margins):
+        return model
+    k = len(model.classes)
+    if model.binary:
+        share = 0.5
+        for _ in range(iterations):
+            shift = math.log(share / (1 - share))
+            share = float(np.mean(1 / (1 + np.exp(-(margins[:, 0] + shift)))))
+            share = min(max(share, floor), 1 - floor)
+        priors = [1 - share, share]
+        shifts = [math.log(share / (1 - share))]
+    else:
+        priors = np.full(k, 1.0 / k)
+        for _ in range(iterations):
+            z = margins + np.log(priors * k)
+            z -= z.max(axis=1, keepdims=True)
+            p = np.exp(z)
+            p /= p.sum(axis=1, keepdims=True)
+            priors = np.maximum(p.mean(axis=0), floor)
+            priors /= priors.sum()
+        shifts = [float(v) for v in np.log(priors * k)]
+        priors = priors.tolist()
+    mix = dict(zip(model.classes, (round(p, 4) for p in priors), strict=True))
+    meta = {**model.metadata, "adapted_priors": mix}
+    return SentimentModel(
+        model.language, model.classes, [t for t, _ in sorted(model.index.items(), key=lambda kv: kv[1])],
+        model.weights, [b + d for b, d in zip(model.bias, shifts, strict=True)], model.lexicon_weights,
+        model.lexicon_scale, model.neutral_band, meta, model.lexicon,
     )

@@ -150,3 +150,33 @@ def test_negated_lexicon_spans_replace_their_ngrams(language, text, expected):
     _, _, masks = load_lexicon(language).scan(text)
     assert set(featurise(text, masks)) == expected
     assert "¬" not in "".join(featurise(text))  # without masks: plain n-grams only
+
+
+def test_adapt_priors_moves_the_bias_to_the_target_mix():
+    from openxm.text.training import adapt_priors
+
+    texts = ["好吃 好评", "非常好吃", "不错 满意", "难吃 差评", "太难吃了", "很差 失望"] * 3
+    labels = (["positive"] * 3 + ["negative"] * 3) * 3
+    model = train_sentiment(texts, labels, "zh", recipe=SentimentRecipe(min_df=1, prune=0.0))
+    target = ["好吃", "非常好吃 满意", "不错", "好评", "满意", "难吃"]  # mostly positive, no labels
+    adapted = adapt_priors(model, target)
+    mix = adapted.metadata["adapted_priors"]
+    assert mix["positive"] > 0.6 > mix["negative"]
+    assert adapted.bias[0] > model.bias[0]  # the positive log-odds moved up
+    assert adapted.weights is model.weights and adapted.index == model.index
+    assert adapt_priors(model, []) is model
+
+
+def test_adapt_priors_three_classes_keeps_every_class_possible():
+    from openxm.text.training import adapt_priors
+
+    texts = ["great phone", "love it", "terrible battery", "awful screen", "it is a phone", "arrived monday"]
+    texts = texts * 3
+    labels = ["positive", "positive", "negative", "negative", "neutral", "neutral"] * 3
+    model = train_sentiment(texts, labels, "en", recipe=SentimentRecipe(min_df=1, prune=0.0))
+    adapted = adapt_priors(model, ["great", "love it", "great phone", "love the screen"] * 5, floor=0.05)
+    mix = adapted.metadata["adapted_priors"]
+    assert set(mix) == {"negative", "neutral", "positive"}
+    assert min(mix.values()) > 0.04  # floored at 0.05, then renormalised
+    assert sum(mix.values()) == pytest.approx(1.0, abs=1e-3)
+    assert max(mix, key=mix.get) == "positive"
