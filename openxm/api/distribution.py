@@ -235,6 +235,9 @@ class InviteContactIn(Schema):
 class InviteIn(Schema):
     contacts: list[InviteContactIn]
     hidden: dict[str, Any] = {}
+    send_at: datetime | None = Field(
+        None, description="Schedule the send (ISO 8601 with a time zone, up to 90 days ahead); now if absent"
+    )
 
 
 class InviteOut(Schema):
@@ -249,7 +252,9 @@ class InviteOut(Schema):
 )
 def invite(request, dist_id: int, payload: InviteIn):
     contacts = [{k: v for k, v in c.dict().items() if v is not None} for c in payload.contacts]
-    result = services.invite_contacts(request.auth, dist_id, contacts, hidden=payload.hidden)
+    result = services.invite_contacts(
+        request.auth, dist_id, contacts, hidden=payload.hidden, send_at=payload.send_at
+    )
     return Status(202, InviteOut(invited=result.invited, skipped=result.skipped))
 
 
@@ -267,6 +272,7 @@ class InvitationOut(Schema):
     channel: str
     status: str
     reminders_sent: int
+    send_after: datetime | None
     expires_at: datetime
     response: int | None
     log: list[LogOut]
@@ -285,6 +291,7 @@ def get_invitation(request, invitation_id: int):
         channel=inv.channel,
         status=inv.status,
         reminders_sent=inv.reminders_sent,
+        send_after=inv.send_after,
         expires_at=inv.expires_at,
         response=inv.response_id,
         log=[LogOut(kind=e.kind, detail=e.detail, at=e.created_at) for e in log],

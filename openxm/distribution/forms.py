@@ -89,6 +89,12 @@ class InviteForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6, "placeholder": "c-1001, li.lei@example.com, 李雷, zh-Hans"}),
         help_text=_("One per line: id, e-mail, name, language, phone (or just an e-mail address)."),
     )
+    send_at = forms.DateTimeField(
+        label=_("Send at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Optional, in the organization's time zone; empty sends at once."),
+    )
 
     def clean_contacts(self) -> list[dict]:
         out = []

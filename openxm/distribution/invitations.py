@@ -215,10 +215,13 @@ def create_invitation(
     language: str = "",
     survey_cap_days: int | None = None,
     apply_caps: bool = True,
+    send_after=None,
     now=None,
 ) -> Invitation:
     """A queued invitation, or ``NotInvited``. Call inside a transaction: the contact row is locked
-    while the rules are checked."""
+    while the rules are checked. ``send_after`` schedules it: the sender leaves it queued until
+    then, and its link is valid for the distribution's days from then. The contact rules count
+    it from now (it is planned now, so a second survey cannot be planned into the same days)."""
     now = now or timezone.now()
     locked = Contact.objects.for_org(org).select_for_update().get(pk=contact.pk)
     if apply_caps:
@@ -240,7 +243,8 @@ def create_invitation(
         language=language or locked.language,
         hidden=dict(hidden or {}),
         nonce=secrets.token_urlsafe(9),
-        expires_at=now + timedelta(days=distribution.link_days),
+        expires_at=max(now, send_after or now) + timedelta(days=distribution.link_days),
+        send_after=send_after,
         created_at=now,
     )
     log(invitation, DeliveryEvent.Kind.QUEUED, "", now)

@@ -5,6 +5,8 @@ and calls one service."""
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -95,20 +97,25 @@ def qr_code(request, pk, fmt):
 def invite(request, pk):
     form = InviteForm(request.POST)
     if not form.is_valid():
-        for error in form.errors.get("contacts", []):
-            messages.error(request, error)
+        for name in ("contacts", "send_at"):
+            for error in form.errors.get(name, []):
+                messages.error(request, f"{form.fields[name].label}: {error}")
         return redirect("distribution:detail", pk=pk)
+    send_at = form.cleaned_data.get("send_at")  # aware, in the organization's zone (middleware)
     try:
-        result = services.invite_contacts(request.actor, pk, form.cleaned_data["contacts"])
+        result = services.invite_contacts(request.actor, pk, form.cleaned_data["contacts"], send_at=send_at)
     except InvalidInput as exc:
         messages.error(request, f"{exc.field}: {exc.message}")
         return redirect("distribution:detail", pk=pk)
     skipped = ", ".join(f"{k}: {v}" for k, v in result.skipped.items())
-    messages.success(
-        request,
-        _("%(n)s invitations queued.") % {"n": len(result.invited)}
-        + (" " + _("Not invited: %(why)s.") % {"why": skipped} if skipped else ""),
-    )
+    if send_at:
+        done = _("%(n)s invitations scheduled for %(when)s.") % {
+            "n": len(result.invited),
+            "when": date_format(timezone.localtime(send_at), "DATETIME_FORMAT"),
+        }
+    else:
+        done = _("%(n)s invitations queued.") % {"n": len(result.invited)}
+    messages.success(request, done + (" " + _("Not invited: %(why)s.") % {"why": skipped} if skipped else ""))
     return redirect("distribution:detail", pk=pk)
 
 

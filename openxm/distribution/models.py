@@ -181,6 +181,9 @@ class Invitation(TenantModel):
     reminders_sent = models.PositiveSmallIntegerField(default=0)
     provider_id = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    send_after = models.DateTimeField(
+        null=True, blank=True, help_text="A scheduled send: not before this time (None: at once)"
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
     last_sent_at = models.DateTimeField(null=True, blank=True)
     opened_at = models.DateTimeField(null=True, blank=True)

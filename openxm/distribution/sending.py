@@ -209,13 +209,15 @@ class _Connection:
 
 
 def dispatch(org: Organization, now=None) -> SendResult:
-    """Send this organization's queued invitations within the send rates."""
+    """Send this organization's queued invitations that are due (scheduled ones from their
+    ``send_after``) within the send rates."""
     now = now or timezone.now()
     policy = invitations.policy(org)
     result = SendResult()
     scoped = Invitation.objects.for_org(org)
     queued = (
         scoped.filter(status=Status.QUEUED)
+        .filter(Q(send_after__isnull=True) | Q(send_after__lte=now))
         .filter(Q(last_sent_at__isnull=True) | Q(last_sent_at__lt=now - CLAIM_TIMEOUT))
         .select_related("contact", "distribution__messenger", "survey__current_version")
         .order_by("created_at", "id")[:BATCH]
@@ -261,7 +263,8 @@ def dispatch(org: Organization, now=None) -> SendResult:
     finally:
         smtp.close()
     if result.deferred:
-        first = scoped.filter(status=Status.QUEUED).order_by("created_at").first()
+        due = Q(send_after__isnull=True) | Q(send_after__lte=now)
+        first = scoped.filter(due, status=Status.QUEUED).order_by("created_at").first()
         if first is not None and not first.log.filter(kind=DeliveryEvent.Kind.THROTTLED).exists():
             invitations.log(
                 first, DeliveryEvent.Kind.THROTTLED, f"{result.deferred} waiting for the send rate"

@@ -4,6 +4,7 @@ writes the audit entry. Sending is in ``sending.py`` (background tasks), events 
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import Count
@@ -267,6 +268,21 @@ class InviteResult:
     skipped: dict[str, int] = field(default_factory=dict)  # Event.Outcome value -> count
 
 
+MAX_SCHEDULE_DAYS = 90
+
+
+def _check_send_at(send_at) -> None:
+    if send_at is None:
+        return
+    if timezone.is_naive(send_at):
+        raise InvalidInput("send_at", _("needs a time zone"))
+    now = timezone.now()
+    if send_at <= now:
+        raise InvalidInput("send_at", _("must be in the future"))
+    if send_at > now + timedelta(days=MAX_SCHEDULE_DAYS):
+        raise InvalidInput("send_at", _("must be within %(n)s days") % {"n": MAX_SCHEDULE_DAYS})
+
+
 @transaction.atomic
 def invite_contacts(
     actor: Actor,
@@ -275,9 +291,12 @@ def invite_contacts(
     *,
     hidden: dict | None = None,
     apply_caps: bool = True,
+    send_at=None,
 ) -> InviteResult:
     """Invite contacts (``{"id", "name", "email", "phone", "language", "attributes"}``, created or
-    updated by id) through a personal channel; the invitations are sent in the background.
+    updated by id) through a personal channel; the invitations are sent in the background, at
+    once or, with ``send_at`` (an aware time up to ``MAX_SCHEDULE_DAYS`` ahead), by the first
+    periodic send after it.
 
     Contacts stopped by the contact rules (unsubscribed, suppressed, invited recently, no
     address for the channel) are counted in ``skipped`` by reason.
@@ -290,6 +309,7 @@ def invite_contacts(
         raise InvalidInput("distribution", _("the distribution is closed"))
     if dist.survey.status != "active":
         raise InvalidInput("survey", _("publish the survey before inviting people"))
+    _check_send_at(send_at)
     result = InviteResult()
     for i, item in enumerate(contacts):
         if not isinstance(item, dict) or not str(item.get("id") or "").strip():
@@ -306,6 +326,7 @@ def invite_contacts(
                 hidden={**(hidden or {}), **(item.get("hidden") or {})},
                 survey_cap_days=None,
                 apply_caps=apply_caps,
+                send_after=send_at,
             )
         except invitations.NotInvited as exc:
             result.skipped[exc.outcome] = result.skipped.get(exc.outcome, 0) + 1
@@ -316,9 +337,13 @@ def invite_contacts(
         "distribution.invited",
         target_type="distribution",
         target_id=dist.pk,
-        data={"invited": len(result.invited), "skipped": result.skipped},
+        data={
+            "invited": len(result.invited),
+            "skipped": result.skipped,
+            **({"send_at": send_at.isoformat()} if send_at else {}),
+        },
     )
-    if result.invited:
+    if result.invited and send_at is None:
         from .tasks import dispatch_invitations
 
         org_id = actor.organization.pk

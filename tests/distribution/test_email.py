@@ -185,3 +185,50 @@ def test_bounce_and_complaint_hooks(org_a, analyst, email_dist, smtp, make_key, 
         caller.post("/distribution/bounces", {"kind": "nonsense", "address": "x@example.com"}).status_code
         == 422
     )
+
+
+def test_a_scheduled_send_waits_for_its_time(
+    org_a, analyst, email_dist, smtp, django_capture_on_commit_callbacks, make_key, api
+):
+    at = timezone.now() + timedelta(hours=20)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = _invite(analyst, email_dist, ("c1", "ann@example.com"), send_at=at)
+    invitation = Invitation.objects.for_org(org_a).get(pk=result.invited[0])
+    assert smtp.messages == [] and invitation.status == "queued" and invitation.send_after == at
+    assert invitation.expires_at == at + timedelta(days=email_dist.link_days)  # valid from the send
+    assert sending.dispatch(org_a, now=at - timedelta(minutes=1)).sent == 0 and smtp.messages == []
+    assert sending.dispatch(org_a, now=at + timedelta(seconds=1)).sent == 1
+    (ann,) = smtp.to("ann@example.com")
+    caller = api(make_key(org_a, "analyst"))
+    shown = caller.get(f"/invitations/{invitation.pk}").json()
+    assert shown["status"] == "sent" and shown["send_after"] is not None
+    # Through the API: an ISO time with its zone; a past one is refused naming the field.
+    later = (timezone.now() + timedelta(days=2)).isoformat()
+    made = caller.post(
+        f"/distributions/{email_dist.pk}/invitations",
+        {"contacts": [{"id": "c2", "email": "bo@example.com"}], "send_at": later},
+    )
+    assert made.status_code == 202
+    assert Invitation.objects.for_org(org_a).get(pk=made.json()["invited"][0]).send_after is not None
+    past = caller.post(
+        f"/distributions/{email_dist.pk}/invitations",
+        {"contacts": [{"id": "c3", "email": "cy@example.com"}], "send_at": "2020-01-01T08:00:00+08:00"},
+    )
+    assert past.status_code == 422 and past.json()["field"] == "send_at"
+
+
+@pytest.mark.parametrize(
+    ("send_at", "problem"),
+    [
+        (lambda now: now - timedelta(minutes=1), "must be in the future"),
+        (lambda now: now + timedelta(days=91), "must be within 90 days"),
+        (lambda now: now.replace(tzinfo=None) + timedelta(days=1), "needs a time zone"),
+    ],
+)
+def test_a_bad_send_time_is_refused_and_nobody_is_invited(org_a, analyst, email_dist, send_at, problem):
+    from openxm.accounts.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as err:
+        _invite(analyst, email_dist, ("c1", "ann@example.com"), send_at=send_at(timezone.now()))
+    assert (err.value.field, err.value.message) == ("send_at", problem)
+    assert not Invitation.objects.for_org(org_a).exists()

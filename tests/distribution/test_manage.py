@@ -1,9 +1,12 @@
 """Management pages and QR codes, the public collection API for apps, and the intercept config."""
 
 import json
+import zoneinfo
+from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from openxm.distribution import services
 from openxm.distribution.models import Distribution, Invitation
@@ -39,6 +42,26 @@ def test_pages_create_a_link_show_its_qr_code_and_invite_contacts(
     invited = client.post(f"/distribution/{email.pk}/invite/", {"contacts": contacts})
     assert invited.status_code == 302
     assert Invitation.objects.for_org(org_a).filter(distribution=email).count() == 2
+
+    # A scheduled send: the time typed is in the organization's time zone.
+    org_a.time_zone = "Asia/Shanghai"
+    org_a.save()
+    local = timezone.localtime(timezone.now() + timedelta(days=3), zoneinfo.ZoneInfo("Asia/Shanghai"))
+    typed = local.strftime("%Y-%m-%dT%H:%M")
+    client.post(f"/distribution/{email.pk}/invite/", {"contacts": "c9, cy@example.com", "send_at": typed})
+    scheduled = Invitation.objects.for_org(org_a).get(address="cy@example.com")
+    assert timezone.localtime(scheduled.send_after, zoneinfo.ZoneInfo("Asia/Shanghai")).strftime(
+        "%Y-%m-%dT%H:%M"
+    ) == typed
+    page = client.get(f"/distribution/{email.pk}/").content.decode()
+    assert "scheduled for" in page
+    refused = client.post(
+        f"/distribution/{email.pk}/invite/",
+        {"contacts": "c10, dd@example.com", "send_at": "2020-01-01T08:00"},
+        follow=True,
+    )
+    assert "send_at: must be in the future" in refused.content.decode()
+    assert not Invitation.objects.for_org(org_a).filter(address="dd@example.com").exists()
 
 
 def test_qr_code_encodes_the_public_link(org_a, csat, make_distribution):
