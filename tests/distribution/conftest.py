@@ -1,5 +1,7 @@
 """Fixtures for distribution tests: a published survey, a distribution of each kind, contacts."""
 
+import logging
+
 import pytest
 
 from openxm.accounts import services as accounts
@@ -81,6 +83,9 @@ def smtp(settings):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+    # The server's thread logs each connection at INFO, sometimes after pytest has closed the
+    # test's captured output ("--- Logging error ---" noise in the run); its warnings still show.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     inbox = _Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
