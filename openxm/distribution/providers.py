@@ -26,6 +26,7 @@ messenger's ``secret``) to the inbound hook; opt-outs such as "TD" or "STOP" uns
 contact (``inbound.py``).
 """
 
+import abc
 import hashlib
 import hmac
 import json
@@ -143,8 +144,9 @@ class SmsProvider(_Signed):
         return {"to": message.to, "from": self.config.get("sender", ""), "text": message.text}
 
 
-class _TokenProvider:
-    """Providers that fetch an access token first (WeChat, WeCom, DingTalk)."""
+class _TokenProvider(abc.ABC):
+    """Providers that fetch an access token first (WeChat, WeCom, DingTalk): each subclass says
+    where the token and the send endpoint are and what a message body looks like."""
 
     kind = ""
     default_base = ""
@@ -154,14 +156,14 @@ class _TokenProvider:
         self.config = config
         self.base = (config.get("base_url") or self.default_base).rstrip("/")
 
-    def token_url(self) -> str:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def token_url(self) -> str: ...
 
-    def send_url(self, token: str) -> str:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def send_url(self, token: str) -> str: ...
 
-    def body(self, message: Message) -> dict:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def body(self, message: Message) -> dict: ...
 
     def _cache_key(self) -> str:
         ident = hashlib.sha256(json.dumps([self.kind, self.base, self.token_url()]).encode()).hexdigest()[:24]
