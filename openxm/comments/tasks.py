@@ -56,20 +56,40 @@ def train_classifier_task(org_id: int, classifier_id: int) -> str:
 
 
 class _Batch:
-    """Response ids recorded in one transaction, analysed together once it commits."""
+    """Response ids recorded in one transaction, analysed together once it commits.
+
+    Kept as runs of consecutive ids (``[first, last]``): the responses of one transaction get
+    consecutive ids, so an import of a million rows holds a handful of runs, not a million ids.
+    """
 
     def __init__(self) -> None:
-        self.items: dict[int, list[int]] = {}
+        self.runs: dict[int, list[list[int]]] = {}
         self.flushed = False
 
     def add(self, org_id: int, response_id: int) -> None:
-        self.items.setdefault(org_id, []).append(response_id)
+        runs = self.runs.setdefault(org_id, [])
+        if runs and runs[-1][1] + 1 == response_id:
+            runs[-1][1] = response_id
+        else:
+            runs.append([response_id, response_id])
+
+    def chunks(self):
+        """(organization id, up to ``BATCH`` response ids) in the order they were added."""
+        for org_id, runs in self.runs.items():
+            chunk: list[int] = []
+            for first, last in runs:
+                for response_id in range(first, last + 1):
+                    chunk.append(response_id)
+                    if len(chunk) == BATCH:
+                        yield org_id, chunk
+                        chunk = []
+            if chunk:
+                yield org_id, chunk
 
     def __call__(self) -> None:
         self.flushed = True
-        for org_id, ids in self.items.items():
-            for start in range(0, len(ids), BATCH):
-                _start_analysis(org_id, ids[start : start + BATCH])
+        for org_id, ids in self.chunks():
+            _start_analysis(org_id, ids)
 
 
 def _start_analysis(org_id: int, ids: list[int]) -> None:
