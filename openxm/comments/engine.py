@@ -126,10 +126,6 @@ def _scores(organization, response_ids: set[int]) -> dict[int, dict[str, int]]:
     return found
 
 
-def _columns(model) -> tuple[str, ...]:
-    return tuple(f.attname for f in model._meta.concrete_fields if not f.primary_key)
-
-
 def analyse_answers(organization, answers: list[Answer], context: Context | None = None) -> int:
     """Analyse ``answers`` (comment answers of ``organization``) and replace their rows; returns
     how many analyses were written."""
@@ -232,13 +228,13 @@ def analyse_answers(organization, answers: list[Answer], context: Context | None
         ).delete()
         CommentAnalysis.objects.for_org(organization).filter(answer_id__in=[a.pk for a in answers]).delete()
         # Multi-row inserts: the ORM's bulk_create spent half the analysis time preparing cells.
-        insert_instances(rows, _columns(CommentAnalysis))
+        insert_instances(rows)
         flat = []
         for analysis, topics in zip(rows, topic_rows, strict=True):
             for t in topics:
                 t.analysis_id = analysis.pk
                 flat.append(t)
-        insert_instances(flat, _columns(CommentTopic))
+        insert_instances(flat)
     return len(rows)
 
 

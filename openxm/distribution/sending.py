@@ -215,9 +215,10 @@ def dispatch(org: Organization, now=None) -> SendResult:
     policy = invitations.policy(org)
     result = SendResult()
     scoped = Invitation.objects.for_org(org)
+    due = Q(send_after__isnull=True) | Q(send_after__lte=now)
     queued = (
         scoped.filter(status=Status.QUEUED)
-        .filter(Q(send_after__isnull=True) | Q(send_after__lte=now))
+        .filter(due)
         .filter(Q(last_sent_at__isnull=True) | Q(last_sent_at__lt=now - CLAIM_TIMEOUT))
         .select_related("contact", "distribution__messenger", "survey__current_version")
         .order_by("created_at", "id")[:BATCH]
@@ -263,7 +264,6 @@ def dispatch(org: Organization, now=None) -> SendResult:
     finally:
         smtp.close()
     if result.deferred:
-        due = Q(send_after__isnull=True) | Q(send_after__lte=now)
         first = scoped.filter(due, status=Status.QUEUED).order_by("created_at").first()
         if first is not None and not first.log.filter(kind=DeliveryEvent.Kind.THROTTLED).exists():
             invitations.log(

@@ -311,7 +311,7 @@ def on_responses_recorded(sender, recorded, **kwargs) -> None:
         shape = _shape(response, org, key, response.survey.audience, zone)
         facts.append(ResponseFact(organization=org, response=response, segment_key=key, day=shape.day))
         deltas.add(shape, _answer_tuples(answers))
-    insert_instances(facts, ("organization_id", "response_id", "segment_key", "day"))
+    insert_instances(facts)
     deltas.write()
 
 

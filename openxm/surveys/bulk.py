@@ -92,11 +92,21 @@ def insert_rows(
     return ids
 
 
-def insert_instances(objs: Sequence[models.Model], columns: Sequence[str]) -> None:
-    """Insert unsaved instances of one model and set their primary keys."""
+def columns_of(model: type[models.Model]) -> tuple[str, ...]:
+    """Every concrete column of ``model`` except a database-generated primary key."""
+    auto = (models.AutoField, models.BigAutoField, models.SmallAutoField)
+    return tuple(
+        f.attname for f in model._meta.concrete_fields if not (f.primary_key and isinstance(f, auto))
+    )
+
+
+def insert_instances(objs: Sequence[models.Model], columns: Sequence[str] | None = None) -> None:
+    """Insert unsaved instances of one model (every column of ``columns_of`` unless ``columns``
+    names fewer) and set their primary keys."""
     if not objs:
         return
     model = type(objs[0])
+    columns = columns or columns_of(model)
     rows = [tuple(getattr(obj, name) for name in columns) for obj in objs]
     for obj, pk in zip(objs, insert_rows(model, columns, rows, returning=True), strict=True):
         obj.pk = pk

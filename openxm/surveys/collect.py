@@ -221,9 +221,6 @@ class AnswerRow(NamedTuple):
     answered_at: datetime
 
 
-RESPONSE_COLUMNS = tuple(f.attname for f in Response._meta.concrete_fields if not f.primary_key)
-
-
 def _answer_rows(org: Organization, survey: Survey, response: Response, rows, when) -> list[AnswerRow]:
     return [
         AnswerRow(
@@ -467,7 +464,7 @@ def _store(org, survey, version, definition, sub: Submission, result, screen: bo
     context = _context(sub)
     keys = quota_counts.matched_keys(definition, result.route.answers, context)
     response = _new_response(org, survey, version, definition, sub, result, contact, unit, keys)
-    insert_instances([response], RESPONSE_COLUMNS)
+    insert_instances([response])
     answers = _insert_answers(_answer_rows(org, survey, response, result.rows, response.completed_at))
     quota_counts.count(org, survey.pk, definition, result.route.answers, context, keys, screen=screen)
     responses_recorded.send(sender=Response, recorded=[(response, answers)])
@@ -578,7 +575,7 @@ def _record_batch(org: Organization, survey: Survey, subs: list[Submission]) -> 
             )
             new.append((n, response, result))
         if new:
-            insert_instances([r for _n, r, _res in new], RESPONSE_COLUMNS)
+            insert_instances([r for _n, r, _res in new])
             by_response = [
                 _answer_rows(org, survey, response, result.rows, response.completed_at)
                 for _n, response, result in new

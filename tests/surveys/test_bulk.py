@@ -6,7 +6,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from openxm.surveys import collect
-from openxm.surveys.bulk import insert_instances, insert_rows
+from openxm.surveys.bulk import columns_of, insert_instances, insert_rows
 from openxm.surveys.models import Answer, Response
 
 
@@ -28,7 +28,7 @@ def _response(org, survey, key, when):
 def test_instances_get_their_ids_and_every_column_reads_back(org_a, survey):
     when = datetime(2026, 3, 1, 8, 30, 15, 123456, tzinfo=UTC)
     objs = [_response(org_a, survey, f"k{i}", when + timedelta(seconds=i)) for i in range(3)]
-    insert_instances(objs, collect.RESPONSE_COLUMNS)
+    insert_instances(objs)
     assert all(o.pk for o in objs) and len({o.pk for o in objs}) == 3
     for obj in objs:
         stored = Response.objects.for_org(org_a).get(pk=obj.pk)
@@ -41,7 +41,7 @@ def test_instances_get_their_ids_and_every_column_reads_back(org_a, survey):
 def test_rows_with_json_none_and_shared_times(org_a, survey):
     when = datetime(2026, 3, 1, 8, 30, tzinfo=UTC)
     response = _response(org_a, survey, "r1", when)
-    insert_instances([response], collect.RESPONSE_COLUMNS)
+    insert_instances([response])
     rows = [
         collect.AnswerRow(org_a.pk, response.pk, survey.pk, "csat", "", "csat", 4.0, "", "", None,
                           "purchase", "resolution", when),
@@ -62,7 +62,7 @@ def test_rows_with_json_none_and_shared_times(org_a, survey):
 def test_many_rows_span_several_statements(org_a, survey):
     when = datetime(2026, 3, 1, tzinfo=UTC)
     objs = [_response(org_a, survey, f"many-{i}", when) for i in range(1234)]
-    insert_instances(objs, collect.RESPONSE_COLUMNS)
+    insert_instances(objs)
     stored = dict(Response.objects.for_org(org_a).values_list("pk", "idempotency_key"))
     assert stored == {o.pk: o.idempotency_key for o in objs}
 
@@ -70,6 +70,12 @@ def test_many_rows_span_several_statements(org_a, survey):
 def test_a_unique_violation_raises_and_the_transaction_keeps_nothing(org_a, survey):
     when = datetime(2026, 3, 1, tzinfo=UTC)
     with pytest.raises(IntegrityError), transaction.atomic():
-        insert_instances([_response(org_a, survey, "same", when), _response(org_a, survey, "same", when)],
-                         collect.RESPONSE_COLUMNS)
+        insert_instances([_response(org_a, survey, "same", when), _response(org_a, survey, "same", when)])
     assert not Response.objects.for_org(org_a).exists()
+
+
+def test_columns_leave_out_only_a_generated_primary_key():
+    from openxm.insights.models import ResponseFact
+
+    assert "id" not in columns_of(Response) and "organization_id" in columns_of(Response)
+    assert columns_of(ResponseFact) == ("organization_id", "response_id", "segment_key", "day")
