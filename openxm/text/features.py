@@ -35,8 +35,18 @@ def zh_clean(clause: str) -> str:
     return _ZH_DROP.sub("", clause) if _ZH_DROP.search(clause) else clause
 
 
-def _inside(masks, i: int, j: int) -> bool:
-    return any(start <= i and j <= end for start, end, _ in masks)
+def _reach(masks, n: int) -> list[int]:
+    """Per unit ``i`` of ``n``: the furthest end of a mask starting at or before ``i`` (−1: none).
+
+    An n-gram ``[i, j)`` lies inside some mask exactly when ``j <= reach[i]``: the mask reaching
+    furthest among those that start by ``i`` is the one that could contain it.
+    """
+    reach = [-1] * n
+    for start, end, _ in masks:
+        for i in range(start, n):
+            if reach[i] < end:
+                reach[i] = end
+    return reach
 
 
 def zh_gram_set(s: str) -> set[str]:
@@ -60,7 +70,8 @@ def zh_features(clause: str, masks: Sequence[tuple[int, int, str]] = ()) -> list
         out += [s[i : i + 2] for i in range(n - 1)]
         out += [s[i : i + 3] for i in range(n - 2)]
         return out
-    out = [s[i : i + k] for k in (1, 2, 3) for i in range(n - k + 1) if not _inside(masks, i, i + k)]
+    reach = _reach(masks, n)
+    out = [s[i : i + k] for k in (1, 2, 3) for i in range(n - k + 1) if i + k > reach[i]]
     return out + ["¬" + key for _, _, key in masks]
 
 
@@ -83,9 +94,10 @@ def en_features(clause: str, masks: Sequence[tuple[int, int, str]] = ()) -> list
         else:
             marked.append(w)
     n = len(marked)
-    keep = [not (masks and _inside(masks, i, i + 1)) for i in range(n)]
+    reach = _reach(masks, n)
+    keep = [i + 1 > reach[i] for i in range(n)]
     out = [marked[i] for i in range(n) if keep[i]]
-    out += [marked[i] + " " + marked[i + 1] for i in range(n - 1) if not (masks and _inside(masks, i, i + 2))]
+    out += [marked[i] + " " + marked[i + 1] for i in range(n - 1) if i + 2 > reach[i]]
     for i, w in enumerate(words):
         if keep[i]:
             padded = f"<{w}>"

@@ -22,6 +22,7 @@ from functools import cache
 from importlib import resources
 
 from .features import NEGATORS_EN
+from .lexicon import trie_regex
 
 __all__ = ["Flag", "detect_flags", "FLAG_KINDS"]
 
@@ -29,6 +30,7 @@ FLAG_KINDS = ("churn", "urgency", "escalation")
 
 _ZH_NEGATORS = ("不", "没", "别", "无需", "不用", "不想", "不会", "不打算", "不要", "并不", "没有", "未")
 _EN_WORD = re.compile(r"[a-z']+")
+_EN_TOKEN = re.compile(r"[a-z0-9']+")  # what the English phrases' boundaries (?<![\w']) … (?![\w']) cut at
 _CJK_OR_DIGIT = re.compile(r"[0-9\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
 
@@ -69,13 +71,19 @@ def _rules() -> tuple[tuple[str, bool, re.Pattern[str], re.Pattern[str]], ...]:
 
 
 @cache
-def _prefilters() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """One pattern per script matching any phrase of any kind: most comments raise no flag."""
-    rules = _rules()
-    return (
-        re.compile("|".join(f"(?:{r[3].pattern})" for r in rules)),
-        re.compile("|".join(f"(?:{r[2].pattern})" for r in rules), re.IGNORECASE),
-    )
+def _prefilters() -> tuple[re.Pattern[str], frozenset[str]]:
+    """Cheap tests that a comment may raise a flag at all (most raise none).
+
+    Chinese: one trie regex of every phrase (digit boundaries are left to the full rules).
+    English: the first word of every phrase; a phrase can only match where its first word stands
+    as a whole word, so a comment none of whose words is one cannot raise an English flag.
+    A single alternation of all the phrases costs about fifteen times as much per comment.
+    """
+    raw = resources.files("openxm.text").joinpath("data/flags.json").read_text(encoding="utf-8")
+    spec = json.loads(raw)
+    zh = [phrase for kind in FLAG_KINDS for phrase in spec[kind]["zh"]]
+    en = {_EN_TOKEN.findall(phrase.casefold())[0] for kind in FLAG_KINDS for phrase in spec[kind]["en"]}
+    return trie_regex(zh), frozenset(en)
 
 
 def _negated(text: str, start: int, chinese: bool) -> bool:
@@ -92,10 +100,10 @@ def detect_flags(text: str) -> tuple[Flag, ...]:
         return ()
     found: list[Flag] = []
     scripts = []
-    any_zh, any_en = _prefilters()
+    any_zh, en_heads = _prefilters()
     if _CJK_OR_DIGIT.search(text) and any_zh.search(text):
         scripts.append(True)
-    if _LATIN.search(text) and any_en.search(text):
+    if _LATIN.search(text) and not en_heads.isdisjoint(_EN_TOKEN.findall(text.casefold())):
         scripts.append(False)
     if not scripts:
         return ()
