@@ -120,6 +120,7 @@ class Taxonomy:
             (k, *(position_of[a] for a in self.ancestors(t.id) if a in position_of))
             for k, t in enumerate(self.topics)
         ]
+        self._labels = {lang: [t.label(lang) for t in self.topics] for lang in ("zh", "en")}
         self._max_words = max((len(k) for k in self._en), default=1)
         self._en_stems = tuple(stem for stem, _, _ in self._en_prefix)
 
@@ -229,17 +230,14 @@ class Taxonomy:
                     if not bucket or bucket[-1] != n:
                         bucket.append(n)
         out = []
+        topics = self.topics
+        labels = self._labels.get(language) or [t.label(language) for t in topics]
         for k in sorted(hits):
             matched = [clauses[n] for n in hits[k]]
-            topic = self.topics[k]
             score = sum(c.score for c in matched) / len(matched)
             label = "positive" if score >= 0.2 else "negative" if score <= -0.2 else "neutral"
-            out.append(
-                _topic_match(
-                    topic.id, topic.label(language), label, round(score, 4),
-                    tuple((c.start, c.end) for c in matched),
-                )
-            )
+            spans = tuple((c.start, c.end) for c in matched)
+            out.append(_topic_match(topics[k].id, labels[k], label, round(score, 4), spans))
         return tuple(out)
 
 
