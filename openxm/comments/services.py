@@ -23,6 +23,7 @@ from openxm.accounts.actors import Actor
 from openxm.accounts.errors import InvalidInput, NotFound
 from openxm.accounts.models import Organization
 from openxm.accounts.roles import Perm
+from openxm.jobs import dispatch
 from openxm.surveys import services as surveys
 from openxm.surveys.models import Response
 from openxm.text.clauses import split_clauses
@@ -358,7 +359,7 @@ def start_reanalysis(
             },
         )
         if not inline:
-            tasks.dispatch(tasks.reanalyse_task, org.pk, job.pk)
+            dispatch(tasks.reanalyse_task, org.pk, job.pk)
     if inline:
         jobs.run_reanalysis(org.pk, job.pk, progress=progress)
         job.refresh_from_db()
@@ -436,7 +437,7 @@ def list_classifiers(actor: Actor) -> list[Classifier]:
 def train_classifier(
     actor: Actor, classifier_id: int, text_column: str, label_column: str, *, inline: bool = False
 ) -> Classifier:
-    """Check the chosen columns and start training (in the background, see ``tasks.dispatch``;
+    """Check the chosen columns and start training (in the background, see ``openxm.jobs.dispatch``;
     ``inline`` trains before returning: the CLI)."""
     row = get_classifier(actor, classifier_id)
     if row.status not in (Classifier.Status.UPLOADED, Classifier.Status.FAILED):
@@ -462,7 +463,7 @@ def train_classifier(
             data={"name": row.name, "kind": row.kind, "file": row.file_name},
         )
         if not inline:
-            tasks.dispatch(tasks.train_classifier_task, actor.organization.pk, row.pk)
+            dispatch(tasks.train_classifier_task, actor.organization.pk, row.pk)
     if inline:
         return clf.run_training(actor.organization.pk, row.pk)
     row.refresh_from_db()

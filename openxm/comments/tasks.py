@@ -5,20 +5,17 @@
   :func:`analyse_responses_task` in one call (an import of 10,000 rows makes a few tasks, not
   10,000). Without a broker (the embedded default) the task runs inline right after the commit;
   a failure is logged and never undoes the stored response.
-* Re-analysis and classifier training: :func:`dispatch` sends the task to the workers once the
-  job row is committed; without a broker it runs in a thread of the web process, so the page
-  that started it returns at once and polls the progress. ``settings.OPENXM_JOBS_INLINE = True``
-  (tests, the CLI) runs it inline instead, before ``dispatch`` returns.
+* Re-analysis and classifier training: started by :func:`openxm.jobs.dispatch` (on the workers
+  with a broker, else in a thread of the web process; inline with ``OPENXM_JOBS_INLINE``).
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 
 from celery import shared_task
 from django.conf import settings
-from django.db import close_old_connections, connections, transaction
+from django.db import transaction
 
 log = logging.getLogger(__name__)
 
@@ -115,25 +112,3 @@ def queue_response(org_id: int, response_id: int) -> None:
         conn._openxm_comments_batch = batch
         transaction.on_commit(batch, robust=True)
     batch.add(org_id, response_id)
-
-
-def _in_thread(task, args) -> None:
-    close_old_connections()
-    try:
-        task.apply(args=args)
-    except Exception:  # the task records its own failures on its row; this is a last resort
-        log.exception("background %s failed", task.name)
-    finally:
-        connections.close_all()
-
-
-def dispatch(task, *args) -> None:
-    """Run ``task(*args)`` in the background (see the module docstring)."""
-    if getattr(settings, "OPENXM_JOBS_INLINE", False):
-        task.apply(args=args)
-    elif not settings.CELERY_TASK_ALWAYS_EAGER:
-        transaction.on_commit(lambda: task.delay(*args))
-    else:
-        transaction.on_commit(
-            lambda: threading.Thread(target=_in_thread, args=(task, args), daemon=True).start()
-        )

@@ -243,7 +243,9 @@ def export_dataframe(actor: Actor, flt: ResponseFilter | None = None, **params):
 
 def request_export(actor: Actor, flt: ResponseFilter, fmt: str) -> ExportJob:
     """Queue an export of the filtered responses; audited now, written by a worker."""
-    from .tasks import dispatch, export_task
+    from openxm.jobs import dispatch
+
+    from .tasks import export_task
 
     spec = prepare_export(actor, flt)
     total = spec.queryset.count()

@@ -237,7 +237,9 @@ def request_run(actor: Actor, job_id: int, *, commit: bool, progress: Progress |
 
     With ``progress`` (the CLI) the job runs here and now, reporting (phase, done, total).
     """
-    from .tasks import dispatch, import_task
+    from openxm.jobs import dispatch
+
+    from .tasks import import_task
 
     job = get_job(actor, job_id)
     _parsed_mapping(job, job.mapping)  # a mapping problem is reported now, not by the worker

@@ -4,9 +4,9 @@ import threading
 
 import pytest
 
+from openxm.jobs import THREAD_PREFIX
 from openxm.responses import importing
 from openxm.responses.models import ImportJob
-from openxm.responses.tasks import THREAD_PREFIX
 
 CSV = "csat,comment\n5,great\n4,good\n"
 MAPPING = {"columns": {"csat": "csat", "comment": "comment"}}
