@@ -3,12 +3,17 @@
 Each subcommand lives in ``openxm/commands/<name>.py`` and exposes ``register(subparsers)``.
 Commands that need the database set up Django first; ``analyze`` and ``text`` run without it.
 Wrong arguments and expected failures print one line on stderr and exit with 2 (usage) or 1.
+Everything is said in Simplified Chinese or English, as the environment asks
+(see :mod:`openxm.commands.i18n`).
 """
 
 import argparse
 import importlib
 import os
 import sys
+
+from openxm.commands import i18n
+from openxm.commands.i18n import gettext as _
 
 COMMAND_MODULES = [
     "demo",
@@ -39,17 +44,23 @@ class CommandError(Exception):
 
 class OneLineParser(argparse.ArgumentParser):
     def error(self, message: str):
-        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+        self.exit(2, i18n.usage_error_line(self.prog, message) + "\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
     from openxm import __version__
 
+    i18n.activate()
     parser = OneLineParser(
         prog="openxm",
-        description="openxm — open-source experience management. Run 'openxm demo' to try it.",
+        description=_("openxm — open-source experience management. Run 'openxm demo' to try it."),
     )
-    parser.add_argument("--version", action="version", version=f"openxm {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"openxm {__version__}",
+        help=_("show the version and exit"),
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     for name in COMMAND_MODULES:
         try:
@@ -68,6 +79,7 @@ def setup_django() -> None:
     import django
 
     django.setup()
+    i18n.activate_django()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -81,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
             setup_django()
         return int(args.func(args) or 0)
     except CommandError as exc:
-        print(f"openxm {args.command}: error: {exc}", file=sys.stderr)
+        print(i18n.error_line(f"openxm {args.command}", exc), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -90,9 +102,11 @@ def main(argv: list[str] | None = None) -> int:
 
         known = (ImproperlyConfigured,) + _service_errors()
         if isinstance(exc, known):
-            print(f"openxm {args.command}: error: {exc}", file=sys.stderr)
+            print(i18n.error_line(f"openxm {args.command}", exc), file=sys.stderr)
             return 1
         raise
+    finally:
+        i18n.restore_django()
 
 
 def _service_errors() -> tuple[type[BaseException], ...]:

@@ -15,6 +15,15 @@ settings.load_profile("openxm")
 PASSWORD = "correct-horse-battery-staple"
 
 
+@pytest.fixture(autouse=True)
+def _english_command_line(monkeypatch):
+    """The CLI speaks the language of OPENXM_LANGUAGE or the locale; tests expect English unless
+    they set one (tests/commands/test_cli_language.py)."""
+    for name in ("OPENXM_LANGUAGE", "LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+
+
 @pytest.fixture
 def make_org(db):
     from openxm.accounts import services

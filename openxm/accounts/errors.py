@@ -1,5 +1,8 @@
 """Errors services raise for bad input. Each names the field and the problem, translated."""
 
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
+
 
 class InvalidInput(Exception):
     def __init__(self, field: str, message: str):
@@ -8,10 +11,40 @@ class InvalidInput(Exception):
         super().__init__(f"{field}: {self.message}")
 
 
+# What NotFound can name, as the services pass it, translated in its message.
+THINGS = {
+    "api key": pgettext_lazy("not found", "api key"),
+    "classifier": pgettext_lazy("not found", "classifier"),
+    "dashboard": pgettext_lazy("not found", "dashboard"),
+    "distribution": pgettext_lazy("not found", "distribution"),
+    "export": pgettext_lazy("not found", "export"),
+    "export file": pgettext_lazy("not found", "export file"),
+    "import": pgettext_lazy("not found", "import"),
+    "import report": pgettext_lazy("not found", "import report"),
+    "invitation": pgettext_lazy("not found", "invitation"),
+    "journey": pgettext_lazy("not found", "journey"),
+    "link": pgettext_lazy("not found", "link"),
+    "member": pgettext_lazy("not found", "member"),
+    "messenger": pgettext_lazy("not found", "messenger"),
+    "organization": pgettext_lazy("not found", "organization"),
+    "re-analysis": pgettext_lazy("not found", "re-analysis"),
+    "report schedule": pgettext_lazy("not found", "report schedule"),
+    "response": pgettext_lazy("not found", "response"),
+    "stage": pgettext_lazy("not found", "stage"),
+    "study": pgettext_lazy("not found", "study"),
+    "survey": pgettext_lazy("not found", "survey"),
+    "survey version": pgettext_lazy("not found", "survey version"),
+    "touchpoint": pgettext_lazy("not found", "touchpoint"),
+    "trigger": pgettext_lazy("not found", "trigger"),
+    "unit": pgettext_lazy("not found", "unit"),
+}
+
+
 class NotFound(Exception):
     """The object does not exist in the actor's organization (or at all: no difference shown)."""
 
     def __init__(self, what: str, key):
         self.what = what
         self.key = key
-        super().__init__(f"{what} {key!r} not found")
+        thing = THINGS.get(what, what)
+        super().__init__(_("%(what)s %(key)s not found") % {"what": thing, "key": repr(key)})

@@ -9,11 +9,13 @@ import os
 
 from openxm.cli import CommandError
 
+from .i18n import gettext as _
+
 
 def add_actor_arguments(parser) -> None:
-    parser.add_argument("--org", metavar="SLUG", help="organization slug (with --user)")
-    parser.add_argument("--user", metavar="EMAIL", help="act as this member of --org")
-    parser.add_argument("--api-key", metavar="KEY", help="act as this API key (or set OPENXM_API_KEY)")
+    parser.add_argument("--org", metavar="SLUG", help=_("organization slug (with --user)"))
+    parser.add_argument("--user", metavar="EMAIL", help=_("act as this member of --org"))
+    parser.add_argument("--api-key", metavar="KEY", help=_("act as this API key (or set OPENXM_API_KEY)"))
 
 
 def actor_from_args(args):
@@ -24,16 +26,20 @@ def actor_from_args(args):
     if raw:
         actor = services.authenticate_api_key(raw)
         if actor is None:
-            raise CommandError("the API key is unknown or revoked")
+            raise CommandError(_("the API key is unknown or revoked"))
         if args.org and args.org != actor.organization.slug:
-            raise CommandError(f"the API key belongs to another organization than '{args.org}'")
+            raise CommandError(
+                _("--api-key: the key belongs to another organization than '%(org)s'") % {"org": args.org}
+            )
         return _as_cli(actor)
     if not (args.org and args.user):
-        raise CommandError("give --org SLUG --user EMAIL, or --api-key KEY")
+        raise CommandError(_("give --org SLUG --user EMAIL, or --api-key KEY"))
     org = services.get_organization(args.org)
     user = User.objects.filter(email=args.user.lower()).first()
     if user is None or services.membership_in(user, org) is None:
-        raise CommandError(f"{args.user} is not a member of '{args.org}'")
+        raise CommandError(
+            _("--user: %(user)s is not a member of '%(org)s'") % {"user": args.user, "org": args.org}
+        )
     return services.actor_for_user(user, org, via="cli")
 
 

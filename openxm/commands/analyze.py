@@ -6,7 +6,8 @@ Columns are named by header or as ``#N`` (N-th column from 1), which long or com
 headers need. Output is a readable table, or JSON with ``--json``. A wrong argument or a bad
 file prints one line, ``openxm analyze: error: …``, on stderr and exits with 2.
 
-Run without Django: ``main(argv)`` builds a parser holding only ``analyze``.
+Run without Django: ``main(argv)`` builds a parser holding only ``analyze``. Messages follow
+the command line's language (:mod:`openxm.commands.i18n`); tables' figures and ``--json`` do not.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ from openxm.analytics.servqual import ServqualItem, servqual
 from openxm.analytics.values import Scale, to_number, to_point
 from openxm.readers import ReadError, Table, read_table
 
+from . import i18n
+from .i18n import gettext as _
+
 PROG = "openxm analyze"
 
 
@@ -42,80 +46,88 @@ class UsageError(Exception):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # type: ignore[override]
-        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+        self.exit(2, i18n.usage_error_line(self.prog, message) + "\n")
 
 
 def _file_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", metavar="FILE", help="CSV, TSV, TXT or XLSX file with a header row")
-    parser.add_argument("--sheet", help="XLSX sheet name, or #N for the N-th sheet (default: the first)")
+    parser.add_argument("file", metavar="FILE", help=_("CSV, TSV, TXT or XLSX file with a header row"))
+    parser.add_argument("--sheet", help=_("XLSX sheet name, or #N for the N-th sheet (default: the first)"))
     parser.add_argument(
-        "--encoding", help="text encoding (default: detected: UTF-8, GB18030, CP949, CP1252…)"
+        "--encoding", help=_("text encoding (default: detected: UTF-8, GB18030, CP949, CP1252…)")
     )
-    parser.add_argument("--delimiter", help="field delimiter: , ; | or tab (default: detected)")
-    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument("--delimiter", help=_("field delimiter: , ; | or tab (default: detected)"))
+    parser.add_argument("--json", action="store_true", help=_("print JSON instead of a table"))
 
 
 def register(subparsers: Any) -> None:
     """Add ``analyze`` and its methods to the top-level ``openxm`` subparsers."""
     analyze = subparsers.add_parser(
-        "analyze", help="KANO, SERVQUAL, key drivers, IPA, NPS/CSAT/CES on a CSV or XLSX file",
-        description="Analyse survey answers in a CSV/TSV/XLSX file. Columns are given by header "
-        "or as #N (the N-th column, from 1). See docs/cli-analyze.md.",
+        "analyze", help=_("KANO, SERVQUAL, key drivers, IPA, NPS/CSAT/CES on a CSV or XLSX file"),
+        description=_("Analyse survey answers in a CSV/TSV/XLSX file. Columns are given by header "
+                      "or as #N (the N-th column, from 1). See docs/cli-analyze.md."),
     )
     methods = analyze.add_subparsers(dest="method", metavar="METHOD", required=True)
 
-    kano = methods.add_parser("kano", help="KANO categories, Better/Worse per feature")
+    kano = methods.add_parser("kano", help=_("KANO categories, Better/Worse per feature"))
     _file_arguments(kano)
     kano.add_argument("--feature", action="append", required=True, metavar="NAME=FUNCTIONAL,DYSFUNCTIONAL",
-                      help="a feature and its functional and dysfunctional answer columns (repeat)")
+                      help=_("a feature and its functional and dysfunctional answer columns (repeat)"))
     kano.add_argument("--importance", action="append", default=[], metavar="NAME=COLUMN",
-                      help="a feature's self-stated importance column (repeat)")
-    kano.add_argument("--table", choices=sorted(TABLES), default="berger", help="evaluation table")
-    kano.add_argument("--answers", metavar="MAP", help="YAML or JSON file mapping other answer labels "
-                      "to like, must-be, neutral, live-with, dislike (or 1–5)")
+                      help=_("a feature's self-stated importance column (repeat)"))
+    kano.add_argument("--table", choices=sorted(TABLES), default="berger", help=_("evaluation table"))
+    kano.add_argument("--answers", metavar="MAP", help=_("YAML or JSON file mapping other answer labels "
+                             "to like, must-be, neutral, live-with, dislike (or 1–5)"))
     kano.add_argument("--tolerance", type=float, default=5.0, metavar="POINTS",
-                      help="M>O>A>I rule tolerance in percentage points (default 5)")
+                      help=_("M>O>A>I rule tolerance in percentage points (default 5)"))
     kano.set_defaults(func=run_kano)
 
-    sq = methods.add_parser("servqual", help="SERVQUAL gaps per item and dimension")
+    sq = methods.add_parser("servqual", help=_("SERVQUAL gaps per item and dimension"))
     _file_arguments(sq)
     sq.add_argument("--item", action="append", required=True, metavar="NAME=EXPECTATION,PERCEPTION,DIMENSION",
-                    help="an item, its 1–7 expectation and perception columns and its dimension (repeat)")
+                    help=_("an item, its 1–7 expectation and perception columns and its dimension (repeat)"))
     sq.add_argument("--weight", action="append", default=[], metavar="DIMENSION=POINTS",
-                    help="fixed importance points of a dimension, 100 in all (repeat)")
+                    help=_("fixed importance points of a dimension, 100 in all (repeat)"))
     sq.add_argument("--importance", action="append", default=[], metavar="DIMENSION=COLUMN",
-                    help="column of each respondent's importance points for a dimension (repeat)")
+                    help=_("column of each respondent's importance points for a dimension (repeat)"))
     sq.set_defaults(func=run_servqual)
 
-    dr = methods.add_parser("drivers", help="key driver analysis (relative weights or Shapley)")
+    dr = methods.add_parser("drivers", help=_("key driver analysis (relative weights or Shapley)"))
     _file_arguments(dr)
-    dr.add_argument("--outcome", required=True, metavar="COLUMN", help="outcome, e.g. overall satisfaction")
-    dr.add_argument("--driver", action="append", required=True, metavar="COLUMN", help="a driver (repeat)")
-    dr.add_argument("--method", dest="driver_method", choices=drivers_mod.METHODS, default="relative-weights")
-    dr.add_argument("--bootstrap", type=int, default=0, metavar="N", help="bootstrap resamples for intervals")
-    dr.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    dr.add_argument("--outcome", required=True, metavar="COLUMN",
+                    help=_("outcome, e.g. overall satisfaction"))
+    dr.add_argument("--driver", action="append", required=True, metavar="COLUMN", help=_("a driver (repeat)"))
+    dr.add_argument("--method", dest="driver_method", choices=drivers_mod.METHODS, default="relative-weights",
+                    help=_("how importance is split (default: %(default)s)"))
+    dr.add_argument("--bootstrap", type=int, default=0, metavar="N",
+                    help=_("bootstrap resamples for intervals"))
+    dr.add_argument("--seed", type=int, default=0, help=_("bootstrap seed (default 0)"))
     dr.set_defaults(func=run_drivers)
 
-    ip = methods.add_parser("ipa", help="importance–performance analysis")
+    ip = methods.add_parser("ipa", help=_("importance–performance analysis"))
     _file_arguments(ip)
     ip.add_argument("--attribute", action="append", required=True, metavar="NAME=PERFORMANCE[,IMPORTANCE]",
-                    help="an attribute's performance column and, for stated importance, its importance one")
-    ip.add_argument("--outcome", metavar="COLUMN", help="overall rating column for derived importance")
-    ip.add_argument("--crosshair", metavar="IMPORTANCE,PERFORMANCE", help="fixed crosshair (default: means)")
+                    help=_("an attribute's performance column and, for stated importance, its "
+                           "importance one"))
+    ip.add_argument("--outcome", metavar="COLUMN", help=_("overall rating column for derived importance"))
+    ip.add_argument("--crosshair", metavar="IMPORTANCE,PERFORMANCE",
+                    help=_("fixed crosshair (default: means)"))
     ip.set_defaults(func=run_ipa)
 
     for name, label in (("nps", "NPS (0–10)"), ("csat", "CSAT (1–5)"), ("ces", "CES (1–7)")):
-        metric = methods.add_parser(name, help=f"{label} with interval and answer counts")
+        metric = methods.add_parser(
+            name, help=_("%(metric)s with interval and answer counts") % {"metric": label})
         _file_arguments(metric)
-        metric.add_argument("--column", required=True, metavar="COLUMN", help="answer column")
-        metric.add_argument("--by", metavar="COLUMN", help="one result per value of this column")
-        metric.add_argument("--weight", metavar="COLUMN", help="respondent weight column (blank = left out)")
-        metric.add_argument("--min-n", type=int, metavar="N", help="suppress groups with fewer answers")
+        metric.add_argument("--column", required=True, metavar="COLUMN", help=_("answer column"))
+        metric.add_argument("--by", metavar="COLUMN", help=_("one result per value of this column"))
+        metric.add_argument("--weight", metavar="COLUMN",
+                            help=_("respondent weight column (blank = left out)"))
+        metric.add_argument("--min-n", type=int, metavar="N", help=_("suppress groups with fewer answers"))
         metric.set_defaults(func=run_metric, metric=name)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="openxm", description="openxm analyze, standalone")
+    i18n.activate()
+    parser = _Parser(prog="openxm", description=_("openxm analyze, standalone"))
     register(parser.add_subparsers(dest="command", metavar="COMMAND", required=True, parser_class=_Parser))
     return parser
 
@@ -137,7 +149,7 @@ def _guarded(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Nam
         try:
             return run(args)
         except (UsageError, ReadError, ValueError) as error:
-            print(f"{PROG}: error: {error}", file=sys.stderr)
+            print(i18n.error_line(PROG, error), file=sys.stderr)
             return 2
         except BrokenPipeError:
             # Output piped into `head`: stop quietly, and keep Python's exit-time flush quiet too.
@@ -163,7 +175,7 @@ def _weight(value: Any) -> float:
     if number is None:
         return 0.0
     if number < 0:
-        raise ValueError(f"weight {value!r} is negative")
+        raise ValueError(_("weight %(value)r is negative") % {"value": value})
     return number
 
 
@@ -174,15 +186,19 @@ def _spec(
     fields = [f.strip() for f in rest.split(",")] if sep else []
     wanted = {parts, parts - 1} if optional_last else {parts}
     if not name.strip() or len(fields) not in wanted or not all(fields):
-        raise UsageError(f"{option} {value!r}: expected {shape}")
+        raise UsageError(_("%(option)s %(value)r: expected %(shape)s")
+                         % {"option": option, "value": value, "shape": shape})
     return name.strip(), fields
 
 
 def _unique(option: str, specs: list[tuple[str, list[str]]]) -> list[tuple[str, list[str]]]:
-    names = [name for name, _ in specs]
+    names = [name for name, _c in specs]
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
-        raise UsageError(f"{option} {repeated[0]!r} is given twice; names must differ")
+        raise UsageError(
+            _("%(option)s %(name)r is given twice; names must differ")
+            % {"option": option, "name": repeated[0]}
+        )
     return specs
 
 
@@ -204,7 +220,9 @@ def _checked(
         try:
             values.append(convert(value))
         except ValueError as error:
-            raise ReadError(table.name, f"column {column!r}: {error}", line=line) from None
+            raise ReadError(
+                table.name, _("column %(column)r: %(error)s") % {"column": column, "error": error}, line=line
+            ) from None
     return values
 
 
@@ -216,7 +234,7 @@ def _fmt(value: Any, digits: int = 2) -> str:
     if value is None:
         return "–"
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, float):
         return "–" if math.isnan(value) else f"{value:.{digits}f}"
     return str(value)
@@ -259,13 +277,15 @@ def _load_answer_map(path: str) -> dict[str, Any]:
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
     except OSError as error:
-        raise UsageError(f"--answers {path}: {error.strerror}") from None
+        raise UsageError(f"--answers {path}: {error.strerror}") from None  # the system's own words
     try:
         data = yaml.safe_load(text)  # YAML also reads JSON
     except yaml.YAMLError as error:
-        raise UsageError(f"--answers {path}: not valid YAML or JSON ({error})") from None
+        raise UsageError(_("--answers %(file)s: not valid YAML or JSON (%(error)s)")
+                         % {"file": path, "error": error}) from None
     if not isinstance(data, dict):
-        raise UsageError(f"--answers {path}: expected a mapping of answer labels to answers")
+        raise UsageError(_("--answers %(file)s: expected a mapping of answer labels to answers")
+                         % {"file": path})
     return {str(label): target for label, target in data.items()}
 
 
@@ -276,11 +296,13 @@ def run_kano(args: argparse.Namespace) -> int:
     features = _unique("--feature", [_spec("--feature", v, 2, shape) for v in args.feature])
     importance = {name: cols[0] for name, cols in (_spec("--importance", v, 1, "NAME=COLUMN")
                                                      for v in args.importance)}
-    unknown = set(importance) - {name for name, _ in features}
+    unknown = set(importance) - {name for name, _c in features}
     if unknown:
-        raise UsageError(f"--importance for unknown feature(s): {', '.join(sorted(unknown))}")
+        raise UsageError(
+            _("--importance for unknown feature(s): %(names)s") % {"names": ", ".join(sorted(unknown))}
+        )
     if not 0 <= args.tolerance < 100:
-        raise UsageError("--tolerance is in percentage points, from 0 to below 100")
+        raise UsageError(_("--tolerance is in percentage points, from 0 to below 100"))
     reader = AnswerReader(_load_answer_map(args.answers) if args.answers else None)
     table = _open(args)
     refs = {f"{side}:{name}": col for name, cols in features for side, col in zip("fd", cols, strict=True)}
@@ -291,7 +313,7 @@ def run_kano(args: argparse.Namespace) -> int:
         return _checked(table, table.resolve(refs[key]), data[key], lambda v: reader.read(v, where="answer"))
 
     results = []
-    for name, _ in features:
+    for name, _c in features:
         imp = None
         if name in importance:
             column = table.resolve(importance[name])
@@ -316,8 +338,9 @@ def run_kano(args: argparse.Namespace) -> int:
         rows.append([*row, r.importance_mean] if with_importance else row)
     _print_table(headers + ["importance"] * with_importance, rows)
     skipped = sum(r.missing for r in results)
-    print(f"\n{args.table} table; M>O>A>I tolerance {args.tolerance:g} points; Better = (A+O)/(A+O+M+I), "
-          f"Worse = −(O+M)/(A+O+M+I); {skipped} blank answer pairs skipped")
+    print("\n" + _("%(table)s table; M>O>A>I tolerance %(tolerance)s points; Better = (A+O)/(A+O+M+I), "
+                   "Worse = −(O+M)/(A+O+M+I); %(skipped)s blank answer pairs skipped")
+          % {"table": args.table, "tolerance": f"{args.tolerance:g}", "skipped": skipped})
     return 0
 
 
@@ -330,7 +353,7 @@ def run_servqual(args: argparse.Namespace) -> int:
     allocations = {d: cols[0] for d, cols in (_spec("--importance", v, 1, "DIMENSION=COLUMN")
                                               for v in args.importance)}
     if weights and allocations:
-        raise UsageError("give --weight (fixed points) or --importance (columns), not both")
+        raise UsageError(_("give --weight (fixed points) or --importance (columns), not both"))
     table = _open(args)
     refs = {f"{side}:{name}": col for name, cols in items for side, col in zip("ep", cols[:2], strict=True)}
     refs.update({f"w:{dimension}": column for dimension, column in allocations.items()})
@@ -343,7 +366,7 @@ def run_servqual(args: argparse.Namespace) -> int:
         inputs.append(ServqualItem(name, dimension, e, p))
     importance: dict[str, Any] | None = dict(weights) or None
     if allocations:
-        importance = {d: [v for _, v in data[f"w:{d}"]] for d in allocations}
+        importance = {d: [v for _line, v in data[f"w:{d}"]] for d in allocations}
     result = servqual(inputs, importance=importance)
     if args.json:
         _dump(result.to_dict())
@@ -355,9 +378,10 @@ def run_servqual(args: argparse.Namespace) -> int:
     _print_table(["dimension", "items", "n", "E", "P", "gap", "95% CI", "alpha"],
                  [[g.name, g.items, g.n, g.expectation, g.perception, g.gap, _ci(g), g.alpha]
                   for g in result.dimensions])
-    weighted = "" if result.weighted is None else f"; weighted {_fmt(result.weighted)}"
-    print(f"\nunweighted SERVQUAL {_fmt(result.unweighted)}{weighted} "
-          f"({result.respondents} respondents; gap = perception − expectation)")
+    weighted = "" if result.weighted is None else _("; weighted %(score)s") % {"score": _fmt(result.weighted)}
+    print("\n" + _("unweighted SERVQUAL %(score)s%(weighted)s (%(n)s respondents; "
+                   "gap = perception − expectation)")
+          % {"score": _fmt(result.unweighted), "weighted": weighted, "n": result.respondents})
     return 0
 
 
@@ -379,7 +403,7 @@ def run_drivers(args: argparse.Namespace) -> int:
     table = _open(args)
     names = [table.resolve(ref) for ref in args.driver]
     if len(set(names)) != len(names):
-        raise UsageError("a --driver is given twice")
+        raise UsageError(_("a --driver is given twice"))
     numeric = _numeric(table, {"outcome": args.outcome, **{name: name for name in names}})
     result = drivers_mod.key_drivers(
         numeric["outcome"], {name: numeric[name] for name in names}, outcome_name=table.resolve(args.outcome),
@@ -393,8 +417,11 @@ def run_drivers(args: argparse.Namespace) -> int:
     _print_table(["driver", "weight", "% of R²", "r", "beta"] + ["95% CI"] * boot,
                  [[_short(w.driver), f"{w.weight:.4f}", _fmt(w.percent, 1), w.correlation, w.beta]
                   + [_ci(w, 3)] * boot for w in ranked])
-    dropped = f", {result.dropped} rows with blanks dropped" if result.dropped else ""
-    resamples = f"; {result.bootstrap} bootstrap resamples, seed {result.seed}" if boot else ""
+    dropped = _(", %(n)s rows with blanks dropped") % {"n": result.dropped} if result.dropped else ""
+    resamples = (
+        _("; %(n)s bootstrap resamples, seed %(seed)s") % {"n": result.bootstrap, "seed": result.seed}
+        if boot else ""
+    )
     print(f"\n{result.method}: R² = {result.r_squared:.4f} on n = {result.n}{dropped}{resamples}")
     return 0
 
@@ -405,33 +432,36 @@ def run_ipa(args: argparse.Namespace) -> int:
     shape = "NAME=PERFORMANCE_COLUMN[,IMPORTANCE_COLUMN]"
     specs = [_spec("--attribute", v, 2, shape, optional_last=True) for v in args.attribute]
     attributes = _unique("--attribute", specs)
-    stated = [len(cols) == 2 for _, cols in attributes]
+    stated = [len(cols) == 2 for _name, cols in attributes]
     if any(stated) and not all(stated):
-        raise UsageError("give an importance column for every --attribute or for none")
+        raise UsageError(_("give an importance column for every --attribute or for none"))
     if all(stated) == (args.outcome is not None):
-        raise UsageError("give importance columns (stated) or --outcome (derived importance), one of them")
+        raise UsageError(_("give importance columns (stated) or --outcome (derived importance), one of them"))
     crosshair = None
     if args.crosshair:
         try:
             low, high = (float(part) for part in args.crosshair.split(","))
         except ValueError:
-            raise UsageError(f"--crosshair {args.crosshair!r}: expected IMPORTANCE,PERFORMANCE") from None
+            raise UsageError(
+                _("--crosshair %(value)r: expected IMPORTANCE,PERFORMANCE") % {"value": args.crosshair}
+            ) from None
         crosshair = (low, high)
     table = _open(args)
     refs = {f"{side}:{name}": col for name, cols in attributes for side, col in zip("pi", cols, strict=False)}
     if args.outcome:
         refs["outcome"] = args.outcome
     numeric = _numeric(table, refs)
-    result = ipa({name: numeric[f"p:{name}"] for name, _ in attributes},
-                 importance={name: numeric[f"i:{name}"] for name, _ in attributes} if all(stated) else None,
+    result = ipa({name: numeric[f"p:{name}"] for name, _c in attributes},
+                 importance={name: numeric[f"i:{name}"] for name, _c in attributes} if all(stated) else None,
                  outcome=numeric.get("outcome"), crosshair=crosshair)
     if args.json:
         _dump(result.to_dict())
         return 0
     _print_table(["attribute", "importance", "performance", "action"],
                  [[_short(a.name), a.importance, a.performance, a.action] for a in result.attributes])
-    print(f"\n{result.importance_kind} importance; crosshair at importance "
-          f"{result.importance_crosshair:.2f}, performance {result.performance_crosshair:.2f}")
+    print("\n" + _("%(kind)s importance; crosshair at importance %(importance)s, performance %(performance)s")
+          % {"kind": result.importance_kind, "importance": f"{result.importance_crosshair:.2f}",
+             "performance": f"{result.performance_crosshair:.2f}"})
     return 0
 
 
@@ -446,7 +476,7 @@ def run_metric(args: argparse.Namespace) -> int:
     values = _checked(table, table.resolve(args.column), data["value"], lambda v: to_point(v, spec.scale))
     weights = _checked(table, table.resolve(args.weight), data["weight"], _weight) if args.weight else None
     groups: dict[str, list[int]] = {}
-    for index, (_, label) in enumerate(data.get("by", [])):
+    for index, (_line, label) in enumerate(data.get("by", [])):
         groups.setdefault(str(label).strip() or "(blank)", []).append(index)
 
     def compute(indexes: Sequence[int]) -> Any:
@@ -465,11 +495,12 @@ def run_metric(args: argparse.Namespace) -> int:
                  [[_short(label, 30), r.n, _fmt(r.score, digits), _ci(r, digits), r.mean,
                    *[r.counts.get(p, "–") for p in points]]
                   for label, r in [("All", overall), *per_group.items()]])
-    note = {"net": "NPS = % promoters (9–10) − % detractors (0–6)", "top": "CSAT = % answering 4 or 5",
-            "mean": "CES = mean agreement; % agree (5–7) is in --json shares"}[spec.headline]
+    note = {"net": _("NPS = % promoters (9–10) − % detractors (0–6)"), "top": _("CSAT = % answering 4 or 5"),
+            "mean": _("CES = mean agreement; % agree (5–7) is in --json shares")}[spec.headline]
     suppressed = sum(r.suppressed for r in per_group.values()) + overall.suppressed
-    hidden = f"; {suppressed} group(s) below min n suppressed" if suppressed else ""
-    print(f"\n{note}; blank answers skipped: {overall.missing}{hidden}")
+    hidden = _("; %(n)s group(s) below min n suppressed") % {"n": suppressed} if suppressed else ""
+    print("\n" + _("%(note)s; blank answers skipped: %(n)s%(hidden)s")
+          % {"note": note, "n": overall.missing, "hidden": hidden})
     return 0
 
 

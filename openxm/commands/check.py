@@ -3,17 +3,20 @@
 import json
 
 from . import django_command
+from .i18n import gettext as _
 
 
 def register(subparsers):
     p = subparsers.add_parser(
         "check",
-        help="Report configuration and connectivity",
-        description="Check the settings, the database, migrations, the cache, the broker and a worker "
-        "round trip. Exit status 1 when something needs fixing.",
+        help=_("Report configuration and connectivity"),
+        description=_(
+            "Check the settings, the database, migrations, the cache, the broker and a worker "
+            "round trip. Exit status 1 when something needs fixing."
+        ),
     )
-    p.add_argument("--json", action="store_true", help="print the report as JSON")
-    p.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for a worker to answer")
+    p.add_argument("--json", action="store_true", help=_("print the report as JSON"))
+    p.add_argument("--timeout", type=float, default=10.0, help=_("seconds to wait for a worker to answer"))
     django_command(p, run)
 
 

@@ -14,59 +14,85 @@ its progress on stderr.
 
 import sys
 
-from . import django_command
+from . import django_command, i18n
 from .actors import actor_from_args, add_actor_arguments
+from .i18n import gettext as _
 
 
 def register(subparsers):
     p = subparsers.add_parser(
-        "comments", help="Text analytics: re-analyse comments, topic figures, custom classifiers"
+        "comments", help=_("Text analytics: re-analyse comments, topic figures, custom classifiers")
     )
     sub = p.add_subparsers(dest="comments_command", metavar="ACTION", required=True)
 
     re_ = sub.add_parser(
         "reanalyze",
-        help="Re-analyse stored comments with the taxonomy and classifiers in force",
-        description="Replaces the topics, sentiment and flags of every comment (or one survey's); "
-        "responses are not touched.",
+        help=_("Re-analyse stored comments with the taxonomy and classifiers in force"),
+        description=_(
+            "Replaces the topics, sentiment and flags of every comment (or one survey's); "
+            "responses are not touched."
+        ),
     )
-    re_.add_argument("--survey", metavar="KEY", help="only this survey's comments (id or key)")
+    re_.add_argument("--survey", metavar="KEY", help=_("only this survey's comments (id or key)"))
     add_actor_arguments(re_)
     django_command(re_, run_reanalyze)
 
-    top = sub.add_parser("topics", help="Print topic volume, sentiment, NPS impact and trend")
-    top.add_argument("--survey", metavar="KEY")
-    top.add_argument("--touchpoint", metavar="KEY")
-    top.add_argument("--period", default="90d", choices=("30d", "90d", "180d", "365d", "all"))
-    top.add_argument("--kind", default="topic", choices=("topic", "intent", "flag"))
-    top.add_argument("--lang", default="en", choices=("en", "zh"), help="label language")
+    top = sub.add_parser("topics", help=_("Print topic volume, sentiment, NPS impact and trend"))
+    top.add_argument("--survey", metavar="KEY", help=_("only this survey's comments (id or key)"))
+    top.add_argument("--touchpoint", metavar="KEY", help=_("only comments about this touchpoint"))
+    top.add_argument(
+        "--period",
+        default="90d",
+        choices=("30d", "90d", "180d", "365d", "all"),
+        help=_("time window (default: %(default)s)"),
+    )
+    top.add_argument(
+        "--kind",
+        default="topic",
+        choices=("topic", "intent", "flag"),
+        help=_("what to count (default: %(default)s)"),
+    )
+    top.add_argument(
+        "--lang",
+        default=None,
+        choices=("en", "zh"),
+        help=_("label language (default: the command line's language)"),
+    )
     add_actor_arguments(top)
     django_command(top, run_topics)
 
     train = sub.add_parser(
         "train",
-        help="Train a topic or intent classifier from a file of labelled comments",
-        description="Reads CSV/TSV/XLSX, prints cross-validated precision, recall and F1 per label. "
-        "The classifier stays off unless --activate.",
+        help=_("Train a topic or intent classifier from a file of labelled comments"),
+        description=_(
+            "Reads CSV/TSV/XLSX, prints cross-validated precision, recall and F1 per label. "
+            "The classifier stays off unless --activate."
+        ),
     )
-    train.add_argument("--input", required=True, metavar="FILE")
-    train.add_argument("--text-col", required=True, metavar="COL")
-    train.add_argument("--label-col", required=True, metavar="COL")
-    train.add_argument("--name", required=True)
-    train.add_argument("--kind", default="topic", choices=("topic", "intent"))
-    train.add_argument("--activate", action="store_true", help="switch it on after training")
+    train.add_argument("--input", required=True, metavar="FILE", help=_("CSV, TSV or XLSX file to read"))
+    train.add_argument("--text-col", required=True, metavar="COL", help=_("column holding the comment"))
+    train.add_argument("--label-col", required=True, metavar="COL", help=_("column holding the label"))
+    train.add_argument("--name", required=True, help=_("the classifier's name"))
+    train.add_argument(
+        "--kind",
+        default="topic",
+        choices=("topic", "intent"),
+        help=_("what it labels (default: %(default)s)"),
+    )
+    train.add_argument("--activate", action="store_true", help=_("switch it on after training"))
     add_actor_arguments(train)
     django_command(train, run_train)
 
-    lst = sub.add_parser("classifiers", help="List the organization's classifiers")
+    lst = sub.add_parser("classifiers", help=_("List the organization's classifiers"))
     add_actor_arguments(lst)
     django_command(lst, run_list)
 
-    for action in ("activate", "deactivate"):
-        a = sub.add_parser(
-            action, help=f"Switch a trained classifier {'on' if action == 'activate' else 'off'}"
-        )
-        a.add_argument("classifier", type=int, metavar="ID")
+    for action, text in (
+        ("activate", _("Switch a trained classifier on")),
+        ("deactivate", _("Switch a trained classifier off")),
+    ):
+        a = sub.add_parser(action, help=text)
+        a.add_argument("classifier", type=int, metavar="ID", help=_("the classifier's id"))
         add_actor_arguments(a)
         django_command(a, run_activate if action == "activate" else run_deactivate)
 
@@ -86,18 +112,24 @@ def run_reanalyze(args) -> int:
     from openxm.comments import services
 
     def show(job) -> None:
-        print(f"\r{job.done}/{job.total} comments ({job.percent} %)", end="", file=sys.stderr, flush=True)
+        line = _("%(done)s/%(total)s comments (%(percent)s %%)") % {
+            "done": job.done,
+            "total": job.total,
+            "percent": job.percent,
+        }
+        print("\r" + line, end="", file=sys.stderr, flush=True)
 
     job = services.start_reanalysis(
         _actor(args), survey=args.survey, reason="cli", inline=True, progress=show
     )
     print(file=sys.stderr)
     if job.status != "done":
-        print(f"openxm comments: error: re-analysis {job.pk} failed: {job.error}", file=sys.stderr)
+        failed = _("re-analysis %(id)s failed: %(error)s") % {"id": job.pk, "error": job.error}
+        print(i18n.error_line("openxm comments", failed), file=sys.stderr)
         return 1
     print(
-        f"re-analysed {job.total} comments (job {job.pk}, taxonomy version {job.taxonomy_version}, "
-        f"{job.seconds} s)"
+        _("re-analysed %(n)s comments (job %(id)s, taxonomy version %(version)s, %(seconds)s s)")
+        % {"n": job.total, "id": job.pk, "version": job.taxonomy_version, "seconds": job.seconds}
     )
     return 0
 
@@ -107,7 +139,8 @@ def run_topics(args) -> int:
 
     actor = _actor(args)
     scope = services.scope_for(actor, survey=args.survey, touchpoint=args.touchpoint, period=args.period)
-    figures = services.figures(actor, scope, kind=args.kind, language=args.lang)
+    lang = args.lang or ("zh" if i18n.current() == i18n.CHINESE else "en")
+    figures = services.figures(actor, scope, kind=args.kind, language=lang)
     print(
         f"{'topic':<28} {'comments':>8} {'share':>7} {'sentiment':>9} {'NPS with':>8} "
         f"{'impact':>7} {'trend':>6}"
@@ -124,7 +157,7 @@ def run_topics(args) -> int:
             f"{'  surge' if f.surge else ''}"
         )
     if not figures:
-        print("(no analysed comments in this scope)", file=sys.stderr)
+        print(_("(no analysed comments in this scope)"), file=sys.stderr)
     return 0
 
 
@@ -137,16 +170,26 @@ def run_train(args) -> int:
     actor = _actor(args)
     path = Path(args.input)
     if not path.is_file():
-        raise CommandError(f"{path}: no such file")
+        raise CommandError(_("--input: %(file)s: no such file") % {"file": path})
     with path.open("rb") as stream:
         row = services.upload_classifier(actor, args.name, args.kind, stream, path.name)
     row = services.train_classifier(actor, row.pk, args.text_col, args.label_col, inline=True)
     if row.status != "trained":
-        raise CommandError(f"training failed: {row.error}")
+        raise CommandError(_("training failed: %(error)s") % {"error": row.error})
     report = row.report
     print(
-        f"classifier {row.pk} '{row.name}' ({row.kind}, {row.language}): {row.n_examples} examples, "
-        f"{report.get('folds')}-fold cross-validation"
+        _(
+            "classifier %(id)s '%(name)s' (%(kind)s, %(language)s): %(n)s examples, "
+            "%(folds)s-fold cross-validation"
+        )
+        % {
+            "id": row.pk,
+            "name": row.name,
+            "kind": row.kind,
+            "language": row.language,
+            "n": row.n_examples,
+            "folds": report.get("folds"),
+        }
     )
     print(f"{'label':<30} {'precision':>9} {'recall':>7} {'F1':>6} {'n':>6}")
     for s in report.get("labels", []):
@@ -154,12 +197,15 @@ def run_train(args) -> int:
             f"{s['label'][:30]:<30} {s['precision']:>9.2f} {s['recall']:>7.2f} {s['f1']:>6.2f} "
             f"{s['support']:>6}"
         )
-    print(f"macro F1 {report.get('macro_f1', 0):.3f}, accuracy {report.get('accuracy', 0):.3f}")
+    print(
+        _("macro F1 %(f1)s, accuracy %(accuracy)s")
+        % {"f1": f"{report.get('macro_f1', 0):.3f}", "accuracy": f"{report.get('accuracy', 0):.3f}"}
+    )
     if report.get("skipped_labels"):
-        print(f"not scored (one example): {', '.join(report['skipped_labels'])}")
+        print(_("not scored (one example): %(labels)s") % {"labels": ", ".join(report["skipped_labels"])})
     if args.activate:
         services.set_classifier_active(actor, row.pk, True)
-        print("switched on: new comments get its label (re-analyse to label stored ones)")
+        print(_("switched on: new comments get its label (re-analyse to label stored ones)"))
     return 0
 
 
@@ -179,7 +225,10 @@ def run_activate(args) -> int:
     from openxm.comments import services
 
     row = services.set_classifier_active(_actor(args), args.classifier, True)
-    print(f"classifier {row.pk} '{row.name}' is {row.status}")
+    print(
+        _("classifier %(id)s '%(name)s' is %(status)s")
+        % {"id": row.pk, "name": row.name, "status": row.status}
+    )
     return 0
 
 
@@ -187,5 +236,8 @@ def run_deactivate(args) -> int:
     from openxm.comments import services
 
     row = services.set_classifier_active(_actor(args), args.classifier, False)
-    print(f"classifier {row.pk} '{row.name}' is {row.status}")
+    print(
+        _("classifier %(id)s '%(name)s' is %(status)s")
+        % {"id": row.pk, "name": row.name, "status": row.status}
+    )
     return 0

@@ -7,20 +7,23 @@ import threading
 import webbrowser
 from pathlib import Path
 
+from .i18n import gettext as _
 from .serve import add_server_arguments
 
 
 def register(subparsers):
     p = subparsers.add_parser(
         "demo",
-        help="Set up the demo company and serve it on http://127.0.0.1:8000",
-        description="Migrate, create the demo organization (slug 'demo') with a member in every role, "
-        "load demo data, print the sign-in details and serve. Data lives under OPENXM_HOME (./var).",
+        help=_("Set up the demo company and serve it on http://127.0.0.1:8000"),
+        description=_(
+            "Migrate, create the demo organization (slug 'demo') with a member in every role, "
+            "load demo data, print the sign-in details and serve. Data lives under OPENXM_HOME (./var)."
+        ),
     )
     add_server_arguments(p, default_host="127.0.0.1")
-    p.add_argument("--no-browser", action="store_true", help="do not open a browser")
-    p.add_argument("--reset", action="store_true", help="delete all openxm data first and start afresh")
-    p.add_argument("--no-serve", action="store_true", help="load the demo and exit without serving")
+    p.add_argument("--no-browser", action="store_true", help=_("do not open a browser"))
+    p.add_argument("--reset", action="store_true", help=_("delete all openxm data first and start afresh"))
+    p.add_argument("--no-serve", action="store_true", help=_("load the demo and exit without serving"))
     p.set_defaults(func=run)
 
 
@@ -84,13 +87,13 @@ def run(args) -> int:
     password = _read_or_create(home / "demo-password", lambda: secrets.token_urlsafe(12))
     ctx = load_demo(password)
     url = f"http://{args.host}:{args.port}/"
-    print("openxm demo is ready.")
+    print(_("openxm demo is ready."))
     for line in ctx.log:
         print(f"  - {line}")
-    print(f"\n  Open {url} and sign in (organization '{DEMO_SLUG}'):")
+    print("\n  " + _("Open %(url)s and sign in (organization '%(org)s'):") % {"url": url, "org": DEMO_SLUG})
     for email, name, role in PEOPLE:
         print(f"    {role:8} {email:36} {name}")
-    print(f"  Password for every demo user: {password}\n")
+    print("  " + _("Password for every demo user: %(password)s") % {"password": password} + "\n")
     sys.stdout.flush()
     if args.no_serve:
         return 0

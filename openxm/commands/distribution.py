@@ -2,25 +2,30 @@
 
 from . import django_command
 from .actors import actor_from_args, add_actor_arguments
+from .i18n import gettext as _
 
 
 def register(subparsers):
     p = subparsers.add_parser(
         "distribution",
-        help="Send invitations and reminders; list distribution channels",
-        description="Distribution and collection: links, QR codes, e-mail and messenger invitations.",
+        help=_("Send invitations and reminders; list distribution channels"),
+        description=_("Distribution and collection: links, QR codes, e-mail and messenger invitations."),
     )
     sub = p.add_subparsers(dest="distribution_command", metavar="ACTION", required=True)
     tick = sub.add_parser(
         "tick",
-        help="Send queued invitations and due reminders for every organization now "
-        "(it also runs by itself: see docs/deployment.md)",
-        description="Send queued invitations (within each organization's send rates) and remind "
-        "non-responders whose reminder is due. Safe to run from several hosts at once.",
+        help=_(
+            "Send queued invitations and due reminders for every organization now "
+            "(it also runs by itself: see docs/deployment.md)"
+        ),
+        description=_(
+            "Send queued invitations (within each organization's send rates) and remind "
+            "non-responders whose reminder is due. Safe to run from several hosts at once."
+        ),
     )
-    tick.add_argument("--org", metavar="SLUG", help="only this organization")
+    tick.add_argument("--org", metavar="SLUG", help=_("only this organization"))
     django_command(tick, run_tick)
-    lst = sub.add_parser("list", help="Print the organization's distributions with their public links")
+    lst = sub.add_parser("list", help=_("Print the organization's distributions with their public links"))
     add_actor_arguments(lst)
     django_command(lst, run_list)
 
@@ -36,7 +41,7 @@ def run_tick(args) -> int:
         totals = {k: sent.get(k, 0) + reminded.get(k, 0) for k in sent}
     else:
         totals = tasks.tick()
-    print(" ".join(f"{k}={v}" for k, v in sorted(totals.items())) or "nothing to send")
+    print(" ".join(f"{k}={v}" for k, v in sorted(totals.items())) or _("nothing to send"))
     return 0
 
 

@@ -5,39 +5,41 @@ from pathlib import Path
 
 from . import django_command
 from .actors import actor_from_args, add_actor_arguments
+from .i18n import gettext as _
 
 
 def register(subparsers):
     p = subparsers.add_parser(
-        "journeys", help="Import and export journeys; import operational metrics (O-data)"
+        "journeys", help=_("Import and export journeys; import operational metrics (O-data)")
     )
     sub = p.add_subparsers(dest="journeys_command", metavar="ACTION", required=True)
 
-    lst = sub.add_parser("list", help="List the organization's journeys")
+    lst = sub.add_parser("list", help=_("List the organization's journeys"))
     add_actor_arguments(lst)
     django_command(lst, run_list)
 
     imp = sub.add_parser(
         "import",
-        help="Create a journey from a YAML/JSON file, or make the journey with its key match the file",
+        help=_("Create a journey from a YAML/JSON file, or make the journey with its key match the file"),
     )
-    imp.add_argument("file", metavar="FILE")
+    imp.add_argument("file", metavar="FILE", help=_("journey definition (YAML or JSON)"))
     add_actor_arguments(imp)
     django_command(imp, run_import)
 
-    exp = sub.add_parser("export", help="Print a journey as YAML or JSON")
-    exp.add_argument("journey", metavar="KEY")
-    exp.add_argument("--format", choices=["yaml", "json"], default="yaml")
+    exp = sub.add_parser("export", help=_("Print a journey as YAML or JSON"))
+    exp.add_argument("journey", metavar="KEY", help=_("the journey's key"))
+    exp.add_argument("--format", choices=["yaml", "json"], default="yaml", help=_("output format"))
     add_actor_arguments(exp)
     django_command(exp, run_export)
 
     ops = sub.add_parser(
         "import-operational",
-        help="Import operational metrics from CSV/XLSX (touchpoint, metric, period or "
-        "period_start/period_end, "
-        "value or numerator/denominator)",
+        help=_(
+            "Import operational metrics from CSV/XLSX (touchpoint, metric, period or "
+            "period_start/period_end, value or numerator/denominator)"
+        ),
     )
-    ops.add_argument("file", metavar="FILE")
+    ops.add_argument("file", metavar="FILE", help=_("CSV or XLSX file"))
     add_actor_arguments(ops)
     django_command(ops, run_import_operational)
 
@@ -48,9 +50,11 @@ def _read(path: str) -> str:
     try:
         return Path(path).read_text(encoding="utf-8-sig")
     except OSError as exc:
-        raise CommandError(f"cannot read {path}: {exc.strerror}") from None
+        raise CommandError(
+            _("cannot read %(file)s: %(error)s") % {"file": path, "error": exc.strerror}
+        ) from None
     except UnicodeDecodeError:
-        raise CommandError(f"{path} is not UTF-8 text") from None
+        raise CommandError(_("%(file)s is not UTF-8 text") % {"file": path}) from None
 
 
 def run_list(args) -> int:
@@ -65,8 +69,12 @@ def run_import(args) -> int:
     from openxm.journeys import services
 
     view, created = services.import_journey(actor_from_args(args), services.parse_document(_read(args.file)))
-    verb = "created" if created else "updated"
-    print(f"journey {view.key} {verb}: {len(view.stages)} stages, {len(view.touchpoints)} touchpoints")
+    done = (
+        _("journey %(key)s created: %(stages)s stages, %(touchpoints)s touchpoints")
+        if created
+        else _("journey %(key)s updated: %(stages)s stages, %(touchpoints)s touchpoints")
+    )
+    print(done % {"key": view.key, "stages": len(view.stages), "touchpoints": len(view.touchpoints)})
     return 0
 
 
@@ -85,7 +93,7 @@ def run_import_operational(args) -> int:
 
     path = Path(args.file)
     if not path.is_file():
-        raise CommandError(f"cannot read {args.file}: no such file")
+        raise CommandError(_("cannot read %(file)s: no such file") % {"file": args.file})
     count = operational.import_operational_file(actor_from_args(args), path, path.name)
-    print(f"{count} operational metric rows imported")
+    print(_("%(n)s operational metric rows imported") % {"n": count})
     return 0

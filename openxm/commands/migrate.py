@@ -1,13 +1,14 @@
 """openxm migrate: create or update the database schema."""
 
 from . import django_command
+from .i18n import gettext as _
 
 
 def register(subparsers):
     p = subparsers.add_parser(
         "migrate",
-        help="Create or update the database schema",
-        description="Apply every pending database migration (safe to run repeatedly).",
+        help=_("Create or update the database schema"),
+        description=_("Apply every pending database migration (safe to run repeatedly)."),
     )
     django_command(p, run)
 

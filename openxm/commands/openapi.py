@@ -3,13 +3,14 @@
 import json
 
 from . import django_command
+from .i18n import gettext as _
 
 
 def register(subparsers):
     p = subparsers.add_parser(
         "openapi",
-        help="Print the OpenAPI document of the API",
-        description="Print the OpenAPI 3.1 document served at /api/v1/openapi.json.",
+        help=_("Print the OpenAPI document of the API"),
+        description=_("Print the OpenAPI 3.1 document served at /api/v1/openapi.json."),
     )
     django_command(p, run)
 

@@ -5,71 +5,85 @@ from pathlib import Path
 
 from . import django_command
 from .actors import actor_from_args, add_actor_arguments
+from .i18n import gettext as _
+from .i18n import gettext_noop
 
 FORMATS = ("csv", "xlsx", "sav", "parquet")
 
 
 def register(subparsers):
-    p = subparsers.add_parser("responses", help="Import responses from CSV/XLSX files; export responses")
+    p = subparsers.add_parser("responses", help=_("Import responses from CSV/XLSX files; export responses"))
     sub = p.add_subparsers(dest="responses_command", metavar="ACTION", required=True)
 
     imp = sub.add_parser(
         "import",
-        help="Import a CSV/XLSX file of responses or text feedback with a column mapping",
-        description=(
+        help=_("Import a CSV/XLSX file of responses or text feedback with a column mapping"),
+        description=_(
             "Check every row (the dry run) and, unless --dry-run, store them all in one transaction: "
             "all rows or none. Rejected rows are printed with their line, column and problem. "
             "Exit status 1 when a row was rejected or the import failed."
         ),
     )
-    imp.add_argument("file", metavar="FILE")
-    imp.add_argument("--survey", metavar="ID", help="survey id or key (not needed with --feedback)")
+    imp.add_argument("file", metavar="FILE", help=_("CSV or XLSX file"))
+    imp.add_argument("--survey", metavar="ID", help=_("survey id or key (not needed with --feedback)"))
     imp.add_argument(
-        "--mapping", metavar="MAP.yaml", required=True, help="column and value mapping (YAML/JSON)"
+        "--mapping", metavar="MAP.yaml", required=True, help=_("column and value mapping (YAML/JSON)")
     )
-    imp.add_argument("--dry-run", action="store_true", help="check every row and report; store nothing")
-    imp.add_argument("--feedback", action="store_true", help="the file holds text feedback (mode: feedback)")
-    imp.add_argument("--encoding", help="text encoding (default: detected)")
-    imp.add_argument("--delimiter", help="delimiter: , ; tab or | (default: detected)")
-    imp.add_argument("--sheet", help="XLSX worksheet name (default: the first)")
-    imp.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    imp.add_argument("--dry-run", action="store_true", help=_("check every row and report; store nothing"))
+    imp.add_argument(
+        "--feedback", action="store_true", help=_("the file holds text feedback (mode: feedback)")
+    )
+    imp.add_argument("--encoding", help=_("text encoding (default: detected)"))
+    imp.add_argument("--delimiter", help=_("delimiter: , ; tab or | (default: detected)"))
+    imp.add_argument("--sheet", help=_("XLSX worksheet name (default: the first)"))
+    imp.add_argument("--no-progress", action="store_true", help=_("no progress bar on stderr"))
     add_actor_arguments(imp)
     django_command(imp, run_import)
 
     exp = sub.add_parser(
         "export",
-        help="Export a survey's responses as CSV, XLSX, SPSS .sav or Parquet",
-        description="The same columns and codebook in every format; filters narrow the rows.",
+        help=_("Export a survey's responses as CSV, XLSX, SPSS .sav or Parquet"),
+        description=_("The same columns and codebook in every format; filters narrow the rows."),
     )
-    exp.add_argument("--survey", metavar="ID", required=True, help="survey id or key")
-    exp.add_argument("--format", choices=FORMATS, default="csv")
-    exp.add_argument("--output", "-o", metavar="FILE", required=True)
-    exp.add_argument("--codebook", metavar="FILE", help="also write the codebook as CSV")
-    exp.add_argument("--version", type=int, help="only responses to this version")
-    exp.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="completed on or after")
-    exp.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="completed on or before")
-    for name in ("touchpoint", "channel", "language", "tag"):
-        exp.add_argument(f"--{name}")
+    exp.add_argument("--survey", metavar="ID", required=True, help=_("survey id or key"))
+    exp.add_argument("--format", choices=FORMATS, default="csv", help=_("file format (default: csv)"))
+    exp.add_argument("--output", "-o", metavar="FILE", required=True, help=_("file to write"))
+    exp.add_argument("--codebook", metavar="FILE", help=_("also write the codebook as CSV"))
+    exp.add_argument("--version", type=int, help=_("only responses to this version"))
+    exp.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help=_("completed on or after"))
+    exp.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help=_("completed on or before"))
+    exp.add_argument("--touchpoint", help=_("only responses about this touchpoint"))
+    exp.add_argument("--channel", help=_("only responses from this channel"))
+    exp.add_argument("--language", help=_("only responses in this language"))
+    exp.add_argument("--tag", help=_("only responses with this tag"))
     exp.add_argument(
         "--contact",
         action="append",
         default=[],
         metavar="ATTR=VALUE",
-        help="contact attribute (or id, email) equals value; repeatable",
+        help=_("contact attribute (or id, email) equals value; repeatable"),
     )
     exp.add_argument(
         "--answer",
         action="append",
         default=[],
         metavar="Q:OP:VALUE",
-        help="answer condition, e.g. csat:lte:2 or improve:eq:price; repeatable",
+        help=_("answer condition, e.g. csat:lte:2 or improve:eq:price; repeatable"),
     )
     add_actor_arguments(exp)
     django_command(exp, run_export)
 
-    log = sub.add_parser("imports", help="The import log: recent imports with their counts and status")
+    log = sub.add_parser("imports", help=_("The import log: recent imports with their counts and status"))
     add_actor_arguments(log)
     django_command(log, run_imports)
+
+
+# The phases the import and export report, translated where the bar shows them.
+PHASES = {
+    "checking": gettext_noop("checking"),
+    "importing": gettext_noop("importing"),
+    "exporting": gettext_noop("exporting"),
+}
 
 
 class ProgressBar:
@@ -87,10 +101,11 @@ class ProgressBar:
             share = min(done / total, 1.0)
             filled = int(self.width * share)
             bar = "#" * filled + "-" * (self.width - filled)
-            line = f"{phase:<9} [{bar}] {share * 100:3.0f}%  {done:,} / {total:,} rows"
+            rows = _("%(done)s / %(total)s rows") % {"done": f"{done:,}", "total": f"{total:,}"}
+            line = f"{_label(phase)} [{bar}] {share * 100:3.0f}%  {rows}"
             step = (phase, int(share * 10))
         else:
-            line = f"{phase:<9} {done:,} rows"
+            line = f"{_label(phase)} " + _("%(done)s rows") % {"done": f"{done:,}"}
             step = (phase, done // 100_000)
         if self.tty:
             self.stream.write("\r" + line.ljust(72))
@@ -104,6 +119,15 @@ class ProgressBar:
             self.stream.write("\n")
 
 
+def _label(phase: str) -> str:
+    """The phase's name, translated and padded to a column (Chinese characters are two wide)."""
+    import unicodedata
+
+    label = _(PHASES[phase]) if phase in PHASES else phase
+    width = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in label)
+    return label + " " * max(9 - width, 0)
+
+
 def _load_mapping(path: str) -> dict:
     import yaml
 
@@ -112,11 +136,17 @@ def _load_mapping(path: str) -> dict:
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8-sig"))
     except OSError as exc:
-        raise CommandError(f"cannot read {path}: {exc.strerror}") from None
+        raise CommandError(
+            _("cannot read %(file)s: %(error)s") % {"file": path, "error": exc.strerror}
+        ) from None
     except yaml.YAMLError as exc:
-        raise CommandError(f"{path} is not valid YAML/JSON: {exc}") from None
+        raise CommandError(
+            _("%(file)s is not valid YAML/JSON: %(error)s") % {"file": path, "error": exc}
+        ) from None
     if not isinstance(data, dict):
-        raise CommandError(f"{path}: a mapping needs 'columns' (see docs/import-export.md)")
+        raise CommandError(
+            _("%(file)s: a mapping needs 'columns' (see docs/import-export.md)") % {"file": path}
+        )
     return data
 
 
@@ -128,9 +158,9 @@ def run_import(args) -> int:
     mode = "feedback" if args.feedback or mapping.get("mode") == "feedback" else "responses"
     survey = args.survey or mapping.get("survey")
     if mode == "responses" and not survey:
-        raise CommandError("give --survey ID (or 'survey:' in the mapping)")
+        raise CommandError(_("--survey: give --survey ID (or 'survey:' in the mapping)"))
     if not Path(args.file).is_file():
-        raise CommandError(f"no such file: {args.file}")
+        raise CommandError(_("no such file: %(file)s") % {"file": args.file})
     actor = actor_from_args(args)
     job = importing.start_import(
         actor,
@@ -142,9 +172,22 @@ def run_import(args) -> int:
         delimiter=args.delimiter,
         sheet=args.sheet,
     )
-    where = job.encoding and f", {job.encoding}, delimiter {job.delimiter!r}" or f", sheet {job.sheet!r}"
+    where = (
+        job.encoding
+        and _(", %(encoding)s, delimiter %(delimiter)r")
+        % {"encoding": job.encoding, "delimiter": job.delimiter}
+        or _(", sheet %(sheet)r") % {"sheet": job.sheet}
+    )
     print(
-        f"import {job.pk}: {job.file_name} ({job.format}{where}) → survey '{job.survey.key}'", file=sys.stderr
+        _("import %(id)s: %(file)s (%(format)s%(where)s) → survey '%(survey)s'")
+        % {
+            "id": job.pk,
+            "file": job.file_name,
+            "format": job.format,
+            "where": where,
+            "survey": job.survey.key,
+        },
+        file=sys.stderr,
     )
     importing.save_mapping(actor, job.pk, {k: v for k, v in mapping.items() if k != "survey"})
     bar = ProgressBar() if not args.no_progress else (lambda *a: None)
@@ -154,27 +197,32 @@ def run_import(args) -> int:
         if isinstance(bar, ProgressBar):
             bar.end()
     for note in job.notes:
-        print(f"{args.file}: note: {note}", file=sys.stderr)
+        print(_("%(file)s: note: %(note)s") % {"file": args.file, "note": note}, file=sys.stderr)
     if job.rows_rejected:
         for line, column, problem in importing.iter_rejections(actor, job.pk):
             print(f"{args.file}:{line}: {column}: {problem}", file=sys.stderr)
     print(
-        f"{job.rows_read:,} rows read: {job.rows_accepted:,} accepted, {job.rows_rejected:,} rejected, "
-        f"{job.rows_duplicate:,} already imported"
+        _("%(read)s rows read: %(accepted)s accepted, %(rejected)s rejected, %(duplicate)s already imported")
+        % {
+            "read": f"{job.rows_read:,}",
+            "accepted": f"{job.rows_accepted:,}",
+            "rejected": f"{job.rows_rejected:,}",
+            "duplicate": f"{job.rows_duplicate:,}",
+        }
     )
     if job.status == job.Status.FAILED:
-        raise CommandError(f"nothing was imported: {job.error}")
+        raise CommandError(_("nothing was imported: %(error)s") % {"error": job.error})
     if job.rows_rejected:
         print(
-            "nothing was imported: fix the rejected rows (or the mapping) and run again"
+            _("nothing was imported: fix the rejected rows (or the mapping) and run again")
             if not args.dry_run
-            else "dry run: the rejected rows above would stop the import"
+            else _("dry run: the rejected rows above would stop the import")
         )
         return 1
     if args.dry_run:
-        print("dry run: nothing was stored; run again without --dry-run to import")
+        print(_("dry run: nothing was stored; run again without --dry-run to import"))
     else:
-        print(f"imported {job.rows_imported:,} responses (import {job.pk})")
+        print(_("imported %(n)s responses (import %(id)s)") % {"n": f"{job.rows_imported:,}", "id": job.pk})
     return 0
 
 
@@ -199,7 +247,7 @@ def run_export(args) -> int:
     for item in args.contact:
         key, sep, value = item.partition("=")
         if not sep:
-            raise CommandError(f"--contact needs ATTR=VALUE (got {item!r})")
+            raise CommandError(_("--contact needs ATTR=VALUE (got %(value)r)") % {"value": item})
         params.setdefault(f"contact.{key.strip()}", []).append(value)
     if args.answer:
         params["answer"] = list(args.answer)
@@ -213,7 +261,7 @@ def run_export(args) -> int:
     if args.codebook:
         _survey, codebook = exporting.export_codebook(actor, flt)
         write_codebook_csv(codebook, Path(args.codebook))
-    print(f"wrote {rows:,} responses to {args.output}")
+    print(_("wrote %(n)s responses to %(file)s") % {"n": f"{rows:,}", "file": args.output})
     return 0
 
 

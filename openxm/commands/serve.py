@@ -4,24 +4,37 @@ import os
 import sys
 
 from . import django_command
+from .i18n import gettext as _
 
 
 def register(subparsers):
     p = subparsers.add_parser(
         "serve",
-        help="Run the web server (production)",
-        description="Serve openxm with gunicorn. Static files are served by the app itself (WhiteNoise).",
+        help=_("Run the web server (production)"),
+        description=_("Serve openxm with gunicorn. Static files are served by the app itself (WhiteNoise)."),
     )
     add_server_arguments(p, default_host="0.0.0.0")  # noqa: S104  (a server listens on all interfaces)
-    p.add_argument("--migrate", action="store_true", help="apply pending migrations first")
+    p.add_argument("--migrate", action="store_true", help=_("apply pending migrations first"))
     django_command(p, run)
 
 
 def add_server_arguments(p, default_host: str) -> None:
-    p.add_argument("--host", default=default_host)
-    p.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
-    p.add_argument("--workers", type=int, default=int(os.environ.get("OPENXM_WEB_WORKERS", "2")))
-    p.add_argument("--threads", type=int, default=int(os.environ.get("OPENXM_WEB_THREADS", "4")))
+    p.add_argument("--host", default=default_host, help=_("address to listen on (default: %(default)s)"))
+    p.add_argument(
+        "--port", type=int, default=int(os.environ.get("PORT", "8000")), help=_("port (default: %(default)s)")
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("OPENXM_WEB_WORKERS", "2")),
+        help=_("worker processes (default: %(default)s)"),
+    )
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=int(os.environ.get("OPENXM_WEB_THREADS", "4")),
+        help=_("threads per worker process (default: %(default)s)"),
+    )
 
 
 def run(args) -> int:
@@ -62,7 +75,10 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
     from openxm.periodic import embedded_reason_off
 
     reason = embedded_reason_off()
-    print(f"openxm serve: periodic jobs {'not run here: ' + reason if reason else 'run by this server'}")
+    if reason:
+        print(_("openxm serve: periodic jobs not run here: %(reason)s") % {"reason": reason})
+    else:
+        print(_("openxm serve: periodic jobs run by this server"))
     sys.stdout.flush()
     OpenXMServer().run()
 

@@ -10,7 +10,7 @@ pii_kinds; with ``--model`` (a directory written by ``train``) also ``label``. `
 custom classifier (see :mod:`openxm.text.classifier`), prints cross-validated precision, recall
 and F1 per label and saves the model. Input is read by :func:`openxm.readers.read_table`
 (encoding and delimiter detected). Errors print one line ``openxm text: error: …`` on stderr and
-exit with status 2.
+exit with status 2. Messages follow the command line's language (:mod:`openxm.commands.i18n`).
 """
 
 from __future__ import annotations
@@ -18,6 +18,9 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+
+from . import i18n
+from .i18n import gettext as _
 
 __all__ = ["register", "main"]
 
@@ -28,13 +31,13 @@ class _Failure(Exception):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):
-        self.exit(2, f"openxm text: error: {message}\n")
+        self.exit(2, i18n.error_line("openxm text", message) + "\n")
 
 
 def register(subparsers) -> None:
     """Add ``text`` and its actions to the top-level ``add_subparsers()`` object."""
     text = subparsers.add_parser(
-        "text", help="Sentiment, topics, flags and PII redaction on comment files; custom classifiers"
+        "text", help=_("Sentiment, topics, flags and PII redaction on comment files; custom classifiers")
     )
     _add_actions(text)
 
@@ -43,29 +46,30 @@ def _add_actions(text: argparse.ArgumentParser) -> None:
     actions = text.add_subparsers(dest="text_command", metavar="ACTION", parser_class=_Parser)
     text.set_defaults(func=_no_action(text))
     classify = actions.add_parser(
-        "classify", help="Analyse every comment of a file and write the results as CSV",
-        description="Copy the input columns and add language, sentiment, sentiment_score, topics, flags, "
-        "redacted_text and pii_kinds (and label with --model).",
+        "classify", help=_("Analyse every comment of a file and write the results as CSV"),
+        description=_("Copy the input columns and add language, sentiment, sentiment_score, topics, flags, "
+                      "redacted_text and pii_kinds (and label with --model)."),
     )
-    classify.add_argument("--input", required=True, metavar="FILE", help="CSV, TSV or XLSX file to read")
-    classify.add_argument("--text-col", required=True, metavar="COL", help="column holding the comment")
-    classify.add_argument("--output", required=True, metavar="OUT.csv", help="CSV file to write")
+    classify.add_argument("--input", required=True, metavar="FILE", help=_("CSV, TSV or XLSX file to read"))
+    classify.add_argument("--text-col", required=True, metavar="COL", help=_("column holding the comment"))
+    classify.add_argument("--output", required=True, metavar="OUT.csv", help=_("CSV file to write"))
     classify.add_argument("--language", choices=("auto", "zh", "en"), default="auto",
-                          help="language of the comments (default: detect per comment)")
-    classify.add_argument("--model", metavar="DIR", help="custom classifier saved by 'openxm text train'")
+                          help=_("language of the comments (default: detect per comment)"))
+    classify.add_argument("--model", metavar="DIR", help=_("custom classifier saved by 'openxm text train'"))
     classify.add_argument(
-        "--taxonomy", metavar="FILE", help="topic taxonomy YAML/JSON (default: the shipped CX taxonomy)"
+        "--taxonomy", metavar="FILE", help=_("topic taxonomy YAML/JSON (default: the shipped CX taxonomy)")
     )
     classify.set_defaults(func=run_classify)
     train = actions.add_parser(
-        "train", help="Train a topic/intent classifier from labelled comments",
-        description="Fit a classifier, print cross-validated precision/recall/F1 per label, save it to DIR.",
+        "train", help=_("Train a topic/intent classifier from labelled comments"),
+        description=_("Fit a classifier, print cross-validated precision/recall/F1 per label, "
+                      "save it to DIR."),
     )
-    train.add_argument("--input", required=True, metavar="FILE", help="CSV, TSV or XLSX file to read")
-    train.add_argument("--text-col", required=True, metavar="COL", help="column holding the comment")
-    train.add_argument("--label-col", required=True, metavar="COL", help="column holding the label")
-    train.add_argument("--output", required=True, metavar="DIR", help="directory to save the model in")
-    train.add_argument("--folds", type=int, default=5, help="cross-validation folds (default 5)")
+    train.add_argument("--input", required=True, metavar="FILE", help=_("CSV, TSV or XLSX file to read"))
+    train.add_argument("--text-col", required=True, metavar="COL", help=_("column holding the comment"))
+    train.add_argument("--label-col", required=True, metavar="COL", help=_("column holding the label"))
+    train.add_argument("--output", required=True, metavar="DIR", help=_("directory to save the model in"))
+    train.add_argument("--folds", type=int, default=5, help=_("cross-validation folds (default 5)"))
     train.set_defaults(func=run_train)
 
 
@@ -78,7 +82,7 @@ def _no_action(parser: argparse.ArgumentParser):
 
 
 def _fail(message: str) -> int:
-    print(f"openxm text: error: {message}", file=sys.stderr)
+    print(i18n.error_line("openxm text", message), file=sys.stderr)
     return 2
 
 
@@ -93,7 +97,10 @@ def _read(path: str, needed: list[str]) -> tuple[list[str], list[dict]]:
     columns = list(table.columns)
     for col in needed:
         if col not in columns:
-            raise _Failure(f"{path}: no column {col!r} (columns: {', '.join(columns)})")
+            raise _Failure(
+                _("%(file)s: no column %(column)r (columns: %(columns)s)")
+                % {"file": path, "column": col, "columns": ", ".join(columns)}
+            )
     return columns, rows
 
 
@@ -113,7 +120,10 @@ def run_classify(args) -> int:
         added.append("label")
     clash = [c for c in added if c in columns]
     if clash:
-        return _fail(f"{args.input}: input already has column(s) {', '.join(clash)}; rename them first")
+        return _fail(
+            _("%(file)s: input already has column(s) %(columns)s; rename them first")
+            % {"file": args.input, "columns": ", ".join(clash)}
+        )
     texts = ["" if row.get(args.text_col) is None else str(row[args.text_col]) for row in rows]
     labels = [p.label for p in model.predict(texts)] if model and texts else []
     out_rows = []
@@ -131,7 +141,7 @@ def run_classify(args) -> int:
         _write_csv(Path(args.output), columns + added, out_rows)
     except OSError as exc:
         return _fail(f"{args.output}: {exc.strerror or exc}")
-    print(f"wrote {len(out_rows)} rows to {args.output}", file=sys.stderr)
+    print(_("wrote %(n)s rows to %(file)s") % {"n": len(out_rows), "file": args.output}, file=sys.stderr)
     return 0
 
 
@@ -149,7 +159,7 @@ def run_train(args) -> int:
     from openxm.text.classifier import train_classifier
 
     try:
-        _, rows = _read(args.input, [args.text_col, args.label_col])
+        _columns, rows = _read(args.input, [args.text_col, args.label_col])
     except _Failure as exc:
         return _fail(str(exc))
     pairs = [
@@ -158,34 +168,41 @@ def run_train(args) -> int:
         if str(r.get(args.text_col) or "").strip() and str(r.get(args.label_col) or "").strip()
     ]
     if args.folds < 2:
-        return _fail("--folds must be at least 2")
+        return _fail(_("--folds must be at least 2"))
     try:
         model, report = train_classifier([p[0] for p in pairs], [p[1] for p in pairs], folds=args.folds)
     except ValueError as exc:
         return _fail(f"{args.input}: {exc}")
     if report is None:
-        print("no cross-validation: too few examples per label")
+        print(_("no cross-validation: too few examples per label"))
     else:
         width = max(len("label"), *(len(s.label) for s in report.labels))
-        print(f"{report.folds}-fold cross-validation on {report.n} comments")
+        print(_("%(folds)s-fold cross-validation on %(n)s comments") % {"folds": report.folds, "n": report.n})
         print(f"{'label':<{width}}  precision  recall     f1  support")
         for s in report.labels:
             print(f"{s.label:<{width}}  {s.precision:9.3f}  {s.recall:6.3f}  {s.f1:5.3f}  {s.support:7d}")
         print(f"{'macro':<{width}}  {'':9}  {'':6}  {report.macro_f1:5.3f}  {report.n:7d}")
-        print(f"accuracy {report.accuracy:.3f}")
+        print(_("accuracy %(accuracy)s") % {"accuracy": f"{report.accuracy:.3f}"})
         if report.skipped_labels:
-            print(f"not cross-validated (one example): {', '.join(report.skipped_labels)}")
+            skipped = ", ".join(report.skipped_labels)
+            print(_("not cross-validated (one example): %(labels)s") % {"labels": skipped})
     try:
         model.save(args.output)
     except OSError as exc:
         return _fail(f"{args.output}: {exc.strerror or exc}")
-    print(f"saved {len(model.labels)}-label classifier to {args.output}", file=sys.stderr)
+    print(
+        _("saved %(n)s-label classifier to %(dir)s") % {"n": len(model.labels), "dir": args.output},
+        file=sys.stderr,
+    )
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run ``openxm text …`` standalone: ``main(["classify", "--input", …])``."""
-    parser = _Parser(prog="openxm text", description=__doc__.splitlines()[0])
+    i18n.activate()
+    parser = _Parser(
+        prog="openxm text", description=_("Text analytics on a CSV/TSV/XLSX file, without the database.")
+    )
     _add_actions(parser)
     args = parser.parse_args(argv)
     return int(args.func(args))

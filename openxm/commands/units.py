@@ -4,16 +4,17 @@ import sys
 
 from . import django_command
 from .actors import actor_from_args, add_actor_arguments
+from .i18n import gettext as _
 
 
 def register(subparsers):
-    p = subparsers.add_parser("units", help="List or export units (regions, stores, teams)")
+    p = subparsers.add_parser("units", help=_("List or export units (regions, stores, teams)"))
     sub = p.add_subparsers(dest="units_command", metavar="ACTION", required=True)
-    lst = sub.add_parser("list", help="Print the units as a table")
+    lst = sub.add_parser("list", help=_("Print the units as a table"))
     add_actor_arguments(lst)
     django_command(lst, run_list)
-    export = sub.add_parser("export", help="Write the units as CSV (audited as a data export)")
-    export.add_argument("--output", "-o", metavar="FILE", help="file to write (default: standard output)")
+    export = sub.add_parser("export", help=_("Write the units as CSV (audited as a data export)"))
+    export.add_argument("--output", "-o", metavar="FILE", help=_("file to write (default: standard output)"))
     add_actor_arguments(export)
     django_command(export, run_export)
 
@@ -35,7 +36,7 @@ def run_export(args) -> int:
     if args.output:
         with open(args.output, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
-        print(f"wrote {len(rows)} units to {args.output}", file=sys.stderr)
+        print(_("wrote %(n)s units to %(file)s") % {"n": len(rows), "file": args.output}, file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 0
