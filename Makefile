@@ -34,7 +34,7 @@ test: lint
 
 # Refresh the translation catalogs after changing UI strings, then translate and compile.
 messages: install
-	cd openxm && ../$(BIN)/django-admin makemessages -l zh_Hans -l en --no-obsolete --no-location \
+	cd openxm && ../$(BIN)/django-admin makemessages -l zh_Hans --no-obsolete --no-location --ignore "static/openxm/vendor/*" \
 		--settings=openxm.settings --pythonpath=..
 	cd openxm && ../$(BIN)/django-admin compilemessages --settings=openxm.settings --pythonpath=..
 
