@@ -119,4 +119,9 @@ def _service_errors() -> tuple[type[BaseException], ...]:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run as ``python -m openxm.cli``, this file is the module __main__, and the commands'
+    # ``from openxm.cli import CommandError`` would load a second copy whose errors this copy's
+    # ``except`` does not catch: run the one copy the commands import.
+    from openxm.cli import main as _main
+
+    sys.exit(_main())

@@ -113,3 +113,17 @@ def test_check_fails_on_placeholder_key_and_passes_in_debug(tmp_path):
     assert failing.returncode == 1 and "[FAIL] secret key" in failing.stdout
     debug = _run(["check"], {"OPENXM_DEBUG": "true"}, tmp_path)
     assert debug.returncode == 0 and "journal_mode=wal" in debug.stdout
+
+
+def test_python_m_openxm_cli_reports_an_expected_failure_in_one_line(tmp_path):
+    """Run as a module, the command's CommandError is still the one the entry point catches."""
+    env = {**os.environ, "OPENXM_HOME": str(tmp_path), "OPENXM_LANGUAGE": "en"}
+    result = subprocess.run(
+        [sys.executable, "-m", "openxm.cli", "surveys", "list"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.strip() == "openxm surveys: error: give --org SLUG --user EMAIL, or --api-key KEY"
