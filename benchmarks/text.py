@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 
 from openxm.text.lexicon import load_lexicon  # noqa: E402
 from openxm.text.pipeline import analyze  # noqa: E402
-from openxm.text.training import adapt_priors  # noqa: E402
+from openxm.text.training import SentimentRecipe, adapt_priors  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("build_text_models", ROOT / "scripts" / "build_text_models.py")
 build = importlib.util.module_from_spec(_spec)
@@ -215,7 +215,35 @@ def minilm_lr(encode, train_texts, train_labels, test_texts) -> list[str]:
     return list(model.predict(encode(test_texts)))
 
 
+def labels_of(model, texts) -> list[str]:
+    return [model.analyze(t).label for t in texts]
+
+
+GATES = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
+
+
+def gate_labels(model, texts, gates=GATES) -> dict[float, list[str]]:
+    """Labels of ``texts`` under each neutral gate (see ``SentimentModel.neutral_gate``)."""
+    lex = load_lexicon("en")
+    base = [model.analyze(t) for t in texts]
+    opinion = [any(sum(lex.score(c.text)) for c in r.clauses) for r in base]
+    return {
+        g: [r.label if has or abs(r.score) >= g else "neutral" for r, has in zip(base, opinion, strict=True)]
+        for g in gates
+    }
+
+
 def english(datasets: Path) -> None:
+    """English three-class sentiment: the pooled split and each domain held out.
+
+    Columns per held-out domain (none sees a label of that domain): "ours" (the recipe: every
+    (domain, class) cell weighs the same), "ours_classes_balanced" (the recipe before, classes
+    balanced over all rows), prior adaptation and self-training on the domain's unlabelled text,
+    and the neutral gate with its threshold chosen by leave-one-domain-out over the *training*
+    domains only: for held-out D and each other domain E, a model trained on the remaining two
+    domains is scored on E for every gate in ``GATES``; the gate with the best mean over E is
+    applied to the model trained without D.
+    """
     from sklearn.model_selection import train_test_split
 
     rows = build.load_en(datasets)
@@ -225,10 +253,11 @@ def english(datasets: Path) -> None:
     strata = [f"{r[2]}/{r[1]}" for r in rows]
     train, test = train_test_split(rows, test_size=0.2, random_state=0, stratify=strata)
     texts, gold = [r[0] for r in test], [r[1] for r in test]
-    labels = ["negative", "neutral", "positive"]
     split: dict = {"n_train": len(train), "n_test": len(test)}
     model = build.train(train, "en")
     split["ours"] = macro_f1(gold, [model.analyze(t).label for t in texts], labels)
+    old = build.train(train, "en", recipe=SentimentRecipe(balance="class"))
+    split["ours_classes_balanced"] = macro_f1(gold, [old.analyze(t).label for t in texts], labels)
     split["vader"] = macro_f1(gold, vader_labels(texts), labels)
     split["tfidf_word_lr"] = macro_f1(
         gold, tfidf_lr([r[0] for r in train], [r[1] for r in train], texts, "word", (1, 2)), labels
@@ -238,8 +267,24 @@ def english(datasets: Path) -> None:
     split["margin_over_vader_points"] = round(100 * (split["ours"] - split["vader"]), 1)
     say(f"en pooled 80/20 three-class macro-F1: {split}")
     en["pooled_split"] = split
+    domains = sorted({r[2] for r in rows})
+    # inner leave-one-domain-out for the neutral gate: curves[(D, E)][variant] = F1 per gate
+    curves: dict = {}
+    for i, d in enumerate(domains):
+        for e in domains[i + 1 :]:
+            inner = build.train([r for r in rows if r[2] not in (d, e)], "en")
+            for held in (d, e):
+                part = [r for r in rows if r[2] == held]
+                t, g = [r[0] for r in part], [r[1] for r in part]
+                present = sorted(set(g))
+                for variant, m in (("ours", inner), ("ours_prior_adaptation", adapt_priors(inner, t))):
+                    by_gate = gate_labels(m, t)
+                    curves.setdefault(frozenset((d, e)), {})[(held, variant)] = [
+                        macro_f1(g, by_gate[x], present) for x in GATES
+                    ]
+    say(f"en neutral gate: inner curves done for gates {GATES}")
     en["held_out_domain"] = {}
-    for domain in sorted({r[2] for r in rows}):
+    for domain in domains:
         train = [r for r in rows if r[2] != domain]
         test = [r for r in rows if r[2] == domain]
         texts, gold = [r[0] for r in test], [r[1] for r in test]
@@ -250,9 +295,22 @@ def english(datasets: Path) -> None:
             entry[name] = macro_f1(gold, [model.analyze(t).label for t in texts], present)
             if name == "ours":
                 adapted = adapt_priors(model, texts)
-                adapted_labels = [adapted.analyze(t).label for t in texts]
-                entry["ours_prior_adaptation"] = macro_f1(gold, adapted_labels, present)
+                entry["ours_prior_adaptation"] = macro_f1(gold, labels_of(adapted, texts), present)
                 entry["estimated_mix"] = adapted.metadata["adapted_priors"]
+                for variant, m in (("ours", model), ("ours_prior_adaptation", adapted)):
+                    inner = [curves[frozenset((domain, e))][(e, variant)] for e in domains if e != domain]
+                    mean = np.mean(inner, axis=0)
+                    gate = GATES[int(np.argmax(mean))]
+                    gated = m.with_neutral_gate(gate)
+                    entry[f"{variant}_neutral_gate"] = macro_f1(gold, labels_of(gated, texts), present)
+                    entry[f"{variant}_neutral_gate_chosen"] = gate
+                    entry[f"{variant}_neutral_gate_inner_mean"] = [round(float(v), 4) for v in mean]
+        old = build.train(train, "en", recipe=SentimentRecipe(balance="class"))
+        entry["ours_classes_balanced"] = macro_f1(gold, [old.analyze(t).label for t in texts], present)
+        old_adapted = adapt_priors(old, texts)
+        entry["ours_classes_balanced_prior_adaptation"] = macro_f1(
+            gold, [old_adapted.analyze(t).label for t in texts], present
+        )
         entry["vader"] = macro_f1(gold, vader_labels(texts), present)
         entry["tfidf_word_lr"] = macro_f1(
             gold, tfidf_lr([r[0] for r in train], [r[1] for r in train], texts, "word", (1, 2)), present
