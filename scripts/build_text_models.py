@@ -82,8 +82,8 @@ def train(
 ):
     """The shared recipe: train_sentiment on (text, label) rows.
 
-    English rows pass their domains, so every (domain, class) cell weighs the same (see
-    ``SentimentRecipe.balance``); Chinese trains as before, classes balanced over all rows.
+    English rows pass their domains, used only by a recipe that balances per domain
+    (``openxm.text.training.DOMAIN_BALANCED``; the default recipe ignores them).
     """
     return train_sentiment(
         [r[0] for r in rows], [r[1] for r in rows], language, unlabelled=unlabelled, metadata=metadata,

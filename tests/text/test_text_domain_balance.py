@@ -53,8 +53,8 @@ def _toy_model(**recipe):
 
 
 def test_domain_balance_shrinks_domain_word_sentiment():
-    confounded = _toy_model(balance="class")
-    balanced = _toy_model(balance="domain_class")
+    confounded = _toy_model()  # the shipped recipe: classes balanced over all rows
+    balanced = _toy_model(balance="domain_class", domain_intercepts=3.0)  # DOMAIN_BALANCED
     assert abs(balanced._wd["echo"]) < 0.25 * abs(confounded._wd["echo"])
 
     def gap(model):  # how much more positive the praised domain's word reads, with no opinion
@@ -66,8 +66,9 @@ def test_domain_balance_shrinks_domain_word_sentiment():
         assert model.analyze("the echo is terrible").label == "negative"
 
 
-def test_domain_intercepts_are_not_exported():
-    model = _toy_model(domain_intercepts=3.0)
+@pytest.mark.parametrize("intercepts", [0.0, 3.0, 10.0])
+def test_domain_intercepts_are_not_exported(intercepts):
+    model = _toy_model(domain_intercepts=intercepts)
     assert len(model.lexicon_weights) == 2
     assert len(model.bias) == 1  # two classes
     assert model.analyze("the echo is great").label == "positive"
