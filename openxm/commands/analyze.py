@@ -148,7 +148,10 @@ def _guarded(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Nam
     def wrapper(args: argparse.Namespace) -> int:
         try:
             return run(args)
-        except (UsageError, ReadError, ValueError) as error:
+        except ReadError as error:
+            print(i18n.error_line(PROG, error.message_in(_)), file=sys.stderr)
+            return 2
+        except (UsageError, ValueError) as error:
             print(i18n.error_line(PROG, error), file=sys.stderr)
             return 2
         except BrokenPipeError:

@@ -93,7 +93,7 @@ def _read(path: str, needed: list[str]) -> tuple[list[str], list[dict]]:
         table = read_table(path)
         rows = list(table)
     except ReadError as exc:
-        raise _Failure(str(exc)) from exc
+        raise _Failure(exc.message_in(_)) from exc
     columns = list(table.columns)
     for col in needed:
         if col not in columns:

@@ -99,7 +99,7 @@ def store_upload(classifier: Classifier, stream, file_name: str) -> None:
                 break
     except ReadError as exc:
         shutil.rmtree(base, ignore_errors=True)
-        raise InvalidInput("file", str(exc)) from None
+        raise InvalidInput("file", exc.message_in(_)) from None
     columns = list(table.columns)
     if len(columns) < 2:
         shutil.rmtree(base, ignore_errors=True)
@@ -128,7 +128,7 @@ def read_examples(classifier: Classifier) -> tuple[list[str], list[str]]:
                 if len(texts) >= MAX_ROWS:
                     break
     except ReadError as exc:
-        raise InvalidInput("file", str(exc)) from None
+        raise InvalidInput("file", exc.message_in(_)) from None
     check_examples(labels)
     return texts, labels
 

@@ -217,7 +217,7 @@ def import_operational_file(actor: Actor, source, name: str = "upload") -> int:
     try:
         table = read_table(source)
     except ReadError as exc:
-        raise InvalidInput("file", str(exc)) from None
+        raise InvalidInput("file", exc.message_in(_)) from None
     missing = [c for c in ("touchpoint", "metric") if c not in table.columns]
     if "value" not in table.columns and "numerator" not in table.columns:
         missing.append("value")
@@ -235,7 +235,7 @@ def import_operational_file(actor: Actor, source, name: str = "upload") -> int:
                 continue
             clean.append(clean_row(row, f"line {line}: ", touchpoints))
     except ReadError as exc:
-        raise InvalidInput("file", str(exc)) from None
+        raise InvalidInput("file", exc.message_in(_)) from None
     with transaction.atomic():
         return _store(actor, clean, "csv" if table.format == "csv" else "xlsx")
 

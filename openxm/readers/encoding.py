@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from openxm.readers.errors import ReadError
+from openxm.readers.errors import ReadError, gettext_noop
 
 CHUNK = 1 << 20
 _SURROGATE = re.compile("[\udc80-\udcff]")
@@ -121,8 +121,10 @@ def detect_encoding(open_binary: Opener, *, name: str) -> str:
     if utf8.non_ascii >= 2 * utf8.bad:
         raise ReadError(
             name,
-            "the file is UTF-8 except for bytes that are not valid UTF-8 here; repair the file "
-            "or give its encoding explicitly",
+            gettext_noop(
+                "the file is UTF-8 except for bytes that are not valid UTF-8 here; repair the file "
+                "or give its encoding explicitly"
+            ),
             line=utf8.first_bad_line,
         )
     western = _scan(open_binary, "cp1252")
@@ -133,7 +135,7 @@ def detect_encoding(open_binary: Opener, *, name: str) -> str:
         return guess
     raise ReadError(
         name,
-        "cannot tell the text encoding (not UTF-8, GB18030, Windows-1252); give it explicitly",
+        gettext_noop("cannot tell the text encoding (not UTF-8, GB18030, Windows-1252); give it explicitly"),
         line=utf8.first_bad_line,
     )
 
@@ -152,4 +154,6 @@ def check_encoding(encoding: str, *, name: str) -> str:
     try:
         return codecs.lookup(encoding).name
     except LookupError:
-        raise ReadError(name, f"unknown text encoding {encoding!r}") from None
+        raise ReadError(
+            name, gettext_noop("unknown text encoding %(encoding)r"), params={"encoding": encoding}
+        ) from None

@@ -29,7 +29,7 @@ from typing import Any, BinaryIO
 
 from openxm.readers.delimited import choose_delimiter, normalise_delimiter, read_sample, records
 from openxm.readers.encoding import check_encoding, detect_encoding
-from openxm.readers.errors import ReadError, ReadIssue
+from openxm.readers.errors import ReadError, ReadIssue, gettext_noop
 from openxm.readers.xlsx import cell_text, open_sheet
 
 __all__ = ["Table", "read_table"]
@@ -72,9 +72,9 @@ def _source(source: Source) -> tuple[Path | None, Callable[[], BinaryIO], str]:
     if isinstance(source, str | os.PathLike):
         path = Path(source)
         if not path.exists():
-            raise ReadError(str(path), "no such file")
+            raise ReadError(str(path), gettext_noop("no such file"))
         if not path.is_file():
-            raise ReadError(str(path), "not a file")
+            raise ReadError(str(path), gettext_noop("not a file"))
         return path, lambda: path.open("rb"), str(path)
     if isinstance(source, io.TextIOBase):
         raise TypeError("read_table needs a path or a binary stream; open the file with 'rb'")
@@ -129,9 +129,17 @@ class Table:
             position = int(ref[1:])
             if 1 <= position <= len(self.columns):
                 return self.columns[position - 1]
-            raise ReadError(self.name, f"column {ref} does not exist; there are {len(self.columns)} columns")
+            raise ReadError(
+                self.name,
+                gettext_noop("column %(ref)s does not exist; there are %(count)d columns"),
+                params={"ref": ref, "count": len(self.columns)},
+            )
         shown = ", ".join(repr(c) for c in self.columns[:8]) + (", …" if len(self.columns) > 8 else "")
-        raise ReadError(self.name, f"no column {ref!r}; columns: {shown} (or #1…#{len(self.columns)})")
+        raise ReadError(
+            self.name,
+            gettext_noop("no column %(ref)r; columns: %(shown)s (or #1…#%(count)d)"),
+            params={"ref": ref, "shown": shown, "count": len(self.columns)},
+        )
 
     def note(self, line: int, message: str) -> None:
         self.issue_count += 1
@@ -202,11 +210,13 @@ def read_table(
     with open_binary() as stream:
         head = stream.read(8)
     if head.startswith(_OLE_MAGIC):
-        raise ReadError(name, "legacy .xls (Excel 97–2003) files are not read; save it as .xlsx or CSV")
+        raise ReadError(
+            name, gettext_noop("legacy .xls (Excel 97–2003) files are not read; save it as .xlsx or CSV")
+        )
     if head.startswith(_ZIP_MAGIC):
         return _read_xlsx(path, open_binary, name, sheet=sheet, header=header)
     if path is not None and path.suffix.lower() in {".xlsx", ".xlsm"}:
-        raise ReadError(name, "the file is named .xlsx but is not an XLSX workbook")
+        raise ReadError(name, gettext_noop("the file is named .xlsx but is not an XLSX workbook"))
     return _read_text(path, open_binary, name, encoding=encoding, delimiter=delimiter, header=header)
 
 
@@ -235,7 +245,9 @@ def _read_text(
         try:
             delimiter = normalise_delimiter(delimiter)
         except ValueError as error:
-            raise ReadError(name, str(error)) from None
+            raise ReadError(
+                name, gettext_noop("delimiter: %(error)s"), params={"error": str(error)}
+            ) from None
     else:
         with open_text() as text:
             sample, more = read_sample(text)
@@ -251,12 +263,19 @@ def _read_text(
                             bad = _UNDECODABLE.search(cell)
                             if bad:
                                 byte = ord(bad.group()) - 0xDC00
-                                raise ReadError(name, f"byte 0x{byte:02X} is not valid {encoding}", line=line)
+                                raise ReadError(
+                                    name,
+                                    gettext_noop("byte 0x%(byte)02X is not valid %(encoding)s"),
+                                    line=line,
+                                    params={"byte": byte, "encoding": encoding},
+                                )
                     if any(cell.strip() for cell in fields):
                         yield line, fields
             except csv.Error as error:
                 line = getattr(error, "openxm_line", None)
-                raise ReadError(name, f"malformed CSV ({error})", line=line) from None
+                raise ReadError(
+                    name, gettext_noop("malformed CSV (%(error)s)"), line=line, params={"error": error}
+                ) from None
 
     columns, header_issues, header_line = _text_header(stream_records(), name, header)
 
@@ -270,9 +289,17 @@ def _read_text(
                 if any(cell.strip() for cell in extra):
                     raise ReadError(
                         name,
-                        f"the row has {len(fields)} fields but the header has {width}; extra values "
-                        f"{extra[:3]!r} have no column (an unquoted {_show(delimiter)} inside a cell?)",
+                        gettext_noop(
+                            "the row has %(fields)d fields but the header has %(width)d; extra values "
+                            "%(extra)r have no column (an unquoted %(delimiter)s inside a cell?)"
+                        ),
                         line=line,
+                        params={
+                            "fields": len(fields),
+                            "width": width,
+                            "extra": extra[:3],
+                            "delimiter": repr(delimiter),  # a character reads the same in every language
+                        },
                     )
                 fields = fields[:width]
             elif len(fields) < width:
@@ -292,17 +319,13 @@ def _read_text(
     )
 
 
-def _show(delimiter: str) -> str:
-    return {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(delimiter, repr(delimiter))
-
-
 def _text_header(
     stream: Iterator[tuple[int, list[str]]], name: str, header: bool
 ) -> tuple[tuple[str, ...], list[ReadIssue], int]:
     try:
         line, fields = next(stream)
     except StopIteration:
-        raise ReadError(name, "the file is empty (no header row)") from None
+        raise ReadError(name, gettext_noop("the file is empty (no header row)")) from None
     finally:
         stream.close()  # type: ignore[attr-defined]
     if not header:
@@ -322,7 +345,9 @@ def _read_xlsx(
     with open_sheet(path, open_binary, name=name, sheet=sheet) as (title, sheet_rows):
         first = next(((n, cells) for n, cells in sheet_rows if not all(map(_blank, cells))), None)
     if first is None:
-        raise ReadError(name, f"sheet {title!r} is empty (no header row)")
+        raise ReadError(
+            name, gettext_noop("sheet %(title)r is empty (no header row)"), params={"title": title}
+        )
     header_line, header_cells = first
     if header:
         columns, header_issues = _columns([cell_text(v) for v in header_cells], header_line)

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from openxm.readers.errors import ReadError
+from openxm.readers.errors import ReadError, gettext_noop
 
 
 @contextmanager
@@ -32,7 +32,9 @@ def open_sheet(
                     path if path is not None else stream, read_only=True, data_only=True
                 )
             except Exception as error:  # openpyxl raises zipfile, KeyError, XML errors alike
-                raise ReadError(name, f"not a readable XLSX workbook ({error})") from error
+                raise ReadError(
+                    name, gettext_noop("not a readable XLSX workbook (%(error)s)"), params={"error": error}
+                ) from error
         try:
             worksheet = _pick(workbook, sheet, name)
             rows = (
@@ -50,20 +52,26 @@ def open_sheet(
 def _pick(workbook: Any, sheet: str | int | None, name: str) -> Any:
     sheets = workbook.worksheets
     if not sheets:
-        raise ReadError(name, "the workbook has no worksheet")
+        raise ReadError(name, gettext_noop("the workbook has no worksheet"))
     if sheet is None:
         return sheets[0]
     if isinstance(sheet, int):
         if not 0 <= sheet < len(sheets):
             raise ReadError(
-                name, f"sheet index {sheet} is out of range; the workbook has {len(sheets)} sheets"
+                name,
+                gettext_noop("sheet index %(index)d is out of range; the workbook has %(count)d sheets"),
+                params={"index": sheet, "count": len(sheets)},
             )
         return sheets[sheet]
     for candidate in sheets:
         if candidate.title == sheet:
             return candidate
     titles = ", ".join(repr(s.title) for s in sheets)
-    raise ReadError(name, f"no sheet named {sheet!r}; sheets: {titles}")
+    raise ReadError(
+        name,
+        gettext_noop("no sheet named %(sheet)r; sheets: %(titles)s"),
+        params={"sheet": sheet, "titles": titles},
+    )
 
 
 def cell_text(value: Any) -> str:

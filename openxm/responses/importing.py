@@ -134,10 +134,7 @@ def start_import(
         table = read_table(path, encoding=encoding or None, delimiter=delimiter or None, sheet=sheet or None)
     except ReadError as exc:
         storage.remove_dir_of(relative)
-        raise InvalidInput(
-            "file",
-            f"{storage.safe_name(file_name)}: {exc.problem}" + (f" (line {exc.line})" if exc.line else ""),
-        ) from None
+        raise InvalidInput("file", exc.message_in(_, file=storage.safe_name(file_name))) from None
     sample: list[list[str]] = []
     notes: list[str] = []
     try:
@@ -146,7 +143,7 @@ def start_import(
             if len(sample) == 5:
                 break
     except ReadError as exc:  # the check reports it with the other rows
-        notes.append(str(exc))
+        notes.append(exc.message_in(_, file=storage.safe_name(file_name)))
     definition = collect.version_definition(target_survey.current_version)
     suggested = suggest_targets(list(table.columns), definition)
     mapping = {"mode": mode, "columns": dict(suggested), "defaults": {"channel": "import"}}
@@ -205,7 +202,7 @@ def _parsed_mapping(job: ImportJob, raw: dict, table=None) -> ImportMapping:
         try:
             return table.resolve(ref)
         except ReadError as exc:
-            raise ValueError(exc.problem) from None
+            raise ValueError(exc.problem_in(_)) from None
 
     return parse_mapping(raw, job_definition(job), resolve, time_zone=job.organization.time_zone)
 
@@ -413,7 +410,7 @@ def _check(
         stats.rejected += 1
         rejections.add(
             exc.line or 0,
-            [("file", _("the file cannot be read further: %(problem)s") % {"problem": exc.problem})],
+            [("file", _("the file cannot be read further: %(problem)s") % {"problem": exc.problem_in(_)})],
         )
     finally:
         rejections.close()

@@ -231,3 +231,15 @@ def test_every_argparse_message_marked_here_is_one_argparse_uses():
     marked = i18n._argparse_messages()
     missing = [m for m in marked if repr(m) not in source and f'"{m}"' not in source]
     assert missing == []
+
+
+def test_file_problems_in_chinese(locale, capsys, tmp_path):
+    """The shared reader's problems come out in the command's language, naming file and line."""
+    locale(LANG="zh_CN.UTF-8")
+    shifted = tmp_path / "shifted.csv"
+    shifted.write_text("nps,comment\n9,好\n7,还行,多出来\n", encoding="utf-8")
+    assert main(["analyze", "nps", str(tmp_path / "missing.csv"), "--column", "nps"]) == 2
+    assert capsys.readouterr().err == f"openxm analyze：错误：{tmp_path / 'missing.csv'}：文件不存在\n"
+    assert main(["analyze", "nps", str(shifted), "--column", "nps"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"openxm analyze：错误：{shifted}：第 3 行：该行有 3 个字段，但表头只有 2 个"), err

@@ -281,3 +281,36 @@ def test_columns_resolve_by_name_or_position(tmp_path):
         table.resolve("#4")
     with pytest.raises(ReadError, match=r"no column 'ID'; columns: 'id'"):
         table.resolve("ID")
+
+
+@pytest.mark.parametrize(
+    ("content", "message", "translated"),
+    [
+        (b"", "x.csv: the file is empty (no header row)", "x.csv|FILE: [the file is empty (no header row)]"),
+        (
+            b"a,b\n1,2,3\n",
+            "x.csv: line 2: the row has 3 fields but the header has 2; extra values ['3'] have no column "
+            "(an unquoted ',' inside a cell?)",
+            "x.csv|LINE 2: [the row has %(fields)d fields but the header has %(width)d; extra values "
+            "%(extra)r have no column (an unquoted %(delimiter)s inside a cell?)]",
+        ),
+    ],
+)
+def test_read_errors_are_templates_a_ui_translates(tmp_path, content, message, translated):
+    """str() is English; message_in() runs every template through the caller's gettext."""
+    path = tmp_path / "x.csv"
+    path.write_bytes(content)
+    with pytest.raises(ReadError) as caught:
+        table = read_table(path)
+        list(table)
+    error = caught.value
+    assert error.message_in(lambda text: text, file="x.csv") == message
+
+    def marked(text: str) -> str:  # a "translation" that shows what was looked up
+        if text == "%(file)s: %(problem)s":
+            return "%(file)s|FILE: %(problem)s"
+        if text == "%(file)s: line %(line)s: %(problem)s":
+            return "%(file)s|LINE %(line)s: %(problem)s"
+        return "[" + text.replace("%", "%%") + "]"
+
+    assert error.message_in(marked, file="x.csv") == translated

@@ -283,3 +283,19 @@ def test_roles_and_organizations(org_a, org_b, actor_for, admin, survey, write):
     job = importing.start_import(admin, path, "gbk.csv", survey=survey.pk)
     with pytest.raises(NotFound):
         importing.get_job(actor_for("admin", org_b), job.pk)
+
+
+def test_unreadable_file_is_refused_in_the_users_language(admin, survey, tmp_path):
+    """The reader's problem is translated where it is shown, with the uploaded name and line."""
+    from django.utils import translation
+
+    empty = tmp_path / "stored-as-something-else.csv"
+    empty.write_bytes(b"")
+    with translation.override("zh-hans"):
+        with pytest.raises(InvalidInput) as caught:
+            importing.start_import(admin, str(empty), "门店反馈.csv", survey=survey.pk)
+        assert caught.value.field == "file"
+        assert caught.value.message == "门店反馈.csv：文件为空（没有表头行）"
+    english = r"^file: 门店反馈.csv: the file is empty \(no header row\)$"
+    with translation.override("en"), pytest.raises(InvalidInput, match=english):
+        importing.start_import(admin, str(empty), "门店反馈.csv", survey=survey.pk)
