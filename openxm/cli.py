@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "migrate",
     "createadmin",
     "apikey",
+    "member",
     "units",
     "surveys",
     "responses",

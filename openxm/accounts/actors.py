@@ -5,10 +5,15 @@ enforce the same roles with the same code.
 """
 
 from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
 from .models import ApiKey, Organization, User
+
+if TYPE_CHECKING:
+    from .scope import Scope
 from .roles import Perm, Role, role_has
 
 
@@ -28,6 +33,8 @@ class Actor:
     user: User | None = None
     api_key: ApiKey | None = None
     ip_address: str | None = None
+    # The unit the membership or key is limited to (with its descendants); None: everything.
+    unit_id: int | None = None
 
     def can(self, perm: Perm) -> bool:
         return role_has(self.role, perm)
@@ -35,6 +42,13 @@ class Actor:
     def require(self, perm: Perm) -> None:
         if not self.can(perm):
             raise PermissionDenied(perm)
+
+    @cached_property
+    def scope(self) -> "Scope":
+        """What this actor may read: see :mod:`openxm.accounts.scope`. Computed once per actor."""
+        from .scope import scope_for
+
+        return scope_for(self)
 
     @property
     def label(self) -> str:

@@ -73,8 +73,15 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 class Membership(TenantModel):
+    """A user's role in one organization, optionally limited to a unit and everything below it
+    (a store manager sees their store; a regional director their region)."""
+
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=16, choices=ROLE_CHOICES)
+    unit = models.ForeignKey(
+        "Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="Null: the whole organization",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -113,12 +120,17 @@ class Unit(TenantModel):
 
 
 class ApiKey(TenantModel):
-    """An API key acts for one organization with one role. Only a SHA-256 of it is stored:
-    the key has 256 bits of entropy, so a slow password hash would add latency and no safety.
+    """An API key acts for one organization with one role, optionally limited to a unit and its
+    descendants like a membership. Only a SHA-256 of it is stored: the key has 256 bits of
+    entropy, so a slow password hash would add latency and no safety.
     """
 
     name = models.CharField(max_length=100)
     role = models.CharField(max_length=16, choices=ROLE_CHOICES)
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="Null: the whole organization",
+    )
     prefix = models.CharField(max_length=16, unique=True)
     key_hash = models.CharField(max_length=64)
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

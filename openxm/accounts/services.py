@@ -109,7 +109,38 @@ def actor_for_user(user: User, org: Organization, via: str, ip_address: str | No
     membership = membership_in(user, org)
     if membership is None:
         raise NotFound("organization", org.slug)
-    return Actor(organization=org, role=Role(membership.role), via=via, user=user, ip_address=ip_address)
+    return Actor(
+        organization=org,
+        role=Role(membership.role),
+        via=via,
+        user=user,
+        ip_address=ip_address,
+        unit_id=membership.unit_id,
+    )
+
+
+def _grantable_unit(actor: Actor, code: str | None, field: str = "unit") -> Unit | None:
+    """The unit a member or key is to be limited to (None: the whole organization).
+
+    An actor limited to a unit can grant only units inside their own scope, never the whole
+    organization, so a store manager with members.manage cannot widen anyone's view."""
+    code = (code or "").strip()
+    if not code:
+        if actor.scope.limited:
+            raise InvalidInput(field, _("you can only grant units inside your own unit"))
+        return None
+    unit = Unit.objects.for_org(actor.organization).filter(code=code).first()
+    if unit is None:
+        raise InvalidInput(field, _("no unit with code %(code)s") % {"code": code})
+    if not actor.scope.allows_unit(unit.pk):
+        raise InvalidInput(field, _("you can only grant units inside your own unit"))
+    return unit
+
+
+def _check_within(actor: Actor, unit_id: int | None, field: str = "unit") -> None:
+    """A limited actor may not change a member or key whose scope reaches outside their own."""
+    if actor.scope.limited and not actor.scope.allows_unit(unit_id):
+        raise InvalidInput(field, _("you can only manage members and keys inside your own unit"))
 
 
 # --- Members --------------------------------------------------------------------------------
@@ -122,30 +153,62 @@ class MemberRow:
     name: str
     role: str
     joined: str
+    unit: str = ""  # the unit code the member is limited to; "" for the whole organization
 
 
 def list_members(actor: Actor) -> list[MemberRow]:
     actor.require(Perm.DASHBOARDS_VIEW)
-    rows = Membership.objects.for_org(actor.organization).select_related("user")
-    return [MemberRow(m.id, m.user.email, m.user.name, m.role, m.created_at.date().isoformat()) for m in rows]
+    rows = Membership.objects.for_org(actor.organization).select_related("user", "unit")
+    return [
+        MemberRow(
+            m.id,
+            m.user.email,
+            m.user.name,
+            m.role,
+            m.created_at.date().isoformat(),
+            m.unit.code if m.unit else "",
+        )
+        for m in rows
+    ]
 
 
 @transaction.atomic
 def add_member(
-    actor: Actor, email: str, role: str, name: str = "", password: str | None = None
+    actor: Actor, email: str, role: str, name: str = "", password: str | None = None, unit: str | None = None
 ) -> Membership:
     actor.require(Perm.MEMBERS_MANAGE)
     new_role = _role(role)
     if not can_grant(actor.role, new_role):
         raise InvalidInput("role", _("you cannot grant a role above your own"))
+    scope_unit = _grantable_unit(actor, unit)
     user = bootstrap_user(email, password, name)
     if membership_in(user, actor.organization) is not None:
         raise InvalidInput("email", _("is already a member of this organization"))
     membership = Membership.objects.for_org(actor.organization).create(
-        organization=actor.organization, user=user, role=new_role.value
+        organization=actor.organization, user=user, role=new_role.value, unit=scope_unit
     )
-    audit.record(actor, "member.added", target_type="user", target_id=user.pk, data={"role": new_role.value})
+    audit.record(
+        actor,
+        "member.added",
+        target_type="user",
+        target_id=user.pk,
+        data={"role": new_role.value, "unit": scope_unit.code if scope_unit else ""},
+    )
     return membership
+
+
+@transaction.atomic
+def set_member(
+    actor: Actor, email: str, role: str, unit: str | None = None, name: str = "", password: str | None = None
+) -> Membership:
+    """Make ``email`` a member with exactly ``role`` and ``unit`` (a unit code; empty for the
+    whole organization): added when not yet a member, changed otherwise. Audited as
+    ``member.added`` or ``member.role_changed``."""
+    user = User.objects.filter(email=(email or "").strip().lower()).first()
+    membership = membership_in(user, actor.organization) if user is not None else None
+    if membership is None:
+        return add_member(actor, email, role, name=name, password=password, unit=unit)
+    return change_role(actor, membership.pk, role, unit=unit or "")
 
 
 def _get_membership(actor: Actor, membership_id: int) -> Membership:
@@ -157,29 +220,40 @@ def _get_membership(actor: Actor, membership_id: int) -> Membership:
     return membership
 
 
-def _owner_count(org: Organization) -> int:
-    return Membership.objects.for_org(org).filter(role=Role.OWNER.value).count()
+def _owner_count(org: Organization, unlimited: bool = False) -> int:
+    """Owners of the organization (``unlimited``: only those not limited to a unit)."""
+    owners = Membership.objects.for_org(org).filter(role=Role.OWNER.value)
+    return owners.filter(unit__isnull=True).count() if unlimited else owners.count()
+
+
+_KEEP = object()
 
 
 @transaction.atomic
-def change_role(actor: Actor, membership_id: int, role: str) -> Membership:
+def change_role(actor: Actor, membership_id: int, role: str, unit=_KEEP) -> Membership:
+    """Set a member's role and, when ``unit`` is given, the unit they are limited to (a code;
+    "" or None for the whole organization). Audited with both sides of each change."""
     actor.require(Perm.MEMBERS_MANAGE)
     new_role = _role(role)
     membership = _get_membership(actor, membership_id)
     old_role = Role(membership.role)
     if not can_grant(actor.role, new_role) or not can_grant(actor.role, old_role):
         raise InvalidInput("role", _("you cannot change a role above your own"))
-    if old_role == Role.OWNER and new_role != Role.OWNER and _owner_count(actor.organization) == 1:
+    _check_within(actor, membership.unit_id)
+    old_unit = membership.unit.code if membership.unit else ""
+    new_unit_obj = membership.unit if unit is _KEEP else _grantable_unit(actor, unit)
+    stays_full_owner = new_role == Role.OWNER and new_unit_obj is None
+    is_full_owner = old_role == Role.OWNER and membership.unit_id is None
+    if is_full_owner and not stays_full_owner and _owner_count(actor.organization, unlimited=True) == 1:
         raise InvalidInput("role", _("the organization must keep at least one owner"))
     membership.role = new_role.value
-    membership.save(update_fields=["role"])
-    audit.record(
-        actor,
-        "member.role_changed",
-        target_type="user",
-        target_id=membership.user_id,
-        data={"from": old_role.value, "to": new_role.value, "email": membership.user.email},
-    )
+    membership.unit = new_unit_obj
+    membership.save(update_fields=["role", "unit"])
+    new_unit = new_unit_obj.code if new_unit_obj else ""
+    data = {"from": old_role.value, "to": new_role.value, "email": membership.user.email}
+    if new_unit != old_unit:
+        data.update({"unit_from": old_unit, "unit_to": new_unit})
+    audit.record(actor, "member.role_changed", target_type="user", target_id=membership.user_id, data=data)
     return membership
 
 
@@ -189,6 +263,7 @@ def remove_member(actor: Actor, membership_id: int) -> None:
     membership = _get_membership(actor, membership_id)
     if not can_grant(actor.role, Role(membership.role)):
         raise InvalidInput("role", _("you cannot remove a member above your own role"))
+    _check_within(actor, membership.unit_id)
     if membership.role == Role.OWNER.value and _owner_count(actor.organization) == 1:
         raise InvalidInput("role", _("the organization must keep at least one owner"))
     membership.delete()
@@ -215,11 +290,13 @@ class NewApiKey:
 
 
 @transaction.atomic
-def create_api_key(actor: Actor, name: str, role: str) -> NewApiKey:
+def create_api_key(actor: Actor, name: str, role: str, unit: str | None = None) -> NewApiKey:
+    """A new key with ``role``, limited to ``unit`` (a code) and its descendants when given."""
     actor.require(Perm.APIKEYS_MANAGE)
     key_role = _role(role)
     if not can_grant(actor.role, key_role):
         raise InvalidInput("role", _("you cannot grant a role above your own"))
+    scope_unit = _grantable_unit(actor, unit)
     name = (name or "").strip()
     if not name:
         raise InvalidInput("name", _("must not be empty"))
@@ -234,27 +311,37 @@ def create_api_key(actor: Actor, name: str, role: str) -> NewApiKey:
         prefix=prefix,
         key_hash=_hash_key(plaintext),
         created_by=actor.user,
+        unit=scope_unit,
     )
     audit.record(
         actor,
         "apikey.created",
         target_type="apikey",
         target_id=key.pk,
-        data={"name": name, "role": key_role.value, "prefix": prefix},
+        data={
+            "name": name,
+            "role": key_role.value,
+            "prefix": prefix,
+            "unit": scope_unit.code if scope_unit else "",
+        },
     )
     return NewApiKey(key, plaintext)
 
 
 def list_api_keys(actor: Actor) -> list[ApiKey]:
+    """The organization's keys; an actor limited to a unit sees only keys inside it."""
     actor.require(Perm.APIKEYS_MANAGE)
-    return list(ApiKey.objects.for_org(actor.organization).select_related("created_by"))
+    keys = ApiKey.objects.for_org(actor.organization).select_related("created_by", "unit")
+    if actor.scope.limited:
+        keys = keys.filter(unit_id__in=actor.scope.unit_ids)
+    return list(keys)
 
 
 @transaction.atomic
 def revoke_api_key(actor: Actor, key_id: int) -> ApiKey:
     actor.require(Perm.APIKEYS_MANAGE)
     key = ApiKey.objects.for_org(actor.organization).filter(pk=key_id).first()
-    if key is None:
+    if key is None or not actor.scope.allows_unit(key.unit_id) and actor.scope.limited:
         raise NotFound("api key", key_id)
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
@@ -298,7 +385,12 @@ def authenticate_api_key(raw: str, ip_address: str | None = None) -> Actor | Non
             key.last_used_at = now
         _recent_keys.set(hashed, key)
     return Actor(
-        organization=key.organization, role=Role(key.role), via="api", api_key=key, ip_address=ip_address
+        organization=key.organization,
+        role=Role(key.role),
+        via="api",
+        api_key=key,
+        ip_address=ip_address,
+        unit_id=key.unit_id,
     )
 
 
@@ -316,15 +408,21 @@ class UnitRow:
 UNIT_COLUMNS = ["code", "name", "kind", "parent"]
 
 
+def _visible_units(actor: Actor):
+    units = Unit.objects.for_org(actor.organization)
+    return units.filter(pk__in=actor.scope.unit_ids) if actor.scope.limited else units
+
+
 def list_units(actor: Actor) -> list[UnitRow]:
+    """The units the actor may see: all of them, or their own unit and those below it."""
     actor.require(Perm.DASHBOARDS_VIEW)
-    units = Unit.objects.for_org(actor.organization).select_related("parent")
+    units = _visible_units(actor).select_related("parent")
     return [UnitRow(u.code, u.name, u.kind, u.parent.code if u.parent else "") for u in units]
 
 
 def count_units(actor: Actor) -> int:
     actor.require(Perm.DASHBOARDS_VIEW)
-    return Unit.objects.for_org(actor.organization).count()
+    return _visible_units(actor).count()
 
 
 @transaction.atomic
@@ -338,8 +436,10 @@ def create_unit(actor: Actor, code: str, name: str, kind: str, parent: str = "")
         raise InvalidInput("kind", _("must be one of %(choices)s") % {"choices": ", ".join(Unit.Kind.values)})
     scoped = Unit.objects.for_org(actor.organization)
     parent_unit = None
+    if actor.scope.limited and not parent:
+        raise InvalidInput("parent", _("you can only add units inside your own unit"))
     if parent:
-        parent_unit = scoped.filter(code=parent).first()
+        parent_unit = _visible_units(actor).filter(code=parent).first()
         if parent_unit is None:
             raise InvalidInput("parent", _("no unit with code %(code)s") % {"code": parent})
     if scoped.filter(code=code).exists():
@@ -357,11 +457,18 @@ def create_unit(actor: Actor, code: str, name: str, kind: str, parent: str = "")
 @transaction.atomic
 def delete_unit(actor: Actor, code: str) -> None:
     actor.require(Perm.DATA_DELETE)
-    unit = Unit.objects.for_org(actor.organization).filter(code=code).first()
+    unit = _visible_units(actor).filter(code=code).first()
     if unit is None:
         raise NotFound("unit", code)
     if unit.children.exists():
         raise InvalidInput("code", _("the unit has sub-units; delete or move them first"))
+    if (
+        Membership.objects.for_org(actor.organization).filter(unit=unit).exists()
+        or ApiKey.objects.for_org(actor.organization).filter(unit=unit, revoked_at__isnull=True).exists()
+    ):
+        raise InvalidInput("code", _("members or API keys are limited to this unit; change them first"))
+    # Revoked keys keep no scope worth protecting: they can never authenticate again.
+    ApiKey.objects.for_org(actor.organization).filter(unit=unit).update(unit=None)
     unit.delete()
     audit.record(actor, "data.deleted", target_type="unit", target_id=code)
 

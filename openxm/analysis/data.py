@@ -17,8 +17,10 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from openxm.accounts.errors import InvalidInput
-from openxm.accounts.models import Organization, Unit
-from openxm.surveys.models import Answer, Response, Survey
+from openxm.accounts.models import Organization
+from openxm.accounts.scope import Scope
+from openxm.surveys import door
+from openxm.surveys.models import Response, Survey
 
 from .config import split_ref
 
@@ -61,26 +63,12 @@ def _zone(org: Organization):
         return zoneinfo.ZoneInfo("UTC")
 
 
-def unit_codes(org: Organization, code: str) -> list[str]:
-    """``code`` and the codes of every unit below it."""
-    tree: dict[str | None, list[str]] = {}
-    known = set()
-    for unit_code, parent in Unit.objects.for_org(org).values_list("code", "parent__code"):
-        tree.setdefault(parent, []).append(unit_code)
-        known.add(unit_code)
-    if code not in known:
-        raise InvalidInput("unit", _("no unit with code %(code)s") % {"code": code})
-    out, todo = [], [code]
-    while todo:
-        current = todo.pop()
-        out.append(current)
-        todo.extend(tree.get(current, []))
-    return out
-
-
-def answers(org: Organization, survey: Survey, filters: Filters, question_ids: Iterable[str]) -> QuerySet:
-    """The Answer rows of ``question_ids`` in complete responses that pass ``filters``."""
-    rows = Answer.objects.for_org(org).filter(
+def answers(scope: Scope, survey: Survey, filters: Filters, question_ids: Iterable[str]) -> QuerySet:
+    """The Answer rows of ``question_ids`` in complete responses inside ``scope`` that pass
+    ``filters``; a unit outside the scope is NotFound."""
+    org = scope.organization
+    allowed = scope.units(filters.unit)
+    rows = door.answers(scope).filter(
         survey=survey, question_id__in=list(question_ids), response__status=Response.Status.COMPLETE
     )
     zone = _zone(org)
@@ -91,15 +79,15 @@ def answers(org: Organization, survey: Survey, filters: Filters, question_ids: I
         rows = rows.filter(answered_at__lt=end)
     if filters.channel:
         rows = rows.filter(response__channel=filters.channel)
-    if filters.unit:
-        rows = rows.filter(response__unit__code__in=unit_codes(org, filters.unit))
+    if filters.unit:  # the scope's own units are already applied by the door
+        rows = rows.filter(response__unit_id__in=allowed)
     return rows
 
 
-def channels(org: Organization, survey: Survey) -> list[str]:
-    """The channels the survey's complete responses came through."""
+def channels(scope: Scope, survey: Survey) -> list[str]:
+    """The channels the survey's complete responses inside ``scope`` came through."""
     return sorted(
-        Response.objects.for_org(org)
+        door.responses(scope)
         .filter(survey=survey, status=Response.Status.COMPLETE)
         .values_list("channel", flat=True)
         .distinct()

@@ -133,7 +133,7 @@ def metric_by_group(
     org = actor.organization
     min_n = org.min_sample_size
     qid, sub = cfg.split_ref(question)
-    rows = data.answers(org, survey, filters, [qid]).filter(sub_key=sub, value_number__isnull=False)
+    rows = data.answers(actor.scope, survey, filters, [qid]).filter(sub_key=sub, value_number__isnull=False)
 
     expression = _group_expression(by) if by else None
     tallies: dict[str, dict[float, int]] = {}

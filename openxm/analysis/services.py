@@ -175,7 +175,7 @@ def run_study(actor: Actor, study_id: int, filters: Filters | None = None) -> St
     document = definition_of(study.survey)
     conf = study.config
     compute = {"kano": _kano, "servqual": _servqual, "ipa": _ipa, "drivers": _drivers}[study.kind]
-    respondents, result, problem = compute(org, study.survey, conf, filters)
+    respondents, result, problem = compute(actor.scope, study.survey, conf, filters)
     return StudyRun(
         study=_row(study),
         config=conf,
@@ -192,8 +192,8 @@ def _not_computable(error: ValueError) -> str:
     return _("Not enough usable answers for this analysis (%(reason)s).") % {"reason": error}
 
 
-def _kano(org, survey, conf, filters):
-    rows = data.answers(org, survey, filters, conf["features"])
+def _kano(scope, survey, conf, filters):
+    rows = data.answers(scope, survey, filters, conf["features"])
     plain = data.kano_data(rows, conf["features"])
     results = tuple(
         analyze_feature(
@@ -209,11 +209,11 @@ def _kano(org, survey, conf, filters):
     return plain.respondents, results, None
 
 
-def _servqual(org, survey, conf, filters):
+def _servqual(scope, survey, conf, filters):
     items = conf["items"]
     importance = conf.get("importance")
     dimensions = {c.ref: c.dimension for c in cfg.candidates(definition_of(survey), "servqual")}
-    rows = data.answers(org, survey, filters, [*items, *([importance] if importance else [])])
+    rows = data.answers(scope, survey, filters, [*items, *([importance] if importance else [])])
     plain = data.servqual_data(rows, items, importance)
     inputs = [
         ServqualItem(item, dimensions.get(item, ""), plain.expectations[item], plain.perceptions[item])
@@ -248,9 +248,9 @@ def _renormalised(allocations: dict, used: list[str], respondents: int) -> dict[
     return out
 
 
-def _ipa(org, survey, conf, filters):
+def _ipa(scope, survey, conf, filters):
     refs = cfg.refs_of("ipa", conf)
-    plain = data.numeric_data(data.answers(org, survey, filters, data.question_ids(refs)), refs)
+    plain = data.numeric_data(data.answers(scope, survey, filters, data.question_ids(refs)), refs)
     performance = {a: plain.values[a] for a in conf["attributes"]}
     try:
         if conf.get("outcome"):
@@ -265,9 +265,9 @@ def _ipa(org, survey, conf, filters):
     return plain.respondents, result, None
 
 
-def _drivers(org, survey, conf, filters):
+def _drivers(scope, survey, conf, filters):
     refs = cfg.refs_of("drivers", conf)
-    plain = data.numeric_data(data.answers(org, survey, filters, data.question_ids(refs)), refs)
+    plain = data.numeric_data(data.answers(scope, survey, filters, data.question_ids(refs)), refs)
     try:
         result = key_drivers(
             plain.values[conf["outcome"]],
@@ -286,6 +286,6 @@ def _drivers(org, survey, conf, filters):
 def filter_choices(actor: Actor, study: Study) -> dict:
     """Channels seen in the survey's responses and the organization's units, for the filter bar."""
     return {
-        "channels": data.channels(actor.organization, study.survey),
+        "channels": data.channels(actor.scope, study.survey),
         "units": accounts.list_units(actor),
     }

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from django.http import HttpResponse
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from openxm.accounts import services
@@ -16,6 +16,7 @@ class MeOut(Schema):
     organization: str
     organization_name: str
     role: str
+    unit: str = Field("", description="The unit the caller is limited to (with its sub-units); empty: all")
     via: str
     actor: str
     permissions: list[str]
@@ -27,6 +28,12 @@ class MemberOut(Schema):
     name: str
     role: str
     joined: str
+    unit: str = Field("", description="Unit code the member is limited to (with its sub-units); empty: all")
+
+
+class MemberIn(Schema):
+    role: str
+    unit: str = Field("", description="Unit code to limit the member to (with its sub-units); empty: all")
 
 
 class UnitIn(Schema):
@@ -46,12 +53,14 @@ class UnitOut(Schema):
 class ApiKeyIn(Schema):
     name: str
     role: str
+    unit: str = Field("", description="Unit code to limit the key to (with its sub-units); empty: all")
 
 
 class ApiKeyOut(Schema):
     id: int
     name: str
     role: str
+    unit: str = ""
     prefix: str
     created_at: datetime
     last_used_at: datetime | None
@@ -87,6 +96,7 @@ def me(request):
         organization=actor.organization.slug,
         organization_name=actor.organization.name,
         role=actor.role.value,
+        unit=actor.scope.unit_code,
         via=actor.via,
         actor=actor.label,
         permissions=sorted(p.value for p in ROLE_PERMISSIONS[actor.role]),
@@ -96,6 +106,17 @@ def me(request):
 @router.get("/members", response=list[MemberOut])
 def list_members(request):
     return [MemberOut(**vars(m)) for m in services.list_members(request.auth)]
+
+
+@router.put(
+    "/members/{int:member_id}",
+    response=MemberOut,
+    summary="Set a member's role and the unit they are limited to (audited)",
+)
+def set_member(request, member_id: int, payload: MemberIn):
+    services.change_role(request.auth, member_id, payload.role, unit=payload.unit)
+    row = next(m for m in services.list_members(request.auth) if m.id == member_id)
+    return MemberOut(**vars(row))
 
 
 @router.get("/units", response=list[UnitOut])
@@ -126,6 +147,7 @@ def _key_out(key) -> dict:
         "id": key.id,
         "name": key.name,
         "role": key.role,
+        "unit": key.unit.code if key.unit_id else "",
         "prefix": key.prefix,
         "created_at": key.created_at,
         "last_used_at": key.last_used_at,
@@ -140,7 +162,7 @@ def list_api_keys(request):
 
 @router.post("/api-keys", response={201: ApiKeyCreated}, summary="Create a key; the key is shown only here")
 def create_api_key(request, payload: ApiKeyIn):
-    new = services.create_api_key(request.auth, payload.name, payload.role)
+    new = services.create_api_key(request.auth, payload.name, payload.role, unit=payload.unit)
     return Status(201, ApiKeyCreated(**_key_out(new.key), key=new.plaintext))
 
 

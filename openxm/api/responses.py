@@ -186,7 +186,9 @@ def _import_out(job) -> ImportOut:
     "/responses", response=ResponsePageOut, summary="Responses, newest first", description=_FILTER_DOC
 )
 def list_responses(request, page: int = 1, per_page: int = 50):
-    result = browse.list_responses(request.auth, parse_filters(request.GET), page, min(max(per_page, 1), 500))
+    result = browse.list_responses(
+        request.auth, parse_filters(request.GET), page, min(max(per_page, 1), 500), bulk=True
+    )
     return ResponsePageOut(
         total=result.total,
         page=result.page,
@@ -235,7 +237,6 @@ def tag(request, payload: TagIn):
 def get_response(request, response_id: int):
     d = browse.response_detail(request.auth, response_id)
     r = d.response
-    answers = dict(r.answers) if d.pii else {a.question: a.value for a in d.answers}
     return ResponseOut(
         id=r.pk,
         survey=r.survey.key,
@@ -247,7 +248,7 @@ def get_response(request, response_id: int):
         started_at=r.started_at,
         completed_at=r.completed_at,
         contact=d.contact,
-        answers=answers,
+        answers=d.values,
         answers_shown=[
             AnswerOut(question=a.question, label=a.label, value=a.value, parts=[list(p) for p in a.parts])
             for a in d.answers

@@ -9,7 +9,9 @@ def register(subparsers):
     p = subparsers.add_parser(
         "apikey",
         help=_("Create, list and revoke API keys"),
-        description=_("Manage API keys. A key acts for one organization with one role."),
+        description=_(
+            "Manage API keys. A key acts for one organization with one role, optionally limited to a unit."
+        ),
     )
     sub = p.add_subparsers(dest="apikey_command", metavar="ACTION", required=True)
     create = sub.add_parser(
@@ -25,6 +27,9 @@ def register(subparsers):
         help=_("the key's role"),
     )
     create.add_argument("--name", default="cli", help=_("a label to recognise the key by"))
+    create.add_argument(
+        "--unit", metavar="CODE", default="", help=_("limit the key to this unit and the units below it")
+    )
     django_command(create, run_create)
     lst = sub.add_parser("list", help=_("List keys (as a member with the apikeys.manage permission)"))
     add_actor_arguments(lst)
@@ -39,7 +44,7 @@ def run_create(args) -> int:
     from openxm.accounts import services
 
     org = services.get_organization(args.org)
-    new = services.create_api_key(services.operator_actor(org), args.name, args.role)
+    new = services.create_api_key(services.operator_actor(org), args.name, args.role, unit=args.unit)
     print(new.plaintext)
     return 0
 
@@ -49,7 +54,8 @@ def run_list(args) -> int:
 
     for key in services.list_api_keys(actor_from_args(args)):
         status = "revoked" if key.revoked_at else "active"
-        print(f"{key.id}\t{key.name}\t{key.role}\toxm_{key.prefix}_…\t{status}")
+        unit = key.unit.code if key.unit_id else "*"
+        print(f"{key.id}\t{key.name}\t{key.role}\t{unit}\toxm_{key.prefix}_…\t{status}")
     return 0
 
 

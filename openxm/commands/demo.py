@@ -91,8 +91,8 @@ def run(args) -> int:
     for line in ctx.log:
         print(f"  - {line}")
     print("\n  " + _("Open %(url)s and sign in (organization '%(org)s'):") % {"url": url, "org": DEMO_SLUG})
-    for email, name, role in PEOPLE:
-        print(f"    {role:8} {email:36} {name}")
+    for email, name, role, unit in PEOPLE:
+        print(f"    {role:8} {email:36} {name}" + (f" [{unit}]" if unit else ""))
     print("  " + _("Password for every demo user: %(password)s") % {"password": password} + "\n")
     sys.stdout.flush()
     if args.no_serve:

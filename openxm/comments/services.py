@@ -11,7 +11,7 @@ figures of an organization without an actor (see :mod:`openxm.comments.queries`)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from django.db import transaction
@@ -24,8 +24,8 @@ from openxm.accounts.errors import InvalidInput, NotFound
 from openxm.accounts.models import Organization
 from openxm.accounts.roles import Perm
 from openxm.jobs import dispatch
+from openxm.surveys import door
 from openxm.surveys import services as surveys
-from openxm.surveys.models import Response
 from openxm.text.clauses import split_clauses
 from openxm.text.rules import RuleSyntaxError
 from openxm.text.topics import Taxonomy as CompiledTaxonomy
@@ -41,6 +41,7 @@ from .queries import (
     Scope,
     TopicFigure,
     Trend,
+    analyses,
     make_scope,
     overview,
     topic_trends,
@@ -122,11 +123,26 @@ def scope_for(
         since = timezone.now() - timedelta(days=PERIODS[period])
     if language not in (None, "", "zh", "en", "other"):
         raise InvalidInput("language", _("must be zh, en or other"))
+    allowed = actor.scope.units(unit)  # NotFound for a unit outside the actor's scope
     scope = make_scope(
-        org, survey=survey_obj, touchpoint=touchpoint, since=since, until=until, unit=unit, language=language
+        org, survey=survey_obj, touchpoint=touchpoint, since=since, until=until, language=language
     )
+    scope = replace(scope, unit_ids=None if allowed is None else tuple(sorted(allowed)))
     if scope.since and scope.until and scope.until <= scope.since:
         raise InvalidInput("until", _("is before since"))
+    return scope
+
+
+def _within(actor: Actor, scope: Scope) -> Scope:
+    """A comment filter narrowed to what the actor may read (``actor.scope``): every read below
+    goes through here, so a filter built without :func:`scope_for` cannot widen the view."""
+    access = actor.scope
+    if access.unit_ids is None:
+        return scope
+    if scope.unit_ids is None:
+        return replace(scope, unit_ids=tuple(sorted(access.unit_ids)))
+    if not set(scope.unit_ids) <= access.unit_ids:
+        raise NotFound("unit", ",".join(str(i) for i in scope.unit_ids))
     return scope
 
 
@@ -138,7 +154,7 @@ def touchpoint_choices(actor: Actor) -> list[tuple[str, str]]:
     org = actor.organization
     directory = touchpoint_directory(org)
     seen = set(
-        CommentAnalysis.objects.for_org(org)
+        analyses(org, _within(actor, Scope()))
         .exclude(touchpoint="")
         .values_list("touchpoint", flat=True)
         .distinct()
@@ -154,12 +170,12 @@ def figures(
     actor.require(Perm.DASHBOARDS_VIEW)
     if kind not in ("topic", "intent", "flag"):
         raise InvalidInput("kind", _("must be topic, intent or flag"))
-    return _topic_summary(actor.organization, scope=scope, kind=kind, language=language)
+    return _topic_summary(actor.organization, scope=_within(actor, scope), kind=kind, language=language)
 
 
 def summary(actor: Actor, scope: Scope) -> Overview:
     actor.require(Perm.DASHBOARDS_VIEW)
-    return overview(actor.organization, scope)
+    return overview(actor.organization, _within(actor, scope))
 
 
 def trends(
@@ -168,7 +184,9 @@ def trends(
     actor.require(Perm.DASHBOARDS_VIEW)
     if bucket not in ("day", "week", "month"):
         raise InvalidInput("bucket", _("must be day, week or month"))
-    return topic_trends(actor.organization, scope, topics[:20], bucket=bucket, language=language)
+    return topic_trends(
+        actor.organization, _within(actor, scope), topics[:20], bucket=bucket, language=language
+    )
 
 
 def verbatims(
@@ -190,8 +208,8 @@ def verbatims(
     labels = topic_labels(active_taxonomy(actor.organization).document, language)
     return verbatim_page(
         actor.organization,
-        scope,
-        can_see_pii=actor.can(Perm.PII_VIEW),
+        _within(actor, scope),
+        can_see_pii=actor.scope.pii,
         labels=labels,
         topic=topic or None,
         sentiment=sentiment or None,
@@ -205,13 +223,12 @@ def verbatims(
 def response_comments(actor: Actor, response_id: int, language: str | None = None) -> VerbatimPage:
     """The analysed comments of one response (redacted unless the actor has ``pii.view``)."""
     actor.require(Perm.RESPONSES_VIEW)
-    if not Response.objects.for_org(actor.organization).filter(pk=response_id).exists():
-        raise NotFound("response", response_id)
+    door.get_response(actor.scope, response_id, related=())  # NotFound outside the scope
     labels = topic_labels(active_taxonomy(actor.organization).document, language)
     return verbatim_page(
         actor.organization,
-        Scope(),
-        can_see_pii=actor.can(Perm.PII_VIEW),
+        _within(actor, Scope()),
+        can_see_pii=actor.scope.pii,
         labels=labels,
         response_id=response_id,
         limit=100,
@@ -304,11 +321,10 @@ def preview_rule(
         message = rule_problem(cause, rule) if isinstance(cause, RuleSyntaxError) else str(exc)
         raise InvalidInput("rule", message) from None
     org = actor.organization
-    rows = list(
-        CommentAnalysis.objects.for_org(org).select_related("answer").order_by("-answered_at", "-pk")[:sample]
-    )
+    newest = analyses(org, _within(actor, Scope())).order_by("-answered_at", "-pk")
+    rows = list(newest.select_related("answer")[:sample])
     matched, shown = 0, []
-    redact = not actor.can(Perm.PII_VIEW)
+    redact = not actor.scope.pii
     for a in rows:
         text = a.answer.value_text[: a.text_length]
         spans = [[c.start, c.end] for c in split_clauses(text) if compiled.match_clause(c.text)]
@@ -529,5 +545,5 @@ def discover_themes(
     if not 2 <= int(k) <= 20:
         raise InvalidInput("k", _("must be between 2 and 20"))
     return suggest_themes(
-        actor.organization, scope, k=int(k), sample=sample, redact=not actor.can(Perm.PII_VIEW)
+        actor.organization, _within(actor, scope), k=int(k), sample=sample, redact=not actor.scope.pii
     )

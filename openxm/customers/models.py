@@ -37,3 +37,26 @@ class Contact(TenantModel):
 
     def __str__(self) -> str:
         return self.name or self.email or self.external_id
+
+
+class AttributeDefinition(TenantModel):
+    """What the organization says about one contact attribute: whether it is personal data.
+
+    Personal attributes are shown only to roles with ``pii.view`` (the one door redacts them).
+    An attribute without a definition is personal when its name is in
+    :data:`openxm.customers.personal.PERSONAL_BY_DEFAULT` (first names, e-mail, phone, WeChat
+    ids …), else not.
+    """
+
+    name = models.CharField(max_length=64)
+    personal = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="uniq_attribute_definition")
+        ]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

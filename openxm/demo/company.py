@@ -15,14 +15,14 @@ PARTNER_SLUG = "northwind"
 PARTNER_NAME = "Northwind Coffee 北风咖啡"
 
 PEOPLE = [
-    # (e-mail, name, role)
-    ("admin@demo.openxm.local", "Chen Jing 陈静 (CX admin)", "admin"),
-    ("owner@demo.openxm.local", "Wang Lei 王磊 (CEO)", "owner"),
-    ("analyst@demo.openxm.local", "Priya Nair (CX analyst)", "analyst"),
-    ("agent@demo.openxm.local", "Li Na 李娜 (service desk)", "agent"),
-    ("agent2@demo.openxm.local", "Tom Baker (service desk)", "agent"),
-    ("store.jingan@demo.openxm.local", "Zhou Min 周敏 (store manager, Jing'an)", "viewer"),
-    ("viewer@demo.openxm.local", "Zhang Wei 张伟 (regional director)", "viewer"),
+    # (e-mail, name, role, unit the member is limited to; "" for the whole organization)
+    ("admin@demo.openxm.local", "Chen Jing 陈静 (CX admin)", "admin", ""),
+    ("owner@demo.openxm.local", "Wang Lei 王磊 (CEO)", "owner", ""),
+    ("analyst@demo.openxm.local", "Priya Nair (CX analyst)", "analyst", ""),
+    ("agent@demo.openxm.local", "Li Na 李娜 (service desk)", "agent", ""),
+    ("agent2@demo.openxm.local", "Tom Baker (service desk)", "agent", ""),
+    ("store.jingan@demo.openxm.local", "Zhou Min 周敏 (store manager, Jing'an)", "viewer", "sh-jingan"),
+    ("viewer@demo.openxm.local", "Zhang Wei 张伟 (regional director)", "viewer", "east"),
 ]
 
 UNITS = [
@@ -54,16 +54,16 @@ def load_company(ctx: DemoContext) -> None:
     org.save(update_fields=["default_language", "time_zone"])
     ctx.organization = org
     operator = services.operator_actor(org)
-    for email, name, role in PEOPLE:
-        user = services.bootstrap_user(email, ctx.password, name)
-        if not Membership.objects.for_org(org).filter(user=user).exists():
-            services.add_member(operator, email, role)
-        ctx.users.setdefault(role, user)
-        ctx.users[email] = user
     existing = set(Unit.objects.for_org(org).values_list("code", flat=True))
     for code, name, kind, parent in UNITS:
         if code not in existing:
             services.create_unit(operator, code, name, kind, parent)
+    for email, name, role, unit in PEOPLE:
+        user = services.bootstrap_user(email, ctx.password, name)
+        if not Membership.objects.for_org(org).filter(user=user).exists():
+            services.add_member(operator, email, role, unit=unit)
+        ctx.users.setdefault(role, user)
+        ctx.users[email] = user
 
     partner = services.bootstrap_organization(PARTNER_SLUG, PARTNER_NAME)
     partner_operator = services.operator_actor(partner)

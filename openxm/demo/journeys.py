@@ -19,6 +19,7 @@ import numpy as np
 from django.utils import timezone
 
 from openxm.accounts import services as accounts
+from openxm.accounts.scope import organization_scope
 from openxm.insights import dashboards, rollups
 from openxm.insights.query import Filters, tallies
 from openxm.journeys import operational
@@ -440,7 +441,7 @@ def _answers_per_touchpoint(org, keys) -> dict[str, int]:
     f = Filters(year_ago, timezone.localdate(), touchpoints=tuple(keys))
     out = dict.fromkeys(keys, 0)
     for metric in ("nps", "csat", "ces"):
-        for (key,), tally in tallies(org, f, metric, ("touchpoint",)).table.items():
+        for (key,), tally in tallies(organization_scope(org), f, metric, ("touchpoint",)).table.items():
             out[key] = out.get(key, 0) + sum(c for c, _, _ in tally.values())
     return out
 

@@ -12,11 +12,10 @@ from datetime import datetime
 from django.db.models import Q
 
 from openxm.accounts.actors import Actor
-from openxm.accounts.errors import NotFound
 from openxm.accounts.models import Unit
 from openxm.accounts.roles import Perm
-from openxm.surveys.models import Answer, Response, Survey
-from openxm.text.pii import redact
+from openxm.surveys import door
+from openxm.surveys.models import Response, Survey
 
 from .query import Filters, _period, _raw_response_filters, resolve
 
@@ -57,20 +56,18 @@ class ResponseDetail:
 
 
 def _text(actor: Actor, text: str) -> str:
-    if not text or actor.can(Perm.PII_VIEW):
-        return text
-    return redact(text).text
+    return door.text_view(actor.scope, text)
 
 
 def _responses(actor: Actor, f: Filters):
     org = actor.organization
-    r = resolve(org, f)
+    r = resolve(actor.scope, f)
     since, until = _period(org, f)
-    qs = Response.objects.for_org(org).filter(
+    qs = door.responses(actor.scope).filter(
         status=Response.Status.COMPLETE, completed_at__gte=since, completed_at__lt=until
     )
     if r.touchpoints is not None:
-        tagged = Answer.objects.for_org(org).filter(touchpoint__in=r.touchpoints).values("response_id")
+        tagged = door.answers(actor.scope).filter(touchpoint__in=r.touchpoints).values("response_id")
         qs = qs.filter(Q(touchpoint__in=r.touchpoints) | Q(id__in=tagged))
     qs = _raw_response_filters(qs, f, r, "")
     if r.survey_id is not None:
@@ -87,17 +84,17 @@ def list_responses(
     qs = _responses(actor, f)
     total = qs.count()
     page = list(qs.order_by("-completed_at", "-id")[offset : offset + max(1, min(limit, 200))])
-    return [_row(actor, org, r, _answers(org, [r.pk])) for r in page], total
+    return [_row(actor, org, r, _answers(actor, [r.pk])) for r in page], total
 
 
-def _answers(org, ids) -> dict[int, list[Answer]]:
-    out: dict[int, list[Answer]] = {}
-    for a in Answer.objects.for_org(org).filter(response_id__in=ids).order_by("id"):
+def _answers(actor: Actor, ids) -> dict[int, list]:
+    out: dict[int, list] = {}
+    for a in door.answers(actor.scope).filter(response_id__in=ids).order_by("id"):
         out.setdefault(a.response_id, []).append(a)
     return out
 
 
-def _row(actor, org, r: Response, answers: dict) -> ResponseRow:
+def _row(actor, org, r, answers: dict) -> ResponseRow:
     mine = answers.get(r.pk, [])
     scores = {
         a.qtype: int(a.value_number) for a in mine if a.qtype in SCORE_TYPES and a.value_number is not None
@@ -117,10 +114,8 @@ def _row(actor, org, r: Response, answers: dict) -> ResponseRow:
 def get_response(actor: Actor, response_id: int) -> ResponseDetail:
     actor.require(Perm.RESPONSES_VIEW)
     org = actor.organization
-    r = Response.objects.for_org(org).select_related("contact").filter(pk=response_id).first()
-    if r is None:
-        raise NotFound("response", response_id)
-    answers = _answers(org, [r.pk])
+    r = door.get_response(actor.scope, response_id, related=("contact",))
+    answers = _answers(actor, [r.pk])
     lines = []
     for a in answers.get(r.pk, []):
         if a.value_number is not None:
@@ -130,17 +125,13 @@ def get_response(actor: Actor, response_id: int) -> ResponseDetail:
         else:
             value = a.value_choice or _text(actor, a.value_text)
         lines.append(AnswerLine(a.question_id, a.sub_key, a.qtype, value, a.touchpoint, a.cx_dimension))
-    contact = {}
-    if r.contact is not None:
-        contact = {"kind": r.contact.kind, "attributes": dict(r.contact.attributes or {})}
-        if actor.can(Perm.PII_VIEW):
-            contact.update({"id": r.contact.external_id, "name": r.contact.name, "email": r.contact.email})
+    contact = door.contact_view(actor.scope, r.contact) or {}
     fact = getattr(r, "insights_fact", None)
     return ResponseDetail(
         row=_row(actor, org, r, answers),
         answers=lines,
         contact=contact,
-        hidden=dict(r.hidden or {}) if actor.can(Perm.PII_VIEW) else {},
+        hidden=door.hidden_view(actor.scope, r.hidden),
         language=r.language,
         weight=r.weight,
         segment_key=fact.segment_key if fact else "",
@@ -160,16 +151,15 @@ class Verbatim:
 def verbatims(actor: Actor, f: Filters, limit: int = 20) -> list[Verbatim]:
     """The newest free-text answers matching the filters, with the response's NPS/CSAT/CES."""
     actor.require(Perm.DASHBOARDS_VIEW)
-    org = actor.organization
     ids = _responses(actor, f).values("id")
     texts = list(
-        Answer.objects.for_org(org)
+        door.answers(actor.scope)
         .filter(response_id__in=ids, qtype="text")
         .exclude(value_text="")
         .order_by("-answered_at", "-id")[: max(1, min(limit, 100))]
     )
     scores: dict[int, dict] = {}
-    for a in Answer.objects.for_org(org).filter(
+    for a in door.answers(actor.scope).filter(
         response_id__in=[t.response_id for t in texts],
         qtype__in=SCORE_TYPES,
         value_number__isnull=False,

@@ -18,6 +18,7 @@ from django.db.models.functions import Cast
 from openxm.accounts.actors import Actor
 from openxm.accounts.models import Organization
 from openxm.accounts.roles import Perm
+from openxm.accounts.scope import Scope
 from openxm.analytics.compare import Comparison
 from openxm.analytics.metrics import ScoreResult
 from openxm.analytics.rollup_math import (
@@ -71,8 +72,10 @@ def figures(
     if metric not in SCORED:
         raise ValueError(f"unknown metric {metric!r}; expected one of {', '.join(SCORED)}")
     org = actor.organization
-    current = tallies(org, f, metric, group_by, grain, source)
-    previous = tallies(org, f.previous(), metric, group_by, grain, source).table if with_previous else {}
+    current = tallies(actor.scope, f, metric, group_by, grain, source)
+    previous = {}
+    if with_previous:
+        previous = tallies(actor.scope, f.previous(), metric, group_by, grain, source).table
     out = []
     for group in sorted(current.table, key=_sort_key):
         tally = current.table[group]
@@ -97,7 +100,7 @@ def headline(actor: Actor, f: Filters, metric: str, source: str = "auto") -> Fig
     if found:
         return found[0]
     empty = _score(actor.organization, metric, {}, f.weighted)
-    prev_tally = tallies(actor.organization, f.previous(), metric, (), source=source).table.get((), {})
+    prev_tally = tallies(actor.scope, f.previous(), metric, (), source=source).table.get((), {})
     prev = _score(actor.organization, metric, prev_tally, f.weighted)
     return Figure((), empty, prev, None, "")
 
@@ -105,7 +108,7 @@ def headline(actor: Actor, f: Filters, metric: str, source: str = "auto") -> Fig
 def volume(actor: Actor, f: Filters, group_by=(), grain: str = "w", source: str = "auto") -> dict:
     """Completed responses per group ({group: count})."""
     actor.require(Perm.DASHBOARDS_VIEW)
-    table = tallies(actor.organization, f, "responses", group_by, grain, source).table
+    table = tallies(actor.scope, f, "responses", group_by, grain, source).table
     return {group: tally[0][0] for group, tally in table.items()}
 
 
@@ -120,7 +123,7 @@ def compare_segments(
     for value in (value_a, value_b):
         attrs = tuple((k, v) for k, v in f.attributes if k != attribute) + ((attribute, value),)
         fa = Filters(**{**f.__dict__, "attributes": attrs})
-        tally = tallies(org, fa, metric).table.get((), {})
+        tally = tallies(actor.scope, fa, metric).table.get((), {})
         side.append((tally, _score(org, metric, tally, f.weighted)))
     (ta, ra), (tb, rb) = side
     comparison = compare_periods(metric, ra, rb, ta, tb, groups=(value_a, value_b))
@@ -153,7 +156,7 @@ class TrendGrid:
 
 
 def trend_grid(
-    org: Organization,
+    scope: Scope,
     f: Filters,
     metric: str,
     grain: str = "w",
@@ -161,11 +164,11 @@ def trend_grid(
     source: str = "auto",
 ) -> TrendGrid:
     """``metric`` by touchpoint × ``grain`` bucket over the filters (see :func:`trend_grids`)."""
-    return trend_grids(org, f, (metric,), grain, touchpoints, source)[metric]
+    return trend_grids(scope, f, (metric,), grain, touchpoints, source)[metric]
 
 
 def trend_grids(
-    org: Organization,
+    scope: Scope,
     f: Filters,
     metrics: tuple[str, ...] = ("nps", "csat", "ces"),
     grain: str = "w",
@@ -178,15 +181,16 @@ def trend_grids(
     week in one row) summed per cell with numpy; other sources go through :func:`query.tallies`.
     Callers check permissions.
     """
+    org = scope.organization
     bucket_list = [b for b, _, _ in buckets(f.start, f.end, grain)]
-    r = resolve(org, f)
+    r = resolve(scope, f)
     if touchpoints is None and r.touchpoints is not None:
         touchpoints = list(r.touchpoints)  # journey order: stage by stage
     chosen = {
         m: choose_source(m, f, r, ("touchpoint", "bucket")) if source == "auto" else source for m in metrics
     }
     tables = {
-        m: tallies(org, f, m, ("touchpoint", "bucket"), grain, chosen[m]).table
+        m: tallies(scope, f, m, ("touchpoint", "bucket"), grain, chosen[m]).table
         for m in metrics
         if chosen[m] != "cube"
     }
@@ -353,13 +357,13 @@ def _cube_arrays(org, f: Filters, r, metrics: list[str], grain: str, index_t, in
 
 def trend_grid_for(actor: Actor, f: Filters, metric: str, grain: str = "w", touchpoints=None) -> TrendGrid:
     actor.require(Perm.DASHBOARDS_VIEW)
-    return trend_grid(actor.organization, f, metric, grain, touchpoints)
+    return trend_grid(actor.scope, f, metric, grain, touchpoints)
 
 
 def distribution(actor: Actor, f: Filters, metric: str, source: str = "auto") -> dict[int, int]:
     """Answers per scale point (every point listed); empty when suppressed."""
     actor.require(Perm.DASHBOARDS_VIEW)
-    tally = tallies(actor.organization, f, metric, (), source=source).table.get((), {})
+    tally = tallies(actor.scope, f, metric, (), source=source).table.get((), {})
     low, high = CUBE_SCALES.get(metric, (min(tally, default=1), max(tally, default=5)))
     n = sum(c for c, _, _ in tally.values())
     if n < min_n(actor.organization):
@@ -387,9 +391,11 @@ def response_rates(actor: Actor, f: Filters, group_by=()) -> list[RateFigure]:
 
     actor.require(Perm.DASHBOARDS_VIEW)
     org = actor.organization
-    r = resolve(org, f)
+    r = resolve(actor.scope, f)
     since, until = _period(org, f)
     qs = Invitation.objects.for_org(org).filter(sent_at__gte=since, sent_at__lt=until, status__in=DELIVERED)
+    if r.units is not None:
+        qs = qs.filter(contact__unit_id__in=r.units)  # an invitation belongs to its contact's unit
     if r.touchpoints is not None:
         qs = qs.filter(touchpoint__in=r.touchpoints)
     if f.channel:
@@ -450,8 +456,8 @@ def cx_dimensions(actor: Actor, f: Filters) -> dict[str, object]:
     scales = _question_scales(org)
     parts: dict[str, list] = {d: [] for d in CX_DIMENSIONS}
     for qtype in ("rating", "likert", "matrix", "csat", "ces", "nps"):
-        source = "raw" if resolve(org, f).raw_attributes else "answers"
-        table = tallies(org, f, qtype, ("survey", "question", "cx"), source=source).table
+        source = "raw" if resolve(actor.scope, f).raw_attributes else "answers"
+        table = tallies(actor.scope, f, qtype, ("survey", "question", "cx"), source=source).table
         for (survey_id, (question_id, _sub), dimension), tally in table.items():
             if dimension in parts:
                 low, high = scales.get((survey_id, question_id), _DEFAULT_SCALES.get(qtype, (1, 5)))

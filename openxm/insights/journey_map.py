@@ -112,8 +112,8 @@ def build(
     )
     previous = scoped.previous()
     wanted = (*MAP_METRICS, "responses")
-    now = tallies_many(org, scoped, wanted, ("touchpoint",))
-    before = tallies_many(org, previous, wanted, ("touchpoint",))
+    now = tallies_many(actor.scope, scoped, wanted, ("touchpoint",))
+    before = tallies_many(actor.scope, previous, wanted, ("touchpoint",))
     source = now["nps"].source
     current_t = {m: {g[0]: t for g, t in now[m].table.items()} for m in MAP_METRICS}
     previous_t = {m: {g[0]: t for g, t in before[m].table.items()} for m in MAP_METRICS}
@@ -157,7 +157,7 @@ def build(
     ranked = [NamedPainPoint(p, *names[p.key]) for p in pain_points(pains, limit=5)]
     trends = {}
     if with_trends:
-        trends = trend_grids(org, scoped, MAP_METRICS, grain, touchpoints=keys)
+        trends = trend_grids(actor.scope, scoped, MAP_METRICS, grain, touchpoints=keys)
     return JourneyMap(view, f, stages, ranked, trends, source, grain)
 
 

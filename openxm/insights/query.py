@@ -17,6 +17,11 @@ id), ``question`` (question id, sub key), ``segment`` (the segment key), ``cx`` 
 tag of the question).
 
 Periods are whole days in the organization's time zone, inclusive at both ends.
+
+Every reader takes a :class:`~openxm.accounts.scope.Scope` (``actor.scope``), never a bare
+organization: a unit filter must lie inside the scope (else NotFound), a scope limited to a unit
+reads only that unit's subtree, and the metric cube (which has no unit dimension) is used only
+for scopes and filters that do not restrict units.
 """
 
 from collections import defaultdict
@@ -26,10 +31,12 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncDate
 
-from openxm.accounts.models import Organization, Unit
+from openxm.accounts.models import Organization
+from openxm.accounts.scope import Scope
 from openxm.analytics.rollup_math import bucket_end, bucket_start, buckets, decompose
 from openxm.journeys import services as journeys
-from openxm.surveys.models import Answer, Response, Survey
+from openxm.surveys import door
+from openxm.surveys.models import Response, Survey
 
 from . import segments
 from .models import CUBE_SCALES, AnswerCount, MetricCube, cube_columns
@@ -74,6 +81,7 @@ class Resolved:
     survey_id: int | None
     question: tuple[str, str | None] | None
     organization: Organization | None = None
+    scope: Scope | None = None
     _employee: set[int] | None = field(default=None, repr=False)
 
     @property
@@ -88,7 +96,9 @@ class Resolved:
         return self._employee
 
 
-def resolve(org: Organization, f: Filters) -> Resolved:
+def resolve(scope: Scope, f: Filters) -> Resolved:
+    """The filters as ids and keys inside ``scope``; NotFound for a unit outside it."""
+    org = scope.organization
     if f.touchpoints is not None:
         tps: list[str] | None = list(f.touchpoints)
     elif f.touchpoint:
@@ -97,11 +107,8 @@ def resolve(org: Organization, f: Filters) -> Resolved:
         tps = journeys.touchpoint_keys(org, f.journey, f.stage)
     else:
         tps = None
-    units = None
-    if f.unit:
-        rows = list(Unit.objects.for_org(org).values_list("id", "code", "parent_id"))
-        root = next((r[0] for r in rows if r[1] == f.unit), None)
-        units = [] if root is None else _descendants(root, rows)
+    allowed = scope.units(f.unit)
+    units = None if allowed is None else sorted(allowed)
     configured = set(segment_attributes(org)) if f.attributes else set()
     seg = [(k, v) for k, v in f.attributes if k in configured]
     raw_attrs = [(k, v) for k, v in f.attributes if k not in configured]
@@ -117,20 +124,7 @@ def resolve(org: Organization, f: Filters) -> Resolved:
     if f.question:
         qid, _, sub = f.question.partition(".")
         question = (qid, sub or None)
-    return Resolved(tps, units, segment_keys, raw_attrs, survey_id, question, org)
-
-
-def _descendants(root: int, rows) -> list[int]:
-    children = defaultdict(list)
-    for uid, _code, parent in rows:
-        if parent:
-            children[parent].append(uid)
-    out, todo = [], [root]
-    while todo:
-        uid = todo.pop()
-        out.append(uid)
-        todo.extend(children[uid])
-    return out
+    return Resolved(tps, units, segment_keys, raw_attrs, survey_id, question, org, scope)
 
 
 def known_segment_keys(org: Organization) -> list[str]:
@@ -145,6 +139,7 @@ def choose_source(metric: str, f: Filters, r: Resolved, group_by) -> str:
         return "raw"
     if (
         metric in CUBE_METRICS
+        and r.units is None
         and not (f.channel or f.unit or f.survey or f.question)
         and set(group_by) <= {"touchpoint", "bucket", "segment"}
     ):
@@ -160,7 +155,7 @@ class Tallies:
 
 
 def tallies(
-    org: Organization,
+    scope: Scope,
     f: Filters,
     metric: str,
     group_by=(),
@@ -178,10 +173,13 @@ def tallies(
         raise ValueError(f"unknown group {bad[0]!r}; expected one of {', '.join(GROUPS)}")
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}")
-    r = resolve(org, f)
+    org = scope.organization
+    r = resolve(scope, f)
     chosen = choose_source(metric, f, r, group_by) if source == "auto" else source
     if chosen == "cube" and metric not in CUBE_METRICS:
         raise ValueError(f"the metric cube has no {metric!r}")
+    if chosen == "cube" and r.units is not None:
+        raise ValueError("the metric cube has no unit dimension: a unit scope needs the answer rollups")
     if chosen != "raw" and r.raw_attributes:
         raise ValueError("a contact attribute that is not a segment attribute needs the raw source")
     if f.end < f.start:
@@ -193,7 +191,7 @@ def tallies(
 
 
 def tallies_many(
-    org: Organization,
+    scope: Scope,
     f: Filters,
     metrics: tuple[str, ...],
     group_by=(),
@@ -202,16 +200,16 @@ def tallies_many(
 ) -> dict[str, Tallies]:
     """:func:`tallies` of several metrics; from the metric cube all of them come from one read."""
     group_by = tuple(group_by)
-    r = resolve(org, f)
+    r = resolve(scope, f)
     chosen = {m: choose_source(m, f, r, group_by) if source == "auto" else source for m in metrics}
     cube = [m for m in metrics if chosen[m] == "cube"]
     out = {}
     if cube and f.end >= f.start:
-        for metric, table in _from_cube_many(org, f, r, cube, group_by, grain).items():
+        for metric, table in _from_cube_many(scope.organization, f, r, cube, group_by, grain).items():
             out[metric] = Tallies(table, "cube", group_by)
     for metric in metrics:
         if metric not in out:
-            out[metric] = tallies(org, f, metric, group_by, grain, chosen[metric])
+            out[metric] = tallies(scope, f, metric, group_by, grain, chosen[metric])
     return out
 
 
@@ -399,7 +397,7 @@ def _from_raw(org, f: Filters, r: Resolved, metric: str, group_by, grain) -> dic
     if metric == "responses":
         return _raw_responses(org, f, r, group_by, grain, since, until, zone)
     qtype, scale, employee = _metric_scope(metric, r)
-    qs = Answer.objects.for_org(org).filter(
+    qs = door.answers(r.scope).filter(
         qtype=qtype,
         answered_at__gte=since,
         answered_at__lt=until,
@@ -483,7 +481,7 @@ def _unit_none(table: dict, group_by) -> dict:
 
 
 def _raw_responses(org, f, r, group_by, grain, since, until, zone) -> dict:
-    qs = Response.objects.for_org(org).filter(
+    qs = door.responses(r.scope).filter(
         status=Response.Status.COMPLETE, completed_at__gte=since, completed_at__lt=until
     )
     if r.touchpoints is not None:

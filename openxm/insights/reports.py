@@ -23,8 +23,9 @@ from django.utils.translation import gettext as _
 from openxm.accounts import audit
 from openxm.accounts.actors import Actor
 from openxm.accounts.errors import InvalidInput, NotFound
-from openxm.accounts.models import Organization
+from openxm.accounts.models import Membership, Organization
 from openxm.accounts.roles import Perm, Role
+from openxm.accounts.scope import descendants, unit_tree
 from openxm.utils.csvsafe import write_csv
 
 from . import dashboards
@@ -254,24 +255,55 @@ def _card_text(card) -> str:
     return text
 
 
-def report_actor(org: Organization) -> Actor:
-    """Reports are rendered with viewer rights: aggregates, no personal data."""
-    return Actor(organization=org, role=Role.VIEWER, via="task")
+def report_actor(org: Organization, unit_id: int | None = None) -> Actor:
+    """Reports are rendered with viewer rights: aggregates, no personal data; limited to
+    ``unit_id`` and the units below it when given."""
+    return Actor(organization=org, role=Role.VIEWER, via="task", unit_id=unit_id)
+
+
+def recipient_units(schedule: ReportSchedule) -> dict[int | None, list[str]]:
+    """The schedule's recipients grouped by the unit their copy is limited to (None: the whole
+    organization). A recipient who is a member limited to a unit gets only that unit; when the
+    schedule's author is limited to a unit, nobody gets more than the author's unit."""
+    org = schedule.organization
+    units = {
+        m.user.email.lower(): m.unit_id
+        for m in Membership.objects.for_org(org)
+        .select_related("user")
+        .filter(user__email__in=[e.lower() for e in schedule.recipients])
+    }
+    author = Membership.objects.for_org(org).filter(user_id=schedule.created_by_id).first()
+    ceiling = author.unit_id if author is not None else None
+    rows = unit_tree(org) if ceiling is not None else []
+    inside = descendants(ceiling, rows) if ceiling is not None else None
+    groups: dict[int | None, list[str]] = {}
+    for email in schedule.recipients:
+        unit = units.get(email.lower())
+        if inside is not None and (unit is None or unit not in inside):
+            unit = ceiling
+        groups.setdefault(unit, []).append(email)
+    return groups
 
 
 def send(schedule: ReportSchedule, now: datetime | None = None) -> None:
-    """Render and e-mail one schedule; the period is last week or last month."""
+    """Render and e-mail one schedule (one copy per unit scope among its recipients); the period
+    is last week or last month."""
+    for unit_id, recipients in recipient_units(schedule).items():
+        _send_copy(schedule, unit_id, recipients)
+
+
+def _send_copy(schedule: ReportSchedule, unit_id: int | None, recipients: list[str]) -> None:
     org = schedule.organization
     period = "last_week" if schedule.frequency == ReportSchedule.Frequency.WEEKLY else "last_month"
     with translation.override(schedule.language):
-        report = render_report(report_actor(org), schedule.dashboard.key, {"period": period})
+        report = render_report(report_actor(org, unit_id), schedule.dashboard.key, {"period": period})
         subject = _("%(name)s report, %(period)s") % {"name": report.title, "period": report.period}
         message = EmailMultiAlternatives(
             subject=subject,
             body=_("The %(name)s report for %(period)s is attached (PDF and CSV).")
             % {"name": report.title, "period": report.period},
             from_email=settings.DEFAULT_FROM_EMAIL,
-            to=list(schedule.recipients),
+            to=list(recipients),
         )
         message.attach_alternative(report.html, "text/html")
         slug = schedule.dashboard.key

@@ -7,6 +7,8 @@ rollups with the raw tables over every day that has responses. Operator work (no
 from django.db.models import Max, Min
 
 from openxm.accounts.models import Organization
+from openxm.accounts.scope import organization_scope
+from openxm.surveys import door
 from openxm.surveys.models import Response
 
 from .query import Filters, tallies
@@ -21,8 +23,9 @@ def _counts(table: dict) -> dict:
 
 def verify(org: Organization) -> list[str]:
     """Differences found (empty when the rollups match)."""
+    scope = organization_scope(org)
     span = (
-        Response.objects.for_org(org)
+        door.responses(scope)
         .filter(status=Response.Status.COMPLETE)
         .aggregate(first=Min("completed_at"), last=Max("completed_at"))
     )
@@ -32,9 +35,9 @@ def verify(org: Organization) -> list[str]:
     f = Filters(local_day(span["first"], zone), local_day(span["last"], zone))
     problems = []
     for metric in METRICS:
-        raw = _counts(tallies(org, f, metric, ("touchpoint", "bucket"), "d", source="raw").table)
+        raw = _counts(tallies(scope, f, metric, ("touchpoint", "bucket"), "d", source="raw").table)
         for source in ("cube", "answers"):
-            got = _counts(tallies(org, f, metric, ("touchpoint", "bucket"), "d", source=source).table)
+            got = _counts(tallies(scope, f, metric, ("touchpoint", "bucket"), "d", source=source).table)
             for group in sorted(set(raw) | set(got), key=str):
                 if raw.get(group) != got.get(group):
                     problems.append(

@@ -350,7 +350,7 @@ def breakdown_table(actor, params: Params, metric: str, by: str) -> tuple[dict, 
     org = actor.organization
     f = params.filters
     if by in ("touchpoint", "stage", "journey"):
-        t = tallies(org, f, metric, ("touchpoint",))
+        t = tallies(actor.scope, f, metric, ("touchpoint",))
         directory = journeys.touchpoint_directory(org)
         if by == "touchpoint":
             table = _merge(t.table, lambda k: directory[k].name if k in directory else (k or "—"))
@@ -363,22 +363,22 @@ def breakdown_table(actor, params: Params, metric: str, by: str) -> tuple[dict, 
             links = {}
         return table, t.source, links
     if by in ("unit", "region"):
-        t = tallies(org, f, metric, ("unit",))
+        t = tallies(actor.scope, f, metric, ("unit",))
         names, regions = _unit_names(actor)
         if by == "unit":
             return _merge(t.table, lambda u: names.get(u, "—")), t.source, {}
         return _merge(t.table, lambda u: names.get(regions.get(u, 0), "—")), t.source, {}
     if by == "channel":
-        t = tallies(org, f, metric, ("channel",))
+        t = tallies(actor.scope, f, metric, ("channel",))
         return _merge(t.table, lambda c: c), t.source, {name: {"channel": name} for (name,) in t.table}
     if by == "survey":
-        t = tallies(org, f, metric, ("survey",))
+        t = tallies(actor.scope, f, metric, ("survey",))
         from openxm.surveys.models import Survey
 
         titles = dict(Survey.objects.for_org(org).values_list("id", "title"))
         return _merge(t.table, lambda s: titles.get(s, "—")), t.source, {}
     attribute = by.split(":", 1)[1]
-    t = tallies(org, f, metric, ("segment",))
+    t = tallies(actor.scope, f, metric, ("segment",))
     return _merge(t.table, lambda key: segments.parse_key(key).get(attribute) or "—"), t.source, {}
 
 
@@ -442,7 +442,7 @@ def _heatmap(actor, w, params: Params, view: WidgetView, chart_id: str) -> None:
     keys = None
     if not (f.journey or f.stage or f.touchpoint):
         keys = list(directory)
-    grid = figures.trend_grid(actor.organization, f, metric, grain, touchpoints=keys)
+    grid = figures.trend_grid(actor.scope, f, metric, grain, touchpoints=keys)
     view.source = grid.source
     x = [b.isoformat() for b in grid.buckets]
     y = [directory[t].name if t in directory else t for t in grid.touchpoints]

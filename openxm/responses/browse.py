@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 
 from openxm.accounts import audit
 from openxm.accounts.actors import Actor
-from openxm.accounts.errors import InvalidInput, NotFound
+from openxm.accounts.errors import InvalidInput
 from openxm.accounts.roles import Perm
-from openxm.surveys import collect
+from openxm.surveys import collect, door
 from openxm.surveys import definition as sd
 from openxm.surveys import services as surveys
 from openxm.surveys.definition.i18n import localize
@@ -47,10 +47,9 @@ def redact_text(text: str) -> str:
 
 
 def scoped_responses(actor: Actor, flt: ResponseFilter):
-    """The actor's organization's responses narrowed by ``flt`` (the survey resolved by id/key)."""
+    """The responses inside the actor's scope narrowed by ``flt`` (the survey resolved by id/key)."""
     survey = surveys.get_survey(actor, flt.survey) if flt.survey else None
-    qs = Response.objects.for_org(actor.organization)
-    return apply_filters(qs, flt, actor.organization, survey), survey
+    return apply_filters(door.responses(actor.scope), flt, actor.scope, survey), survey
 
 
 @dataclass(frozen=True)
@@ -90,9 +89,13 @@ def _tags_of(org, ids: Iterable[int]) -> dict[int, list[str]]:
 
 
 def list_responses(
-    actor: Actor, flt: ResponseFilter, page: int = 1, per_page: int = PAGE_SIZE
+    actor: Actor, flt: ResponseFilter, page: int = 1, per_page: int = PAGE_SIZE, bulk: bool = False
 ) -> ResponsePage:
+    """A page of responses inside the actor's scope. ``bulk`` (API pages of rows) also needs
+    ``data.export``, as the role table says for bulk reads."""
     actor.require(Perm.RESPONSES_VIEW)
+    if bulk:
+        door.require_bulk(actor.scope)
     qs, _survey = scoped_responses(actor, flt)
     total = qs.count()
     pages = max(1, math.ceil(total / per_page))
@@ -103,11 +106,11 @@ def list_responses(
         ]
     )
     ids = [r.pk for r in chunk]
-    pii = actor.can(Perm.PII_VIEW)
+    scope = actor.scope
     numbers: dict[int, list[str]] = {}
     comments: dict[int, str] = {}
     for response_id, qid, sub, qtype, number, text in (
-        Answer.objects.for_org(actor.organization)
+        door.answers(scope)
         .filter(response_id__in=ids)
         .order_by("pk")
         .values_list("response_id", "question_id", "sub_key", "qtype", "value_number", "value_text")
@@ -115,7 +118,7 @@ def list_responses(
         if number is not None and not sub and qtype in ("nps", "csat", "ces", "rating", "likert"):
             numbers.setdefault(response_id, []).append(f"{qid} {number:g}")
         elif qtype == "text" and text and response_id not in comments:
-            comments[response_id] = text if pii else redact_text(text)
+            comments[response_id] = door.text_view(scope, text)
     tags = _tags_of(actor.organization, ids)
     rows = [
         ResponseRow(
@@ -127,7 +130,7 @@ def list_responses(
             channel=r.channel,
             touchpoint=r.touchpoint,
             language=r.language,
-            contact=_contact_label(r.contact, pii),
+            contact=door.contact_label(scope, r.contact),
             summary=", ".join(numbers.get(r.pk, [])[:3]),
             comment=comments.get(r.pk, "")[:160],
             tags=tuple(tags.get(r.pk, [])),
@@ -135,14 +138,6 @@ def list_responses(
         for r in chunk
     ]
     return ResponsePage(rows, total, page, pages)
-
-
-def _contact_label(contact, pii: bool) -> str:
-    if contact is None:
-        return ""
-    if pii:
-        return contact.name or contact.email or contact.external_id
-    return contact.external_id
 
 
 # --- One response ------------------------------------------------------------------------------
@@ -163,6 +158,7 @@ class ResponseDetail:
     version: int
     contact: dict[str, Any] | None
     answers: list[AnswerView]
+    values: dict[str, Any]  # question id → typed value, redacted without pii
     hidden: dict[str, Any]
     path: list[str]
     device: dict[str, Any]
@@ -175,15 +171,7 @@ class ResponseDetail:
 
 
 def _get(actor: Actor, response_id: int) -> Response:
-    response = (
-        Response.objects.for_org(actor.organization)
-        .select_related("survey", "version", "contact", "unit")
-        .filter(pk=response_id)
-        .first()
-    )
-    if response is None:
-        raise NotFound("response", response_id)
-    return response
+    return door.get_response(actor.scope, response_id)
 
 
 def _scale_text(spec: Mapping[str, Any], value: Any, lang: str, default: str) -> str:
@@ -253,7 +241,7 @@ def response_detail(actor: Actor, response_id: int, language: str | None = None)
     """One response with its full context: contact, invitation, device, path, source, tags."""
     actor.require(Perm.RESPONSES_VIEW)
     response = _get(actor, response_id)
-    pii = actor.can(Perm.PII_VIEW)
+    pii = actor.scope.pii
     definition = collect.version_definition(response.version)
     default = definition.default_language
     lang = language if language in definition.languages else (response.language or default)
@@ -266,12 +254,7 @@ def response_detail(actor: Actor, response_id: int, language: str | None = None)
         text = spec.get("text") or spec.get("description") or question.id
         label = sd.render_text(definition, text, response.answers, context, lang)  # pipes filled in
         answers.append(display_answer(spec, response.answers[question.id], lang, default, pii, label))
-    contact = None
-    if response.contact is not None:
-        c = response.contact
-        contact = {"id": c.external_id, "kind": c.kind, "language": c.language, "attributes": c.attributes}
-        if pii:
-            contact.update(name=c.name, email=c.email, phone=c.phone)
+    types = {q.id: q.type for q in definition.questions.values()}
     meta = dict(response.meta or {})
     device = {k: meta[k] for k in ("device", "user_agent", "browser", "os", "screen") if k in meta}
     source = {k: meta[k] for k in ("source", "import_job", "file", "line") if k in meta}
@@ -279,9 +262,10 @@ def response_detail(actor: Actor, response_id: int, language: str | None = None)
         response=response,
         survey_title=response.survey.title,
         version=response.version.number,
-        contact=contact,
+        contact=door.contact_view(actor.scope, response.contact),
         answers=answers,
-        hidden={k: v if pii else redact_text(str(v)) for k, v in (response.hidden or {}).items()},
+        values=door.answers_view(actor.scope, response.answers or {}, types),
+        hidden=door.hidden_view(actor.scope, response.hidden),
         path=list(meta.get("path") or []),
         device=device,
         invitation=meta.get("invitation"),
@@ -435,8 +419,11 @@ def tag_responses(
 
 def tag_names(actor: Actor) -> list[str]:
     actor.require(Perm.RESPONSES_VIEW)
+    tags = ResponseTag.objects.for_org(actor.organization)
+    if actor.scope.limited:
+        tags = tags.filter(response__in=door.responses(actor.scope))
     return list(
-        ResponseTag.objects.for_org(actor.organization)
+        tags
         .values_list("tag", flat=True)
         .distinct()
         .order_by("tag")
@@ -447,7 +434,7 @@ def touchpoints(actor: Actor) -> list[str]:
     actor.require(Perm.RESPONSES_VIEW)
     return [
         t
-        for t in Response.objects.for_org(actor.organization)
+        for t in door.responses(actor.scope)
         .order_by("touchpoint")
         .values_list("touchpoint", flat=True)
         .distinct()

@@ -28,8 +28,9 @@ from openxm.accounts.actors import Actor
 from openxm.accounts.errors import InvalidInput, NotFound
 from openxm.accounts.models import Organization
 from openxm.accounts.roles import Perm
-from openxm.surveys import collect
-from openxm.surveys.models import Answer, SurveyVersion
+from openxm.accounts.scope import Scope
+from openxm.surveys import collect, door
+from openxm.surveys.models import SurveyVersion
 
 from . import storage, writers
 from .browse import redact_text, scoped_responses
@@ -49,6 +50,7 @@ class ExportSpec:
     queryset: Any
     include_pii: bool
     filters: ResponseFilter
+    scope: Scope
 
 
 def export_codebook(actor: Actor, flt: ResponseFilter) -> tuple[Any, Codebook]:
@@ -70,7 +72,7 @@ def prepare_export(actor: Actor, flt: ResponseFilter) -> ExportSpec:
     actor.require(Perm.DATA_EXPORT)
     survey, codebook = export_codebook(actor, flt)
     qs, _survey = scoped_responses(actor, flt)
-    return ExportSpec(survey, codebook, qs, actor.can(Perm.PII_VIEW), flt)
+    return ExportSpec(survey, codebook, qs, actor.scope.pii, flt, actor.scope)
 
 
 def _utc(value: dt.datetime | None) -> dt.datetime | None:
@@ -100,7 +102,7 @@ def iter_rows(org: Organization, spec: ExportSpec, chunk_size: int = CHUNK) -> I
         ids = [r.pk for r in responses]
         answers: dict[int, list[tuple]] = {}
         for row in (
-            Answer.objects.for_org(org)
+            door.answers(spec.scope)
             .filter(response_id__in=ids)
             .order_by("pk")
             .values_list(
@@ -274,7 +276,7 @@ def run_export(org_id: int, job_id: int) -> ExportJob:
         flt = parse_filters(job.filters)
         spec = prepare_export(actor, flt)
         spec = ExportSpec(
-            spec.survey, spec.codebook, spec.queryset, job.include_pii and spec.include_pii, flt
+            spec.survey, spec.codebook, spec.queryset, job.include_pii and spec.include_pii, flt, spec.scope
         )
         stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
         name = f"{job.survey.key}-{stamp}.{job.format}"
@@ -291,17 +293,25 @@ def run_export(org_id: int, job_id: int) -> ExportJob:
     return scoped.get()
 
 
-def get_export(actor: Actor, job_id: int) -> ExportJob:
+def _visible_exports(actor: Actor):
+    """Every export of the organization; an actor limited to a unit sees only their own (an
+    export's rows follow the scope of whoever asked for it)."""
     actor.require(Perm.DATA_EXPORT)
-    job = ExportJob.objects.for_org(actor.organization).select_related("survey").filter(pk=job_id).first()
+    jobs = ExportJob.objects.for_org(actor.organization).select_related("survey")
+    if actor.scope.limited:
+        jobs = jobs.filter(created_by=actor.user) if actor.user else jobs.filter(api_key=actor.api_key)
+    return jobs
+
+
+def get_export(actor: Actor, job_id: int) -> ExportJob:
+    job = _visible_exports(actor).filter(pk=job_id).first()
     if job is None:
         raise NotFound("export", job_id)
     return job
 
 
 def list_exports(actor: Actor, limit: int = 50) -> list[ExportJob]:
-    actor.require(Perm.DATA_EXPORT)
-    return list(ExportJob.objects.for_org(actor.organization).select_related("survey")[:limit])
+    return list(_visible_exports(actor)[:limit])
 
 
 def export_download(actor: Actor, job_id: int) -> tuple[ExportJob, Path]:

@@ -195,8 +195,10 @@ def _day_start(day: dt.date, tz: dt.tzinfo) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=tz)
 
 
-def apply_filters(qs: QuerySet, flt: ResponseFilter, org, survey=None) -> QuerySet:
-    """Narrow a Response queryset of ``org``; ``survey`` is the resolved ``flt.survey``."""
+def apply_filters(qs: QuerySet, flt: ResponseFilter, scope, survey=None) -> QuerySet:
+    """Narrow a Response queryset read through the door in ``scope``; ``survey`` is the resolved
+    ``flt.survey``. The queryset is already inside the scope; this only narrows it further."""
+    org = scope.organization
     try:
         tz: dt.tzinfo = zoneinfo.ZoneInfo(org.time_zone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):

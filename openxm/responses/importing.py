@@ -85,7 +85,7 @@ def job_actor(job) -> Actor:
     if key is not None:
         if not key.is_active:
             raise InvalidInput("job", _("the API key that started this job was revoked"))
-        return Actor(organization=org, role=Role(key.role), via=job.via, api_key=key)
+        return Actor(organization=org, role=Role(key.role), via=job.via, api_key=key, unit_id=key.unit_id)
     return Actor(organization=org, role=Role(job.role), via=job.via)
 
 

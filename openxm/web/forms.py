@@ -35,17 +35,33 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         return cleaned
 
 
-class MemberForm(forms.Form):
+class _UnitScopeForm(forms.Form):
+    """A form with a ``unit`` choice: the units the acting member may grant, or (for members who
+    see everything) the whole organization. ``units`` are UnitRow objects."""
+
+    def __init__(self, *args, units=(), whole: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", _("Whole organization"))] if whole else []
+        choices += [(u.code, f"{u.name} ({u.code})") for u in units]
+        self.fields["unit"] = forms.ChoiceField(
+            label=_("Unit"),
+            choices=choices,
+            required=False,
+            help_text=_("The member or key sees this unit and the units below it, nothing else."),
+        )
+
+
+class MemberForm(_UnitScopeForm):
     email = forms.EmailField(label=_("E-mail"))
     name = forms.CharField(label=_("Name"), required=False, max_length=150)
     role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES)
 
 
-class RoleForm(forms.Form):
+class RoleForm(_UnitScopeForm):
     role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES)
 
 
-class ApiKeyForm(forms.Form):
+class ApiKeyForm(_UnitScopeForm):
     name = forms.CharField(label=_("Name"), max_length=100)
     role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES)
 

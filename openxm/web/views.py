@@ -129,10 +129,15 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 # --- Settings: members --------------------------------------------------------------------
 
 
+def _unit_choices(actor) -> dict:
+    """What the unit choice of a member or key form offers this actor."""
+    return {"units": services.list_units(actor), "whole": not actor.scope.limited}
+
+
 @member_required(Perm.DASHBOARDS_VIEW)
 def members(request):
     actor = request.actor
-    form = MemberForm(request.POST or None)
+    form = MemberForm(request.POST or None, **_unit_choices(actor))
     if request.method == "POST":
         actor.require(Perm.MEMBERS_MANAGE)
         if form.is_valid():
@@ -142,6 +147,7 @@ def members(request):
                     form.cleaned_data["email"],
                     form.cleaned_data["role"],
                     name=form.cleaned_data["name"],
+                    unit=form.cleaned_data["unit"],
                 )
                 messages.success(request, _("Member added."))
                 return redirect("web:members")
@@ -153,7 +159,7 @@ def members(request):
         {
             "members": services.list_members(actor),
             "form": form,
-            "role_form": RoleForm(),
+            "role_form": RoleForm(**_unit_choices(actor)),
             "can_manage": actor.can(Perm.MEMBERS_MANAGE),
         },
     )
@@ -162,10 +168,14 @@ def members(request):
 @member_required(Perm.MEMBERS_MANAGE)
 @require_POST
 def member_role(request, membership_id: int):
-    form = RoleForm(request.POST)
-    if form.is_valid():
+    form = RoleForm(request.POST, **_unit_choices(request.actor))
+    if not form.is_valid():
+        messages.error(request, " ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+    else:
         try:
-            services.change_role(request.actor, membership_id, form.cleaned_data["role"])
+            services.change_role(
+                request.actor, membership_id, form.cleaned_data["role"], unit=form.cleaned_data["unit"]
+            )
             messages.success(request, _("Role changed."))
         except InvalidInput as exc:
             messages.error(request, f"{exc.field}: {exc.message}")
@@ -189,12 +199,13 @@ def member_remove(request, membership_id: int):
 @member_required(Perm.APIKEYS_MANAGE)
 def api_keys(request):
     actor = request.actor
-    form = ApiKeyForm(request.POST or None)
+    form = ApiKeyForm(request.POST or None, **_unit_choices(actor))
     new_key = None
     if request.method == "POST" and form.is_valid():
         try:
-            new_key = services.create_api_key(actor, form.cleaned_data["name"], form.cleaned_data["role"])
-            form = ApiKeyForm()
+            data = form.cleaned_data
+            new_key = services.create_api_key(actor, data["name"], data["role"], unit=data["unit"])
+            form = ApiKeyForm(**_unit_choices(actor))
         except InvalidInput as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
     return render(

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from openxm.accounts.errors import InvalidInput
+from openxm.accounts.errors import InvalidInput, NotFound
 from openxm.analysis import present, services
 from openxm.analysis.data import Filters
 from openxm.analytics.drivers import key_drivers
@@ -189,9 +189,10 @@ def test_filters_select_period_channel_and_unit_with_the_units_below_it(org_a, p
     for filters, n in cases:
         run = services.run_study(analyst, study.pk, filters)
         assert (run.respondents, run.result[0].n) == (n, n), filters
-    with pytest.raises(InvalidInput) as err:
+    # An unknown unit is "not found", as a unit outside the member's scope is (nothing to tell apart).
+    with pytest.raises(NotFound) as err:
         services.run_study(analyst, study.pk, Filters(unit="nowhere"))
-    assert err.value.field == "unit"
+    assert err.value.what == "unit"
 
 
 def test_figures_below_the_minimum_sample_are_suppressed(org_a, published, record, actor_for):

@@ -7,6 +7,7 @@ import pytest
 
 from openxm.accounts import services as accounts
 from openxm.accounts.actors import PermissionDenied
+from openxm.accounts.scope import organization_scope
 from openxm.analytics import metrics
 from openxm.insights import figures, journey_map, rollups
 from openxm.insights.query import Filters, tallies
@@ -106,7 +107,7 @@ def test_unit_and_region_filters_use_the_answer_rollups(org):
     o, actor, _ = org
     region = Filters(M.start, M.end, unit="east")
     store = Filters(M.start, M.end, unit="sh-1")
-    assert tallies(o, region, "nps").source == "answers"
+    assert tallies(organization_scope(o), region, "nps").source == "answers"
     assert figures.headline(actor, region, "nps").result.n == 7
     assert figures.headline(actor, store, "nps").result.n == 4
 
@@ -118,7 +119,7 @@ def test_other_contact_attributes_fall_back_to_the_responses(org):
 
     upsert_contact(o, "vip", {}, {"city": "Shanghai"})
     f = Filters(M.start, M.end, attributes=(("city", "Shanghai"),))
-    assert tallies(o, f, "nps").source == "raw"
+    assert tallies(organization_scope(o), f, "nps").source == "raw"
     assert figures.headline(actor, f, "nps").result.n == 1
 
 
@@ -155,7 +156,7 @@ def test_days_are_counted_in_the_organizations_time_zone(org_b, make_member):
     )  # 01:30 on 1 April
     april = Filters(date(2025, 4, 1), date(2025, 4, 30))
     assert figures.headline(actor, april, "nps").result.n == 1
-    assert tallies(org_b, april, "nps", source="raw").table[()][9][0] == 1
+    assert tallies(organization_scope(org_b), april, "nps", source="raw").table[()][9][0] == 1
 
 
 def test_journey_map_stages_emotion_pain_points_and_o_data(org):
@@ -205,7 +206,9 @@ def test_trend_grid_matches_single_figures(org):
     o, actor, _ = org
     f = Filters(date(2025, 2, 1), date(2025, 3, 31))
     for source in ("cube", "answers", "raw"):
-        grid = figures.trend_grid(o, f, "nps", "m", touchpoints=["web.visit"], source=source)
+        grid = figures.trend_grid(
+            organization_scope(o), f, "nps", "m", touchpoints=["web.visit"], source=source
+        )
         assert [b.isoformat() for b in grid.buckets] == ["2025-02-01", "2025-03-01"]
         n, score, low, high = grid.cell(0, 1)
         march = figures.headline(actor, Filters(date(2025, 3, 1), date(2025, 3, 31)), "nps").result

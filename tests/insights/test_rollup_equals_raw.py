@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from openxm.accounts.scope import organization_scope
 from openxm.analytics.rollup_math import score_from_tally
 from openxm.insights import rollups
 from openxm.insights.models import AnswerCount, MetricCube
@@ -87,9 +88,9 @@ def test_rollups_equal_raw_for_random_filters(loaded):
         if metric == "responses" and "question" in group_by:
             continue
         grain = rng.choice(["d", "w", "m"])
-        raw = tallies(org, f, metric, group_by, grain, source="raw").table
+        raw = tallies(organization_scope(org), f, metric, group_by, grain, source="raw").table
         for source in sources_for(metric, f, group_by):
-            got = tallies(org, f, metric, group_by, grain, source=source).table
+            got = tallies(organization_scope(org), f, metric, group_by, grain, source=source).table
             assert_same(got, raw, f.weighted)
             if metric in ("nps", "csat", "ces"):
                 for group in raw:
@@ -105,10 +106,15 @@ def test_rollups_equal_raw_for_random_filters(loaded):
 def test_auto_source_prefers_the_cube_and_falls_back(loaded):
     org, _ = loaded
     f = Filters(date(2025, 1, 1), date(2025, 3, 31), attributes=(("tier", "gold"),))
-    assert tallies(org, f, "nps", ("touchpoint", "bucket")).source == "cube"
-    assert tallies(org, Filters(f.start, f.end, channel="sms"), "nps", ("touchpoint",)).source == "answers"
+    assert tallies(organization_scope(org), f, "nps", ("touchpoint", "bucket")).source == "cube"
+    assert (
+        tallies(
+            organization_scope(org), Filters(f.start, f.end, channel="sms"), "nps", ("touchpoint",)
+        ).source
+        == "answers"
+    )
     other = Filters(f.start, f.end, attributes=(("city", "Shanghai"),))
-    assert tallies(org, other, "nps").source == "raw"
+    assert tallies(organization_scope(org), other, "nps").source == "raw"
 
 
 def test_deleting_a_response_subtracts_it_and_rebuild_restores_the_same_rows(loaded):
@@ -116,8 +122,12 @@ def test_deleting_a_response_subtracts_it_and_rebuild_restores_the_same_rows(loa
     f = Filters(date(2025, 1, 1), date(2025, 6, 30))
     Response.objects.for_org(org).order_by("id").first().delete()
     for metric in ("nps", "csat", "ces", "responses"):
-        raw = tallies(org, f, metric, ("touchpoint", "bucket"), "w", source="raw").table
-        assert_same(tallies(org, f, metric, ("touchpoint", "bucket"), "w", source="cube").table, raw, False)
+        raw = tallies(organization_scope(org), f, metric, ("touchpoint", "bucket"), "w", source="raw").table
+        assert_same(
+            tallies(organization_scope(org), f, metric, ("touchpoint", "bucket"), "w", source="cube").table,
+            raw,
+            False,
+        )
     before = sorted(
         (r.touchpoint, r.day, r.question_id, r.value, r.count)
         for r in AnswerCount.objects.for_org(org).filter(count__gt=0)
@@ -136,6 +146,6 @@ def test_rollups_of_one_organization_never_count_another(loaded, org_b, make_mem
     _, survey_b = setup_org(org_b, make_member)
     random_responses(org_b, survey_b, 20, seed=3)
     f = Filters(date(2025, 1, 1), date(2025, 12, 31))
-    a = tallies(org, f, "responses", source="cube").table[()][0][0]
-    b = tallies(org_b, f, "responses", source="cube").table[()][0][0]
+    a = tallies(organization_scope(org), f, "responses", source="cube").table[()][0][0]
+    b = tallies(organization_scope(org_b), f, "responses", source="cube").table[()][0][0]
     assert (a, b) == (110, 20)
