@@ -1,0 +1,277 @@
+"""The access sweep: every URL pattern and every API route, read by every role, by a member and
+an API key limited to one store, and by a member of another organization.
+
+Routes are read from Django's resolver (the API's routes included), and path parameters are
+filled from the world below by name, so a new page or route is swept without editing this file.
+
+The world: organization A with region ``east`` and its stores ``s-in`` ("Store Inside") and
+``s-out`` ("Store Outside"), a published survey with one response in each store (comments
+INSIDE-MARK / OUTSIDE-MARK, contacts "Inez Inside" / "Otto Outside" with a personal attribute),
+a dashboard with every kind of figure; organization B with its own response (FOREIGN-MARK).
+
+What must hold, for GET on every route (and the mutations that name a response):
+
+1. nothing answers 500;
+2. no member of A ever sees B's marker, and B's member never sees A's;
+3. a role without ``pii.view`` never sees a contact's name, e-mail or personal attribute;
+4. a page answers 403 exactly when the member's role lacks the page's permission
+   (``member_required``), as docs/roles.md says;
+5. the member and the key limited to ``s-in`` never see the other store's comment, contact or
+   name — also when the query string names ``unit=s-out`` — and every route that names the other
+   store's response answers 404 and leaves it unchanged.
+
+Removing the unit filter from :func:`openxm.surveys.door.responses` makes 5 fail.
+"""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from openxm.accounts import services as accounts
+from openxm.accounts.roles import ROLE_PERMISSIONS, Role
+from openxm.insights import dashboards
+from openxm.journeys import services as journeys
+from openxm.surveys import collect
+from openxm.surveys import services as surveys
+from openxm.surveys.models import Response
+from tests.insights.factories import DEFINITION, JOURNEY
+
+FOREIGN = "FOREIGN-MARK"
+OUTSIDE = ("OUTSIDE-MARK", "Otto Outside", "Store Outside", "otto@example.com")
+PERSONAL = ("Inez Inside", "inez@example.com", "InezFirst", "Otto Outside", "otto@example.com", "OttoFirst")
+MISSING = "999999"
+
+DASHBOARD = {
+    "key": "sweep",
+    "name": "Sweep",
+    "filters": {"period": "30d", "grain": "w"},
+    "widgets": [
+        {"type": "metric_card", "metric": "nps", "width": "third"},
+        {"type": "breakdown_bar", "metric": "nps", "by": "unit", "width": "half"},
+        {"type": "breakdown_bar", "metric": "nps", "by": "region", "width": "half"},
+        {"type": "breakdown_bar", "metric": "csat", "by": "channel", "width": "half"},
+        {"type": "trend_line", "metric": "nps", "grain": "w", "width": "full"},
+        {"type": "distribution", "metric": "nps", "width": "third"},
+        {"type": "heatmap", "metric": "nps", "grain": "w", "width": "full"},
+        {"type": "verbatim_list", "limit": 10, "width": "full"},
+        {"type": "journey_map", "journey": "buy-online", "width": "full"},
+        {"type": "response_rate", "by": "touchpoint", "width": "half"},
+    ],
+}
+
+
+def _record(org, survey, unit, comment, nps, contact, name, first):
+    return collect.record_response(
+        org,
+        survey,
+        collect.Submission(
+            answers={"nps": nps, "csat": 5 if nps > 8 else 1, "comment": comment},
+            idempotency_key=f"sweep-{contact}",
+            channel="email",
+            unit=unit,
+            contact=collect.ContactRef(
+                contact, {"name": name, "email": f"{first.lower()[:4]}@example.com"}, {"first_name": first}
+            ),
+            completed_at=timezone.now() - timedelta(days=2),
+        ),
+    ).response
+
+
+def _populate(org, make_member, responses):
+    org.min_sample_size = 1  # one response per store: figures must show, not be suppressed
+    org.save(update_fields=["min_sample_size"])
+    actor = accounts.actor_for_user(make_member(org, "owner"), org, via="web")
+    survey = surveys.create_survey(actor, DEFINITION)
+    surveys.publish_survey(actor, survey.pk)
+    journeys.import_journey(actor, JOURNEY)
+    dashboards.save_dashboard(actor, DASHBOARD)
+    op = accounts.operator_actor(org)
+    accounts.create_unit(op, "east", "East", "region")
+    return actor, surveys.get_survey(actor, survey.pk)
+
+
+@pytest.fixture
+def world(org_a, org_b, make_member, settings, tmp_path, django_capture_on_commit_callbacks):
+    settings.OPENXM_JOBS_INLINE = True
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    _owner, survey = _populate(org_a, make_member, None)
+    op = accounts.operator_actor(org_a)
+    accounts.create_unit(op, "s-in", "Store Inside", "store", "east")
+    accounts.create_unit(op, "s-out", "Store Outside", "store", "east")
+    _owner_b, survey_b = _populate(org_b, make_member, None)
+    with django_capture_on_commit_callbacks(execute=True):
+        inside = _record(org_a, survey, "s-in", "INSIDE-MARK 送货很快 great", 10, "c-in", "Inez Inside", "InezFirst")
+        outside = _record(org_a, survey, "s-out", "OUTSIDE-MARK 太慢了 awful", 0, "c-out", "Otto Outside", "OttoFirst")
+        foreign = _record(org_b, survey_b, "", f"{FOREIGN} hello", 7, "c-b", "Bob Foreign", "BobFirst")
+    return {"inside": inside, "outside": outside, "foreign": foreign, "survey": survey, "org": org_a}
+
+
+# --- Routes -----------------------------------------------------------------------------------
+
+_PARAM = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>")
+
+
+def routes() -> list[tuple[str, object]]:
+    """(pattern, view) of every URL pattern, API routes included."""
+
+    def walk(patterns, prefix=""):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                yield from walk(p.url_patterns, prefix + str(p.pattern))
+            elif isinstance(p, URLPattern):
+                yield prefix + str(p.pattern), p.callback
+
+    return list(walk(get_resolver().url_patterns))
+
+
+def _value(pattern: str, name: str, w: dict, response: Response) -> str:
+    survey = w["survey"]
+    if name == "response_id" or (name == "pk" and pattern.startswith("responses/<int:pk>")):
+        return str(response.pk)
+    if name == "ref":
+        return str(survey.pk) if pattern.startswith("surveys/") else survey.key
+    if name == "survey_id":
+        return str(survey.pk)
+    if name == "key":
+        if "touchpoints" in pattern:
+            return "web.visit"
+        return "sweep" if "dashboards" in pattern else "buy-online"
+    return {"stage": "aware", "code": "east", "org": w["org"].slug, "fmt": "png", "table": "result"}.get(
+        name, MISSING
+    )
+
+
+def concrete(pattern: str, w: dict, response: Response) -> str:
+    return "/" + _PARAM.sub(lambda m: _value(pattern, m["name"], w, response), pattern)
+
+
+def names_response(pattern: str) -> bool:
+    return "<int:response_id>" in pattern or "<response_id>" in pattern or pattern.startswith("responses/<int:pk>")
+
+
+def _get(client, path: str, headers=None):
+    response = client.get(path, headers=headers or {})
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return response.status_code, body.decode("utf-8", "replace")
+
+
+def _sweep(client, w, headers=None, response=None, query=""):
+    """(path, status, body) of GET on every route."""
+    out = []
+    for pattern, _view in routes():
+        path = concrete(pattern, w, response or w["inside"]) + query
+        status, body = _get(client, path, headers)
+        out.append((pattern, path, status, body))
+    return out
+
+
+def _no_500(results):
+    broken = [(path, status) for _p, path, status, _b in results if status >= 500]
+    assert not broken, broken
+
+
+def _absent(results, markers, what):
+    leaks = [(path, m) for _p, path, _s, body in results for m in markers if m in body]
+    assert not leaks, f"{what}: {leaks[:10]}"
+
+
+# --- Every role, unlimited --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", [r.value for r in Role])
+def test_every_role_on_every_page_and_route(world, make_member, client, role):
+    org = world["org"]
+    user = accounts.bootstrap_user(f"sweep-{role}@example.com", "correct-horse-battery-staple")
+    accounts.set_member(accounts.operator_actor(org), user.email, role)
+    key = accounts.create_api_key(accounts.operator_actor(org), f"sweep {role}", role).plaintext
+    client.force_login(user)
+    pages = _sweep(client, world)
+    api = [r for r in _sweep(client, world, {"Authorization": f"Bearer {key}"}) if r[0].startswith("api/")]
+    results = pages + api
+    _no_500(results)
+    _absent(results, [FOREIGN, "Bob Foreign"], "another organization's data")
+    perms = ROLE_PERMISSIONS[Role(role)]
+    if not any(p.value == "pii.view" for p in perms):
+        _absent(results, PERSONAL, f"personal data shown to {role}")
+    for pattern, view in routes():
+        needed = getattr(view, "required_perm", None)
+        if needed is None:
+            continue
+        status = next(s for p, _path, s, _b in pages if p == pattern)
+        if needed in perms:
+            assert status != 403, (pattern, role)
+        else:
+            assert status == 403, (pattern, role, status)
+
+
+def test_another_organizations_member_sees_nothing_of_a(world, org_b, make_member, client):
+    user = make_member(org_b, "owner", "owner-b@example.com")
+    key = accounts.create_api_key(accounts.operator_actor(org_b), "b", "owner").plaintext
+    client.force_login(user)
+    for response in (world["inside"], world["outside"]):
+        results = _sweep(client, world, response=response)
+        results += _sweep(client, world, {"Authorization": f"Bearer {key}"}, response=response)
+        _no_500(results)
+        _absent(results, ["INSIDE-MARK", "Inez Inside", *OUTSIDE, "Store Inside"], "organization A's data")
+        for pattern, path, status, _body in results:
+            if names_response(pattern) and status == 200:
+                pytest.fail(f"{path} answered 200 with another organization's response id")
+
+
+# --- Limited to a store -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def limited(world, client):
+    """A web client and API headers of an admin and an admin key limited to s-in."""
+    org = world["org"]
+    accounts.bootstrap_user("store-admin@example.com", "correct-horse-battery-staple")
+    membership = accounts.set_member(accounts.operator_actor(org), "store-admin@example.com", "admin", unit="s-in")
+    key = accounts.create_api_key(accounts.operator_actor(org), "store key", "admin", unit="s-in").plaintext
+    client.force_login(membership.user)
+    return client, {"Authorization": f"Bearer {key}"}
+
+
+def test_a_store_limited_member_and_key_see_only_their_store(world, limited):
+    client, headers = limited
+    results = _sweep(client, world) + [r for r in _sweep(client, world, headers) if r[0].startswith("api/")]
+    _no_500(results)
+    _absent(results, OUTSIDE, "another store's data")
+    assert any("INSIDE-MARK" in body for *_rest, body in results), "the sweep never saw the own store's comment"
+    assert any("Store Inside" in body for *_rest, body in results)
+
+
+def test_naming_another_store_in_the_query_never_gives_its_figures(world, limited):
+    client, headers = limited
+    for query in ("?unit=s-out", "?unit=east", "?unit=s-out&period=30d"):
+        results = _sweep(client, world, query=query)
+        results += [r for r in _sweep(client, world, headers, query=query) if r[0].startswith("api/")]
+        _no_500(results)
+        _absent(results, OUTSIDE, f"another store's data with {query}")
+    api = _get(client, "/api/v1/insights/breakdown?by=unit&metric=nps&unit=s-out", headers)
+    assert api[0] == 404
+    assert _get(client, "/api/v1/insights/breakdown?by=unit&metric=nps", headers)[0] == 200
+
+
+def test_every_route_naming_another_stores_response_is_not_found(world, limited):
+    client, headers = limited
+    outside = world["outside"]
+    for pattern, _view in routes():
+        if not names_response(pattern):
+            continue
+        path = concrete(pattern, world, outside)
+        if pattern.startswith("api/"):
+            calls = [
+                client.get(path, headers=headers),
+                client.delete(path, headers=headers),
+                client.post(path, headers=headers, content_type="application/json", data={}),
+            ]
+        else:
+            calls = [client.get(path), client.post(path)]
+        statuses = {c.status_code for c in calls}
+        assert statuses <= {404, 405}, (path, statuses)
+    kept = Response.objects.for_org(world["org"]).get(pk=outside.pk)
+    assert kept.contact_id is not None and "OUTSIDE-MARK" in kept.answers["comment"]
