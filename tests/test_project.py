@@ -1,12 +1,12 @@
-"""Project-wide rules: settings documented, migrations current, layers respected, the API
-contract reviewed, translations complete."""
+"""Project-wide rules: settings documented, migrations current, layers respected (the
+import-linter contracts in pyproject.toml), the API contract reviewed, translations complete."""
 
-import ast
 import json
 import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -46,93 +46,19 @@ def test_import_contracts():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-APPS = {
-    "accounts",
-    "customers",
-    "journeys",
-    "surveys",
-    "distribution",
-    "responses",
-    "comments",
-    "analysis",
-    "insights",
-    "loop",
-}
-THIN = {"api", "web", "commands"}
-
-
-def _imports(path: Path) -> list[str]:
-    tree = ast.parse(path.read_text())
-    found = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module:
-            found.append(node.module)
-            found.extend(f"{node.module}.{alias.name}" for alias in node.names)
-        elif isinstance(node, ast.Import):
-            found.extend(alias.name for alias in node.names)
-    return found
-
-
-def _models_module_app(name: str) -> str | None:
-    """The app whose models module ``name`` is (or is inside), else None."""
-    parts = name.split(".")
-    is_models = len(parts) >= 3 and parts[0] == "openxm" and parts[1] in APPS and parts[2] == "models"
-    return parts[1] if is_models else None
-
-
-def test_thin_layers_do_not_reach_into_models_of_other_apps():
-    """Views, API routes and CLI commands call services; they may not query another app's models.
-
-    A few shell modules read accounts' choices and the API-key lookup (constants and the tenant
-    root, not other apps' rows): they are listed here by name.
-    """
-    allowed = {
-        "web/forms.py",
-        "api/auth.py",
-        "commands/actors.py",
-        "web/templatetags/openxm_tags.py",
-        "web/context_processors.py",
-    }
-    offenders = [
-        f"{path.relative_to(PACKAGE)} imports {name}"
-        for layer in THIN
-        for path in (PACKAGE / layer).rglob("*.py")
-        for name in _imports(path)
-        if (app := _models_module_app(name))
-        and not (app == "accounts" and str(path.relative_to(PACKAGE)) in allowed)
-    ]
-    assert offenders == []
-
-
-def test_apps_import_only_leftwards():
-    """accounts → customers → journeys → surveys → distribution → responses → insights → loop:
-    reference data (contacts,
-    touchpoints) sits left of the surveys that point at it; aggregates and actions to the right."""
-    order = [
-        "accounts",
-        "customers",
-        "journeys",
-        "surveys",
-        "distribution",
-        "responses",
-        "comments",
-        "analysis",
-        "insights",
-        "loop",
-    ]
-    offenders = [
-        f"{path.relative_to(PACKAGE)} imports {name}"
-        for app in order
-        if (PACKAGE / app).exists()
-        for path in (PACKAGE / app).rglob("*.py")
-        for name in _imports(path)
-        if (parts := name.split("."))
-        and len(parts) >= 2
-        and parts[0] == "openxm"
-        and parts[1] in order
-        and order.index(parts[1]) > order.index(app)
-    ]
-    assert offenders == []
+def test_the_pure_contract_forbids_every_other_module_of_openxm():
+    """The pure packages may use each other, so their contract names what they may not import one
+    by one: a new app or entry point (a package or module directly under openxm/) must join it.
+    The order of the apps is the `layers` contract (exhaustive: it names them all)."""
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
+    pure = next(c for c in contracts if "openxm.analytics" in c.get("source_modules", []))
+    assert pure["allow_indirect_imports"] is False
+    forbidden = set(pure["forbidden_modules"])
+    children = {f"openxm.{p.stem}" for p in PACKAGE.glob("*.py") if p.name != "__init__.py"}
+    children |= {f"openxm.{p.parent.name}" for p in PACKAGE.glob("*/__init__.py")}
+    assert {"openxm.accounts", "openxm.text", "openxm.cli"} <= children, "the pattern is broken"
+    unnamed = {c for c in children - set(pure["source_modules"]) if not {c, f"{c}.*"} & forbidden}
+    assert unnamed == set(), "add these to the pure contract's forbidden_modules in pyproject.toml"
 
 
 def test_unscoped_managers_are_used_only_where_spanning_tenants_is_intended():

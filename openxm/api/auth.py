@@ -4,7 +4,7 @@ from django.middleware.csrf import CsrfViewMiddleware
 from ninja.security import APIKeyHeader, HttpBearer
 
 from openxm.accounts import services
-from openxm.accounts.models import Organization
+from openxm.accounts.errors import NotFound
 
 
 class ApiKeyAuth(HttpBearer):
@@ -40,8 +40,11 @@ class SessionMemberAuth(APIKeyHeader):
         slug = request.headers.get(self.param_name)
         if not slug:
             return getattr(request, "actor", None)
-        org = Organization.objects.filter(slug=slug).first()
-        if org is None or services.membership_in(user, org) is None:
+        try:
+            org = services.get_organization(slug)
+        except NotFound:
+            return None
+        if services.membership_in(user, org) is None:
             return None
         request.actor = services.actor_for_user(
             user, org, via="api", ip_address=request.META.get("REMOTE_ADDR")

@@ -107,6 +107,14 @@ def test_api_session_cannot_name_foreign_org(two_orgs, client):
     assert response.status_code == 401
 
 
+def test_api_session_naming_an_unknown_org_is_not_signed_in(two_orgs, client):
+    _, _, admin_a, _ = two_orgs
+    client.force_login(admin_a)
+    assert client.get("/api/v1/units", headers={"X-OpenXM-Org": "no-such-org"}).status_code == 401
+    own = client.get("/api/v1/units", headers={"X-OpenXM-Org": "org-a"})
+    assert own.status_code == 200 and [u["code"] for u in own.json()] == ["store-a"]
+
+
 def test_api_cannot_revoke_foreign_key(two_orgs, make_key, api):
     org_a, org_b, *_ = two_orgs
     other = services.create_api_key(services.operator_actor(org_b), "b", "viewer").key
