@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from openxm.accounts import audit
 from openxm.accounts.actors import Actor
 from openxm.accounts.errors import InvalidInput
-from openxm.accounts.models import Organization
 from openxm.accounts.roles import Perm
 
 from .models import AttributeDefinition
@@ -42,7 +41,7 @@ PERSONAL_BY_DEFAULT = frozenset(
 )
 
 
-def personal_attributes(organization: Organization, names) -> frozenset[str]:
+def personal_attributes(organization, names) -> frozenset[str]:
     """The personal ones among attribute ``names`` of the organization."""
     names = set(names)
     if not names:

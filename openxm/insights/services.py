@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from openxm.accounts import audit
+from openxm.accounts import services as accounts
 from openxm.accounts.actors import Actor
 from openxm.accounts.errors import InvalidInput
-from openxm.accounts.models import Unit
 from openxm.accounts.roles import Perm
 from openxm.journeys import services as journeys
 from openxm.surveys.collect import CHANNELS
@@ -52,7 +52,10 @@ def filter_options(actor: Actor) -> FilterOptions:
         journeys=[(j.key, j.name) for j in journeys.list_journeys(actor)],
         touchpoints=[(t.key, t.name, t.journey_key) for t in directory.values()],
         channels=list(CHANNELS),
-        units=list(Unit.objects.for_org(org).order_by("kind", "code").values_list("code", "name", "kind")),
+        units=[
+            (u.code, u.name, u.kind)
+            for u in sorted(accounts.list_units(actor), key=lambda u: (u.kind, u.code))
+        ],
         segments=[(name, sorted(vs)) for name, vs in values.items()],
     )
 

@@ -46,6 +46,7 @@ def member_required(perm: Perm):
                 raise Http404(str(exc)) from exc
 
         wrapped.__name__ = view.__name__
+        wrapped.required_perm = perm  # read by the access sweep (tests/accounts/test_access_sweep.py)
         return wrapped
 
     return decorator

@@ -103,8 +103,12 @@ def world(org_a, org_b, make_member, settings, tmp_path, django_capture_on_commi
     accounts.create_unit(op, "s-out", "Store Outside", "store", "east")
     _owner_b, survey_b = _populate(org_b, make_member, None)
     with django_capture_on_commit_callbacks(execute=True):
-        inside = _record(org_a, survey, "s-in", "INSIDE-MARK 送货很快 great", 10, "c-in", "Inez Inside", "InezFirst")
-        outside = _record(org_a, survey, "s-out", "OUTSIDE-MARK 太慢了 awful", 0, "c-out", "Otto Outside", "OttoFirst")
+        inside = _record(
+            org_a, survey, "s-in", "INSIDE-MARK 送货很快 great", 10, "c-in", "Inez Inside", "InezFirst"
+        )
+        outside = _record(
+            org_a, survey, "s-out", "OUTSIDE-MARK 太慢了 awful", 0, "c-out", "Otto Outside", "OttoFirst"
+        )
         foreign = _record(org_b, survey_b, "", f"{FOREIGN} hello", 7, "c-b", "Bob Foreign", "BobFirst")
     return {"inside": inside, "outside": outside, "foreign": foreign, "survey": survey, "org": org_a}
 
@@ -136,7 +140,7 @@ def _value(pattern: str, name: str, w: dict, response: Response) -> str:
     if name == "survey_id":
         return str(survey.pk)
     if name == "key":
-        if "touchpoints" in pattern:
+        if "touchpoints/<" in pattern:
             return "web.visit"
         return "sweep" if "dashboards" in pattern else "buy-online"
     return {"stage": "aware", "code": "east", "org": w["org"].slug, "fmt": "png", "table": "result"}.get(
@@ -149,7 +153,11 @@ def concrete(pattern: str, w: dict, response: Response) -> str:
 
 
 def names_response(pattern: str) -> bool:
-    return "<int:response_id>" in pattern or "<response_id>" in pattern or pattern.startswith("responses/<int:pk>")
+    return (
+        "<int:response_id>" in pattern
+        or "<response_id>" in pattern
+        or pattern.startswith("responses/<int:pk>")
+    )
 
 
 def _get(client, path: str, headers=None):
@@ -229,7 +237,9 @@ def limited(world, client):
     """A web client and API headers of an admin and an admin key limited to s-in."""
     org = world["org"]
     accounts.bootstrap_user("store-admin@example.com", "correct-horse-battery-staple")
-    membership = accounts.set_member(accounts.operator_actor(org), "store-admin@example.com", "admin", unit="s-in")
+    membership = accounts.set_member(
+        accounts.operator_actor(org), "store-admin@example.com", "admin", unit="s-in"
+    )
     key = accounts.create_api_key(accounts.operator_actor(org), "store key", "admin", unit="s-in").plaintext
     client.force_login(membership.user)
     return client, {"Authorization": f"Bearer {key}"}
@@ -240,7 +250,9 @@ def test_a_store_limited_member_and_key_see_only_their_store(world, limited):
     results = _sweep(client, world) + [r for r in _sweep(client, world, headers) if r[0].startswith("api/")]
     _no_500(results)
     _absent(results, OUTSIDE, "another store's data")
-    assert any("INSIDE-MARK" in body for *_rest, body in results), "the sweep never saw the own store's comment"
+    assert any("INSIDE-MARK" in body for *_rest, body in results), (
+        "the sweep never saw the own store's comment"
+    )
     assert any("Store Inside" in body for *_rest, body in results)
 
 
