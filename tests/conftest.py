@@ -84,6 +84,11 @@ def api(client):
                 f"/api/v1{path}", data=data or {}, content_type="application/json", headers=self.headers
             )
 
+        def put(self, path, data=None):
+            return client.put(
+                f"/api/v1{path}", data=data or {}, content_type="application/json", headers=self.headers
+            )
+
         def delete(self, path):
             return client.delete(f"/api/v1{path}", headers=self.headers)
 

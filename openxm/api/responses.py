@@ -20,7 +20,8 @@ from openxm.responses.writers import CONTENT_TYPES
 router = Router(tags=["responses"])
 
 _FILTER_DOC = (
-    "Filters: survey, version, from, to (YYYY-MM-DD), touchpoint, channel, language, tag, q, "
+    "Filters: survey, version, from, to (YYYY-MM-DD), touchpoint, channel, language, unit (with its "
+    "sub-units; 404 outside the caller's unit scope), tag, q, "
     "contact.<attribute>=value, answer=question[.part]:op:value (repeatable; op: eq ne lt lte gt gte "
     "contains answered)."
 )
@@ -183,7 +184,7 @@ def _import_out(job) -> ImportOut:
 
 
 @router.get(
-    "/responses", response=ResponsePageOut, summary="Responses, newest first", description=_FILTER_DOC
+    "/responses", response=ResponsePageOut, summary="Responses, newest first (a bulk read: needs data.export)", description=_FILTER_DOC
 )
 def list_responses(request, page: int = 1, per_page: int = 50):
     result = browse.list_responses(

@@ -4,7 +4,8 @@ A filter is read from query parameters (the browser's URL, the API, an export jo
 filters) with :func:`parse_filters`, and applied with :func:`apply_filters`:
 
 ``survey`` (id or key), ``version``, ``from`` / ``to`` (completion dates, inclusive, in the
-organization's time zone), ``touchpoint``, ``channel``, ``language``, ``tag``, ``q`` (text in
+organization's time zone), ``touchpoint``, ``channel``, ``language``, ``unit`` (a unit code with
+the units below it; outside the member's scope it is not found), ``tag``, ``q`` (text in
 any text answer), ``contact.<attribute>=value`` (repeatable; ``contact.id`` is the contact's
 id), and ``answer=<question>[.<part>]:<op>:<value>`` (repeatable) with op one of eq, ne, lt,
 lte, gt, gte, contains, answered; eq on a multiple choice means "selected".
@@ -51,6 +52,7 @@ class ResponseFilter:
     touchpoint: str = ""
     channel: str = ""
     language: str = ""
+    unit: str = ""
     tag: str = ""
     q: str = ""
     contact: tuple[tuple[str, str], ...] = ()
@@ -65,6 +67,7 @@ class ResponseFilter:
             ("touchpoint", self.touchpoint),
             ("channel", self.channel),
             ("language", self.language),
+            ("unit", self.unit),
             ("tag", self.tag),
             ("q", self.q),
         ):
@@ -153,6 +156,7 @@ def parse_filters(params: Mapping[str, Any]) -> ResponseFilter:
         touchpoint=_one(params, "touchpoint"),
         channel=_one(params, "channel"),
         language=_one(params, "language"),
+        unit=_one(params, "unit"),
         tag=_one(params, "tag"),
         q=_one(params, "q"),
         contact=tuple(sorted(contact)),
@@ -214,6 +218,8 @@ def apply_filters(qs: QuerySet, flt: ResponseFilter, scope, survey=None) -> Quer
     for name in ("touchpoint", "channel", "language"):
         if getattr(flt, name):
             qs = qs.filter(**{name: getattr(flt, name)})
+    if flt.unit:
+        qs = qs.filter(unit_id__in=scope.units(flt.unit))
     if flt.tag:
         from .models import ResponseTag
 

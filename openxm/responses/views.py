@@ -11,6 +11,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from openxm.accounts import services as accounts
 from openxm.accounts.errors import InvalidInput
 from openxm.accounts.roles import Perm
 from openxm.surveys import services as surveys
@@ -77,6 +78,7 @@ def browser(request):
             "problem": problem,
             "result": result,
             "surveys": surveys.list_surveys(actor),
+            "units": accounts.list_units(actor),
             "channels": CHANNELS,
             "touchpoints": browse.touchpoints(actor),
             "tags": browse.tag_names(actor),
