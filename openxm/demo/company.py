@@ -21,7 +21,7 @@ PEOPLE = [
     ("analyst@demo.openxm.local", "Priya Nair (CX analyst)", "analyst", ""),
     ("agent@demo.openxm.local", "Li Na 李娜 (service desk)", "agent", ""),
     ("agent2@demo.openxm.local", "Tom Baker (service desk)", "agent", ""),
-    ("store.jingan@demo.openxm.local", "Zhou Min 周敏 (store manager, Jing'an)", "viewer", "sh-jingan"),
+    ("store.jingan@demo.openxm.local", "Zhou Min 周敏 (store manager, Jing'an)", "agent", "sh-jingan"),
     ("viewer@demo.openxm.local", "Zhang Wei 张伟 (regional director)", "viewer", "east"),
 ]
 
