@@ -184,7 +184,10 @@ def _import_out(job) -> ImportOut:
 
 
 @router.get(
-    "/responses", response=ResponsePageOut, summary="Responses, newest first (a bulk read: needs data.export)", description=_FILTER_DOC
+    "/responses",
+    response=ResponsePageOut,
+    summary="Responses, newest first (a bulk read: needs data.export)",
+    description=_FILTER_DOC,
 )
 def list_responses(request, page: int = 1, per_page: int = 50):
     result = browse.list_responses(

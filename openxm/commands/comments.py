@@ -40,6 +40,7 @@ def register(subparsers):
     top = sub.add_parser("topics", help=_("Print topic volume, sentiment, NPS impact and trend"))
     top.add_argument("--survey", metavar="KEY", help=_("only this survey's comments (id or key)"))
     top.add_argument("--touchpoint", metavar="KEY", help=_("only comments about this touchpoint"))
+    top.add_argument("--unit", metavar="CODE", help=_("only comments of this unit and the units below it"))
     top.add_argument(
         "--period",
         default="90d",
@@ -138,7 +139,9 @@ def run_topics(args) -> int:
     from openxm.comments import services
 
     actor = _actor(args)
-    scope = services.scope_for(actor, survey=args.survey, touchpoint=args.touchpoint, period=args.period)
+    scope = services.scope_for(
+        actor, survey=args.survey, touchpoint=args.touchpoint, period=args.period, unit=args.unit
+    )
     lang = args.lang or ("zh" if i18n.current() == i18n.CHINESE else "en")
     figures = services.figures(actor, scope, kind=args.kind, language=lang)
     print(

@@ -55,6 +55,7 @@ def register(subparsers):
     exp.add_argument("--touchpoint", help=_("only responses about this touchpoint"))
     exp.add_argument("--channel", help=_("only responses from this channel"))
     exp.add_argument("--language", help=_("only responses in this language"))
+    exp.add_argument("--unit", metavar="CODE", help=_("only responses of this unit and the units below it"))
     exp.add_argument("--tag", help=_("only responses with this tag"))
     exp.add_argument(
         "--contact",
@@ -240,6 +241,7 @@ def run_export(args) -> int:
         ("touchpoint", args.touchpoint),
         ("channel", args.channel),
         ("language", args.language),
+        ("unit", args.unit),
         ("tag", args.tag),
     ):
         if value not in (None, ""):

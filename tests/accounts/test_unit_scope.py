@@ -254,3 +254,20 @@ def test_studies_read_only_the_scope(world, store, whole):
     assert (mine, everything) == (1, 2)
     with pytest.raises(NotFound):
         data.answers(store.scope, survey, data.Filters(unit="s-out"), ["nps"])
+
+
+def test_the_command_line_as_a_store_limited_member(world, store, tmp_path, capsys):
+    org = world["org"].slug
+    me = ["--org", org, "--user", "store@example.com"]
+    out = tmp_path / "export.csv"
+    survey = world["survey"].key
+    assert cli(["responses", "export", "--survey", survey, "--output", str(out), *me]) == 0
+    text = out.read_text(encoding="utf-8-sig")
+    assert "INSIDE-MARK" in text and "OUTSIDE-MARK" not in text
+    assert cli(["responses", "export", "--survey", survey, "--output", str(out), "--unit", "s-out", *me]) == 1
+    assert "s-out" in capsys.readouterr().err
+    assert cli(["comments", "topics", "--period", "all", "--unit", "s-out", *me]) == 1
+    report = tmp_path / "report.pdf"
+    assert cli(["insights", "report", "sweep", "--period", "30d", "--output", str(report), *me]) == 0
+    csv = report.with_suffix(".csv").read_text(encoding="utf-8-sig")
+    assert "Store Inside" in csv and "Store Outside" not in csv
