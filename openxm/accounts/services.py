@@ -486,18 +486,28 @@ def export_units(actor: Actor) -> tuple[list[str], list[list[str]]]:
 AUDIT_COLUMNS = ["time", "action", "actor", "via", "target_type", "target_id", "ip_address", "data"]
 
 
-def list_audit(actor: Actor, limit: int = 200, action: str = "") -> list[AuditEvent]:
+def _visible_audit(actor: Actor):
+    """The organization's audit log; an actor limited to a unit sees only their own actions (the
+    log names members, keys and responses of every unit)."""
     actor.require(Perm.AUDIT_VIEW)
     events = AuditEvent.objects.for_org(actor.organization)
+    if actor.scope.limited:
+        events = (
+            events.filter(actor_user=actor.user) if actor.user else events.filter(actor_api_key=actor.api_key)
+        )
+    return events
+
+
+def list_audit(actor: Actor, limit: int = 200, action: str = "") -> list[AuditEvent]:
+    events = _visible_audit(actor)
     if action:
         events = events.filter(action=action)
     return list(events[: max(1, min(limit, 5000))])
 
 
 def export_audit(actor: Actor) -> tuple[list[str], list[list]]:
-    actor.require(Perm.AUDIT_VIEW)
     actor.require(Perm.DATA_EXPORT)
-    events = AuditEvent.objects.for_org(actor.organization).order_by("created_at", "id")
+    events = _visible_audit(actor).order_by("created_at", "id")
     rows = [
         [
             e.created_at.isoformat(),

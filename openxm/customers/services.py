@@ -98,4 +98,8 @@ def get_contact(org: Organization, external_id: str) -> Contact | None:
 
 
 def count_contacts(actor: Actor) -> int:
-    return Contact.objects.for_org(actor.organization).count()
+    """Contacts the actor may see: all of them, or those of their unit and the units below it."""
+    contacts = Contact.objects.for_org(actor.organization)
+    if actor.scope.limited:
+        contacts = contacts.filter(unit_id__in=actor.scope.unit_ids)
+    return contacts.count()

@@ -190,6 +190,15 @@ class DistributionRow:
     created_at: object
 
 
+def _invitations(actor: Actor):
+    """The organization's invitations as the actor may see them: an actor limited to a unit sees
+    those of contacts in their unit and the units below it."""
+    invitations = Invitation.objects.for_org(actor.organization)
+    if actor.scope.limited:
+        invitations = invitations.filter(contact__unit_id__in=actor.scope.unit_ids)
+    return invitations
+
+
 def list_distributions(actor: Actor, survey_id: int | None = None) -> list[DistributionRow]:
     actor.require(Perm.DASHBOARDS_VIEW)
     scoped = Distribution.objects.for_org(actor.organization).select_related("survey")
@@ -197,13 +206,13 @@ def list_distributions(actor: Actor, survey_id: int | None = None) -> list[Distr
         scoped = scoped.filter(survey_id=survey_id)
     dists = list(scoped)
     invited = dict(
-        Invitation.objects.for_org(actor.organization)
+        _invitations(actor)
         .values_list("distribution")
         .annotate(n=Count("id"))
         .values_list("distribution", "n")
     )
     completed = dict(
-        Invitation.objects.for_org(actor.organization)
+        _invitations(actor)
         .filter(status=Invitation.Status.COMPLETED)
         .values_list("distribution")
         .annotate(n=Count("id"))
@@ -227,33 +236,19 @@ def list_distributions(actor: Actor, survey_id: int | None = None) -> list[Distr
 
 def invitation_counts(actor: Actor, dist: Distribution) -> dict[str, int]:
     actor.require(Perm.DASHBOARDS_VIEW)
-    rows = (
-        Invitation.objects.for_org(actor.organization)
-        .filter(distribution=dist)
-        .values_list("status")
-        .annotate(n=Count("id"))
-    )
+    rows = _invitations(actor).filter(distribution=dist).values_list("status").annotate(n=Count("id"))
     return dict(rows)
 
 
 def recent_invitations(actor: Actor, dist: Distribution, limit: int = 50) -> list[Invitation]:
     actor.require(Perm.RESPONSES_VIEW)
-    return list(
-        Invitation.objects.for_org(actor.organization)
-        .filter(distribution=dist)
-        .select_related("contact")[:limit]
-    )
+    return list(_invitations(actor).filter(distribution=dist).select_related("contact")[:limit])
 
 
 def get_invitation(actor: Actor, pk: int) -> tuple[Invitation, list[DeliveryEvent]]:
     """An invitation and its delivery log."""
     actor.require(Perm.RESPONSES_VIEW)
-    invitation = (
-        Invitation.objects.for_org(actor.organization)
-        .select_related("contact", "distribution", "survey")
-        .filter(pk=pk)
-        .first()
-    )
+    invitation = _invitations(actor).select_related("contact", "distribution", "survey").filter(pk=pk).first()
     if invitation is None:
         raise NotFound("invitation", pk)
     return invitation, list(DeliveryEvent.objects.for_org(actor.organization).filter(invitation=invitation))
