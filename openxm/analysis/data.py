@@ -8,16 +8,14 @@ Excluded: permissions (the services check them) and the statistics (``openxm.ana
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from openxm.accounts.errors import InvalidInput
-from openxm.accounts.models import Organization
 from openxm.accounts.scope import Scope
 from openxm.surveys import door
 from openxm.surveys.models import Response, Survey
@@ -25,8 +23,13 @@ from openxm.surveys.models import Response, Survey
 from .config import split_ref
 
 # The survey format stores KANO answers with underscores; the analytics use the hyphenated names.
-KANO_NAMES = {"like": "like", "must_be": "must-be", "neutral": "neutral", "live_with": "live-with",
-              "dislike": "dislike"}
+KANO_NAMES = {
+    "like": "like",
+    "must_be": "must-be",
+    "neutral": "neutral",
+    "live_with": "live-with",
+    "dislike": "dislike",
+}
 
 
 @dataclass(frozen=True)
@@ -56,32 +59,19 @@ class Filters:
         return bool(self.date_from or self.date_to or self.channel or self.unit)
 
 
-def _zone(org: Organization):
-    try:
-        return zoneinfo.ZoneInfo(org.time_zone or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
-
-
 def answers(scope: Scope, survey: Survey, filters: Filters, question_ids: Iterable[str]) -> QuerySet:
     """The Answer rows of ``question_ids`` in complete responses inside ``scope`` that pass
     ``filters``; a unit outside the scope is NotFound."""
-    org = scope.organization
-    allowed = scope.units(filters.unit)
-    rows = door.answers(scope).filter(
-        survey=survey, question_id__in=list(question_ids), response__status=Response.Status.COMPLETE
+    piece = door.Slice.days(
+        scope.organization,
+        filters.date_from,
+        filters.date_to,
+        survey_id=survey.pk,
+        channel=filters.channel,
+        unit=filters.unit,
+        status=Response.Status.COMPLETE,
     )
-    zone = _zone(org)
-    if filters.date_from:
-        rows = rows.filter(answered_at__gte=datetime.combine(filters.date_from, time.min, tzinfo=zone))
-    if filters.date_to:
-        end = datetime.combine(filters.date_to + timedelta(days=1), time.min, tzinfo=zone)
-        rows = rows.filter(answered_at__lt=end)
-    if filters.channel:
-        rows = rows.filter(response__channel=filters.channel)
-    if filters.unit:  # the scope's own units are already applied by the door
-        rows = rows.filter(response__unit_id__in=allowed)
-    return rows
+    return door.answers(scope, piece).filter(question_id__in=list(question_ids))
 
 
 def channels(scope: Scope, survey: Survey) -> list[str]:

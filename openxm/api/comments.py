@@ -26,7 +26,7 @@ class ScopeIn(Schema):
 
 
 def _scope(request, scope: ScopeIn):
-    return services.scope_for(request.auth, **scope.model_dump())
+    return services.slice_for(request.auth, **scope.model_dump())
 
 
 class TopicFigureOut(Schema):

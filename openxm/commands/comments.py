@@ -139,7 +139,7 @@ def run_topics(args) -> int:
     from openxm.comments import services
 
     actor = _actor(args)
-    scope = services.scope_for(
+    scope = services.slice_for(
         actor, survey=args.survey, touchpoint=args.touchpoint, period=args.period, unit=args.unit
     )
     lang = args.lang or ("zh" if i18n.current() == i18n.CHINESE else "en")

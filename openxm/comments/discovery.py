@@ -14,10 +14,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from openxm.accounts.scope import Scope
+from openxm.surveys.door import Slice
 from openxm.text.themes import discover_themes
 
 from .models import CommentAnalysis
-from .queries import Scope
+from .queries import analyses
 from .taxonomies import active_taxonomy
 from .verbatims import Segment, segments
 
@@ -60,10 +62,13 @@ def _example(analysis: CommentAnalysis, redact: bool) -> tuple:
     return segments(original, [], analysis.pii, redact=False)
 
 
-def suggest_themes(organization, scope: Scope, *, k: int, sample: int, redact: bool) -> tuple[int, list]:
+def suggest_themes(scope: Scope, piece: Slice, *, k: int, sample: int) -> tuple[int, list]:
+    """Themes among the newest ``sample`` comments without a topic inside the scope and slice;
+    example comments are redacted without the scope's ``pii``."""
+    organization = scope.organization
+    redact = not scope.pii
     rows = list(
-        CommentAnalysis.objects.for_org(organization)
-        .filter(scope.q())
+        analyses(scope, piece)
         .exclude(topics__kind="topic")
         .select_related("answer")
         .order_by("-answered_at", "-pk")[:sample]

@@ -1,7 +1,9 @@
 """Figures from the stored analyses: topic volume, sentiment, impact on NPS/CSAT, trends, surges.
 
-Every figure is an SQL aggregate over ``CommentAnalysis``/``CommentTopic`` in a :class:`Scope`
-(survey, touchpoint, period, unit with its sub-units, language). Definitions:
+Every figure is an SQL aggregate over ``CommentAnalysis``/``CommentTopic`` inside an access
+:class:`~openxm.accounts.scope.Scope` (``actor.scope``) and a :class:`~openxm.surveys.door.Slice`
+(survey, touchpoint, period, unit with its sub-units, comment language), applied by the door's
+:func:`~openxm.surveys.door.slice_q`. Definitions:
 
 * volume — comments (analysed answers) with the topic; ``responses`` counts distinct responses.
 * share — volume as a % of the comments analysed in the scope.
@@ -20,7 +22,7 @@ Responses without any comment are not in these figures.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -28,9 +30,11 @@ from django.db.models import Avg, Count, Q, QuerySet
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 from django.utils import timezone
 
-from openxm.accounts.models import Unit
+from openxm.accounts.scope import Scope
 from openxm.analytics.compare import nps_difference, two_proportions
 from openxm.analytics.metrics import score_from_counts
+from openxm.surveys import door
+from openxm.surveys.door import Slice
 
 from .models import CommentAnalysis, CommentTopic
 from .taxonomies import active_taxonomy, topic_labels
@@ -39,39 +43,15 @@ MIN_N = 5
 BUCKETS = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
 
 
-@dataclass(frozen=True)
-class Scope:
-    """Which analyses a figure covers; ``None`` means no restriction."""
-
-    survey_id: int | None = None
-    touchpoint: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-    unit_ids: tuple[int, ...] | None = None
-    language: str | None = None
-
-    def q(self, prefix: str = "") -> Q:
-        q = Q()
-        if self.survey_id is not None:
-            q &= Q(**{f"{prefix}survey_id": self.survey_id})
-        if self.touchpoint:
-            q &= Q(**{f"{prefix}touchpoint": self.touchpoint})
-        if self.since is not None:
-            q &= Q(**{f"{prefix}answered_at__gte": self.since})
-        if self.until is not None:
-            q &= Q(**{f"{prefix}answered_at__lt": self.until})
-        if self.unit_ids is not None:
-            q &= Q(**{f"{prefix}unit_id__in": self.unit_ids})
-        if self.language:
-            q &= Q(**{f"{prefix}language": self.language})
-        return q
-
-    def previous(self) -> Scope | None:
-        """The period of the same length just before this one (None without a start)."""
-        if self.since is None:
-            return None
-        until = self.until or timezone.now()
-        return replace(self, since=self.since - (until - self.since), until=self.since)
+# Where CommentAnalysis keeps its copies of the response's columns (see door.slice_q).
+COLUMNS = {
+    "survey": "survey_id",
+    "touchpoint": "touchpoint",
+    "unit": "unit_id",
+    "time": "answered_at",
+    "language": "language",
+}
+TOPIC_COLUMNS = {name: f"analysis__{column}" for name, column in COLUMNS.items()}
 
 
 def _moment(value, org_tz: ZoneInfo, end: bool = False) -> datetime | None:
@@ -85,59 +65,33 @@ def _moment(value, org_tz: ZoneInfo, end: bool = False) -> datetime | None:
     raise TypeError(f"since/until must be a date or datetime, not {type(value).__name__}")
 
 
-def org_zone(organization) -> ZoneInfo:
-    try:
-        return ZoneInfo(organization.time_zone or "UTC")
-    except (KeyError, ValueError):
-        return ZoneInfo("UTC")
-
-
-def unit_ids(organization, unit) -> tuple[int, ...] | None:
-    """The unit (a Unit, id or code) and every unit below it; None for no unit."""
-    if unit is None or unit == "":
-        return None
-    units = list(Unit.objects.for_org(organization).values_list("pk", "code", "parent_id"))
-    if isinstance(unit, Unit):
-        root = unit.pk
-    else:
-        root = next((pk for pk, code, _p in units if code == str(unit) or str(pk) == str(unit)), None)
-    if root is None:
-        return ()
-    children: dict[int, list[int]] = {}
-    for pk, _code, parent in units:
-        if parent is not None:
-            children.setdefault(parent, []).append(pk)
-    found, stack = [], [root]
-    while stack:
-        pk = stack.pop()
-        found.append(pk)
-        stack.extend(children.get(pk, []))
-    return tuple(sorted(found))
-
-
-def make_scope(
+def make_slice(
     organization, *, survey=None, touchpoint=None, since=None, until=None, unit=None, language=None
-) -> Scope:
-    """A Scope from friendly values: a Survey or id, dates (whole days in the organization's time
-    zone; ``until`` inclusive) or datetimes (``until`` exclusive), a Unit or unit code."""
-    tz = org_zone(organization)
+) -> Slice:
+    """A Slice from friendly values: a Survey or id, dates (whole days in the organization's time
+    zone; ``until`` inclusive) or datetimes (``until`` exclusive), a Unit or unit code, the
+    comment's language (zh, en, other)."""
+    tz = door.organization_zone(organization)
     survey_id = getattr(survey, "pk", survey)
-    return Scope(
+    return Slice(
         survey_id=int(survey_id) if survey_id not in (None, "") else None,
-        touchpoint=touchpoint or None,
+        touchpoints=(touchpoint,) if touchpoint else None,
         since=_moment(since, tz),
         until=_moment(until, tz, end=True),
-        unit_ids=unit_ids(organization, unit),
-        language=language or None,
+        unit=getattr(unit, "code", unit) or "",
+        language=language or "",
     )
 
 
-def analyses(organization, scope: Scope) -> QuerySet:
-    return CommentAnalysis.objects.for_org(organization).filter(scope.q())
+def analyses(scope: Scope, piece: Slice = door.EVERYTHING) -> QuerySet:
+    """The comment analyses inside the access scope and the slice."""
+    return CommentAnalysis.objects.for_org(scope.organization).filter(door.slice_q(scope, piece, COLUMNS))
 
 
-def _topic_rows(organization, scope: Scope, kind: str) -> QuerySet:
-    return CommentTopic.objects.for_org(organization).filter(scope.q("analysis__"), kind=kind)
+def _topic_rows(scope: Scope, piece: Slice, kind: str) -> QuerySet:
+    return CommentTopic.objects.for_org(scope.organization).filter(
+        door.slice_q(scope, piece, TOPIC_COLUMNS), kind=kind
+    )
 
 
 @dataclass(frozen=True)
@@ -215,34 +169,23 @@ def _per_point(qs: QuerySet, field_name: str, key: str | None) -> QuerySet:
 
 
 def topic_summary(
-    organization,
+    scope: Scope,
+    piece: Slice = door.EVERYTHING,
     *,
-    survey=None,
-    touchpoint=None,
-    since=None,
-    until=None,
-    unit=None,
     kind: str = "topic",
     language: str | None = None,
     min_n: int = MIN_N,
-    scope: Scope | None = None,
 ) -> list[TopicFigure]:
-    """Topic figures of ``organization``, largest volume first (see the module docstring).
-
-    ``survey`` (Survey or id), ``touchpoint`` (key), ``since``/``until`` (dates: whole days in the
-    organization's time zone, ``until`` inclusive; or aware datetimes, ``until`` exclusive),
-    ``unit`` (Unit or code; includes its sub-units) restrict the comments; ``kind`` is
-    ``"topic"``, ``"intent"`` or ``"flag"``; ``language`` picks the label language (``"zh…"`` →
-    Chinese, else English). No permission check: callers check theirs (``dashboards.view``).
-    """
-    scope = scope or make_scope(
-        organization, survey=survey, touchpoint=touchpoint, since=since, until=until, unit=unit
-    )
-    base = analyses(organization, scope)
+    """Topic figures inside the scope and the slice, largest volume first (see the module
+    docstring). ``kind`` is ``"topic"``, ``"intent"`` or ``"flag"``; ``language`` picks the
+    label language (``"zh…"`` → Chinese, else English). No permission check: callers check
+    theirs (``dashboards.view``)."""
+    organization = scope.organization
+    base = analyses(scope, piece)
     total = base.count()
     if not total:
         return []
-    topics = _topic_rows(organization, scope, kind)
+    topics = _topic_rows(scope, piece, kind)
     rows = topics.values("topic", "parent").annotate(
         volume=Count("id"),
         responses=Count("analysis__response_id", distinct=True),
@@ -266,13 +209,11 @@ def topic_summary(
         ],
         "topic",
     )
-    previous = scope.previous()
+    previous = piece.previous()
     prev_total, prev_volume = 0, {}
     if previous is not None:
-        prev_total = analyses(organization, previous).count()
-        prev_volume = dict(
-            _topic_rows(organization, previous, kind).values_list("topic").annotate(n=Count("id"))
-        )
+        prev_total = analyses(scope, previous).count()
+        prev_volume = dict(_topic_rows(scope, previous, kind).values_list("topic").annotate(n=Count("id")))
     labels = topic_labels(active_taxonomy(organization).document, language)
     out = []
     for r in rows:
@@ -394,8 +335,9 @@ class Overview:
         return self.pct(self.with_topics)
 
 
-def overview(organization, scope: Scope) -> Overview:
-    base = analyses(organization, scope)
+def overview(scope: Scope, piece: Slice = door.EVERYTHING) -> Overview:
+    organization = scope.organization
+    base = analyses(scope, piece)
     agg = base.aggregate(
         comments=Count("id"),
         responses=Count("response_id", distinct=True),
@@ -407,7 +349,7 @@ def overview(organization, scope: Scope) -> Overview:
     version = active_taxonomy(organization).version
     languages = dict(base.values_list("language").annotate(n=Count("id")).order_by("-n"))
     flags = dict(
-        _topic_rows(organization, scope, CommentTopic.Kind.FLAG).values_list("topic").annotate(n=Count("id"))
+        _topic_rows(scope, piece, CommentTopic.Kind.FLAG).values_list("topic").annotate(n=Count("id"))
     )
     with_topics = base.filter(topics__kind=CommentTopic.Kind.TOPIC).values("id").distinct().count()
     return Overview(
@@ -437,8 +379,8 @@ class Trend:
 
 
 def topic_trends(
-    organization,
     scope: Scope,
+    piece: Slice,
     topics: list[str],
     *,
     bucket: str = "week",
@@ -449,16 +391,17 @@ def topic_trends(
     trunc = BUCKETS.get(bucket)
     if trunc is None:
         raise ValueError(f"bucket must be one of {', '.join(BUCKETS)}")
-    tz = org_zone(organization)
+    organization = scope.organization
+    tz = door.organization_zone(organization)
     totals = dict(
-        analyses(organization, scope)
+        analyses(scope, piece)
         .annotate(period=trunc("answered_at", tzinfo=tz))
         .values_list("period")
         .annotate(n=Count("id"))
     )
     per_topic: dict[str, dict] = {t: {} for t in topics}
     rows = (
-        _topic_rows(organization, scope, kind)
+        _topic_rows(scope, piece, kind)
         .filter(topic__in=topics)
         .annotate(period=trunc("analysis__answered_at", tzinfo=tz))
         .values_list("topic", "period")

@@ -11,7 +11,7 @@ figures of an organization without an actor (see :mod:`openxm.comments.queries`)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
@@ -23,9 +23,11 @@ from openxm.accounts.actors import Actor
 from openxm.accounts.errors import InvalidInput, NotFound
 from openxm.accounts.models import Organization
 from openxm.accounts.roles import Perm
+from openxm.accounts.scope import organization_scope
 from openxm.jobs import dispatch
 from openxm.surveys import door
 from openxm.surveys import services as surveys
+from openxm.surveys.door import Slice
 from openxm.text.clauses import split_clauses
 from openxm.text.rules import RuleSyntaxError
 from openxm.text.topics import Taxonomy as CompiledTaxonomy
@@ -38,11 +40,10 @@ from .engine import comment_answers
 from .models import Classifier, CommentAnalysis, ReanalysisJob, Taxonomy
 from .queries import (
     Overview,
-    Scope,
     TopicFigure,
     Trend,
     analyses,
-    make_scope,
+    make_slice,
     overview,
     topic_trends,
 )
@@ -62,7 +63,7 @@ from .verbatims import VerbatimPage, segments, verbatim_page
 __all__ = [
     "TopicFigure",
     "topic_summary",
-    "scope_for",
+    "slice_for",
     "touchpoint_choices",
     "figures",
     "summary",
@@ -92,14 +93,18 @@ SENTIMENTS = ("positive", "neutral", "negative")
 
 
 def topic_summary(organization, **filters) -> list[TopicFigure]:
-    """Topic figures of ``organization``: see :func:`openxm.comments.queries.topic_summary`."""
-    return _topic_summary(organization, **filters)
+    """Topic figures of the whole organization (system work: the demo, reports to the operator);
+    ``filters`` as :func:`~openxm.comments.queries.make_slice` takes them, plus ``kind``,
+    ``language`` and ``min_n``. See :func:`openxm.comments.queries.topic_summary`."""
+    options = {k: filters.pop(k) for k in ("kind", "language", "min_n") if k in filters}
+    piece = make_slice(organization, **filters)
+    return _topic_summary(organization_scope(organization), piece, **options)
 
 
 # --- Reads ------------------------------------------------------------------------------------
 
 
-def scope_for(
+def slice_for(
     actor: Actor,
     *,
     survey=None,
@@ -109,9 +114,10 @@ def scope_for(
     until=None,
     unit=None,
     language=None,
-) -> Scope:
-    """A scope checked against the actor's organization: a survey of another one is NotFound, a
-    bad period or language an InvalidInput. ``period`` is 30d/90d/180d/365d/all."""
+) -> Slice:
+    """Which comments, checked against the actor: a survey of another organization or a unit
+    outside their scope is NotFound, a bad period or language an InvalidInput. ``period`` is
+    30d/90d/180d/365d/all. The access scope itself is applied by every reader below."""
     actor.require(Perm.DASHBOARDS_VIEW)
     org = actor.organization
     survey_obj = surveys.get_survey(actor, survey) if survey not in (None, "") else None
@@ -123,27 +129,13 @@ def scope_for(
         since = timezone.now() - timedelta(days=PERIODS[period])
     if language not in (None, "", "zh", "en", "other"):
         raise InvalidInput("language", _("must be zh, en or other"))
-    allowed = actor.scope.units(unit)  # NotFound for a unit outside the actor's scope
-    scope = make_scope(
-        org, survey=survey_obj, touchpoint=touchpoint, since=since, until=until, language=language
+    actor.scope.units(unit)  # NotFound for a unit outside the actor's scope
+    piece = make_slice(
+        org, survey=survey_obj, touchpoint=touchpoint, since=since, until=until, unit=unit, language=language
     )
-    scope = replace(scope, unit_ids=None if allowed is None else tuple(sorted(allowed)))
-    if scope.since and scope.until and scope.until <= scope.since:
+    if piece.since and piece.until and piece.until <= piece.since:
         raise InvalidInput("until", _("is before since"))
-    return scope
-
-
-def _within(actor: Actor, scope: Scope) -> Scope:
-    """A comment filter narrowed to what the actor may read (``actor.scope``): every read below
-    goes through here, so a filter built without :func:`scope_for` cannot widen the view."""
-    access = actor.scope
-    if access.unit_ids is None:
-        return scope
-    if scope.unit_ids is None:
-        return replace(scope, unit_ids=tuple(sorted(access.unit_ids)))
-    if not set(scope.unit_ids) <= access.unit_ids:
-        raise NotFound("unit", ",".join(str(i) for i in scope.unit_ids))
-    return scope
+    return piece
 
 
 def touchpoint_choices(actor: Actor) -> list[tuple[str, str]]:
@@ -153,45 +145,38 @@ def touchpoint_choices(actor: Actor) -> list[tuple[str, str]]:
     actor.require(Perm.DASHBOARDS_VIEW)
     org = actor.organization
     directory = touchpoint_directory(org)
-    seen = set(
-        analyses(org, _within(actor, Scope()))
-        .exclude(touchpoint="")
-        .values_list("touchpoint", flat=True)
-        .distinct()
-    )
+    seen = set(analyses(actor.scope).exclude(touchpoint="").values_list("touchpoint", flat=True).distinct())
     choices = [(key, info.name) for key, info in directory.items()]
     choices += [(key, key) for key in sorted(seen - set(directory))]
     return choices
 
 
 def figures(
-    actor: Actor, scope: Scope, *, kind: str = "topic", language: str | None = None
+    actor: Actor, piece: Slice, *, kind: str = "topic", language: str | None = None
 ) -> list[TopicFigure]:
     actor.require(Perm.DASHBOARDS_VIEW)
     if kind not in ("topic", "intent", "flag"):
         raise InvalidInput("kind", _("must be topic, intent or flag"))
-    return _topic_summary(actor.organization, scope=_within(actor, scope), kind=kind, language=language)
+    return _topic_summary(actor.scope, piece, kind=kind, language=language)
 
 
-def summary(actor: Actor, scope: Scope) -> Overview:
+def summary(actor: Actor, piece: Slice) -> Overview:
     actor.require(Perm.DASHBOARDS_VIEW)
-    return overview(actor.organization, _within(actor, scope))
+    return overview(actor.scope, piece)
 
 
 def trends(
-    actor: Actor, scope: Scope, topics: list[str], *, bucket: str = "week", language: str | None = None
+    actor: Actor, piece: Slice, topics: list[str], *, bucket: str = "week", language: str | None = None
 ) -> Trend:
     actor.require(Perm.DASHBOARDS_VIEW)
     if bucket not in ("day", "week", "month"):
         raise InvalidInput("bucket", _("must be day, week or month"))
-    return topic_trends(
-        actor.organization, _within(actor, scope), topics[:20], bucket=bucket, language=language
-    )
+    return topic_trends(actor.scope, piece, topics[:20], bucket=bucket, language=language)
 
 
 def verbatims(
     actor: Actor,
-    scope: Scope,
+    piece: Slice,
     *,
     topic=None,
     sentiment=None,
@@ -207,9 +192,8 @@ def verbatims(
         raise InvalidInput("sentiment", _("must be positive, neutral or negative"))
     labels = topic_labels(active_taxonomy(actor.organization).document, language)
     return verbatim_page(
-        actor.organization,
-        _within(actor, scope),
-        can_see_pii=actor.scope.pii,
+        actor.scope,
+        piece,
         labels=labels,
         topic=topic or None,
         sentiment=sentiment or None,
@@ -226,9 +210,7 @@ def response_comments(actor: Actor, response_id: int, language: str | None = Non
     door.get_response(actor.scope, response_id, related=())  # NotFound outside the scope
     labels = topic_labels(active_taxonomy(actor.organization).document, language)
     return verbatim_page(
-        actor.organization,
-        _within(actor, Scope()),
-        can_see_pii=actor.scope.pii,
+        actor.scope,
         labels=labels,
         response_id=response_id,
         limit=100,
@@ -320,8 +302,7 @@ def preview_rule(
         cause = exc.__cause__
         message = rule_problem(cause, rule) if isinstance(cause, RuleSyntaxError) else str(exc)
         raise InvalidInput("rule", message) from None
-    org = actor.organization
-    newest = analyses(org, _within(actor, Scope())).order_by("-answered_at", "-pk")
+    newest = analyses(actor.scope).order_by("-answered_at", "-pk")
     rows = list(newest.select_related("answer")[:sample])
     matched, shown = 0, []
     redact = not actor.scope.pii
@@ -537,13 +518,11 @@ def delete_classifier(actor: Actor, classifier_id: int) -> None:
 
 
 def discover_themes(
-    actor: Actor, scope: Scope, *, k: int = 8, sample: int = 3000
+    actor: Actor, piece: Slice, *, k: int = 8, sample: int = 3000
 ) -> tuple[int, list[ThemeSuggestion]]:
     """Group the newest comments without a topic into suggested topics: (comments used, themes).
     Example comments are redacted unless the actor has ``pii.view``."""
     actor.require(Perm.TEXT_CONFIGURE)
     if not 2 <= int(k) <= 20:
         raise InvalidInput("k", _("must be between 2 and 20"))
-    return suggest_themes(
-        actor.organization, _within(actor, scope), k=int(k), sample=sample, redact=not actor.scope.pii
-    )
+    return suggest_themes(actor.scope, piece, k=int(k), sample=sample)

@@ -14,10 +14,12 @@ from datetime import datetime
 
 from django.db.models import Q
 
+from openxm.accounts.scope import Scope
+from openxm.surveys import door
 from openxm.text.pii import PLACEHOLDERS
 
-from .models import CommentAnalysis, CommentTopic
-from .queries import Scope
+from .models import CommentTopic
+from .queries import analyses
 
 
 @dataclass(frozen=True)
@@ -108,10 +110,9 @@ def search_q(query: str, can_see_pii: bool) -> Q:
 
 
 def verbatim_page(
-    organization,
     scope: Scope,
+    piece: door.Slice = door.EVERYTHING,
     *,
-    can_see_pii: bool,
     labels: dict[str, str],
     topic: str | None = None,
     sentiment: str | None = None,
@@ -123,8 +124,11 @@ def verbatim_page(
 ) -> VerbatimPage:
     """Newest first. ``topic`` filters on a topic id (sub-topics included, because a sub-topic's
     comments also carry the parent), ``sentiment`` on the comment's sentiment — or on the
-    topic's aspect sentiment when a topic is chosen — and ``flag`` on a flag kind."""
-    qs = CommentAnalysis.objects.for_org(organization).filter(scope.q())
+    topic's aspect sentiment when a topic is chosen — and ``flag`` on a flag kind. Texts are
+    whole with the scope's ``pii``, redacted otherwise."""
+    organization = scope.organization
+    can_see_pii = scope.pii
+    qs = analyses(scope, piece)
     if response_id is not None:
         qs = qs.filter(response_id=response_id)
     if topic:

@@ -41,11 +41,11 @@ def _filters(request):
     values = form.values() if form.is_bound else FilterForm.values_default()
     problem = None
     try:
-        scope = services.scope_for(actor, **values)
+        scope = services.slice_for(actor, **values)
     except InvalidInput as exc:
         problem = f"{exc.field}: {exc.message}"
         values = FilterForm.values_default()
-        scope = services.scope_for(actor, **values)
+        scope = services.slice_for(actor, **values)
     return form, values, scope, problem
 
 
@@ -112,7 +112,7 @@ def _response_url(response_id: int) -> str | None:
 
 def _verbatim_page(request, values, *, topic="", sentiment="", flag="", query="", offset=0):
     actor = request.actor
-    scope = services.scope_for(actor, **values)
+    scope = services.slice_for(actor, **values)
     page = services.verbatims(
         actor,
         scope,

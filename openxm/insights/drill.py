@@ -6,7 +6,7 @@ responses needs ``responses.view``; contact details need ``pii.view``, and witho
 are shown with e-mail addresses, phone numbers, ID and card numbers redacted.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.db.models import Q
@@ -15,9 +15,9 @@ from openxm.accounts.actors import Actor
 from openxm.accounts.models import Unit
 from openxm.accounts.roles import Perm
 from openxm.surveys import door
-from openxm.surveys.models import Response, Survey
+from openxm.surveys.models import Survey
 
-from .query import Filters, _period, _raw_response_filters, resolve
+from .query import Filters, raw_slice, resolve
 
 SCORE_TYPES = ("nps", "csat", "ces")
 
@@ -60,18 +60,16 @@ def _text(actor: Actor, text: str) -> str:
 
 
 def _responses(actor: Actor, f: Filters):
-    org = actor.organization
+    """The responses behind a figure: the raw path's slice, except that a response counts for a
+    touchpoint when it is at it or has an answer tagged with it."""
     r = resolve(actor.scope, f)
-    since, until = _period(org, f)
-    qs = door.responses(actor.scope).filter(
-        status=Response.Status.COMPLETE, completed_at__gte=since, completed_at__lt=until
-    )
+    piece = raw_slice(actor.organization, f, r)
+    qs = door.responses(actor.scope, replace(piece, touchpoints=None))
     if r.touchpoints is not None:
         tagged = door.answers(actor.scope).filter(touchpoint__in=r.touchpoints).values("response_id")
         qs = qs.filter(Q(touchpoint__in=r.touchpoints) | Q(id__in=tagged))
-    qs = _raw_response_filters(qs, f, r, "")
-    if r.survey_id is not None:
-        qs = qs.filter(survey_id=r.survey_id)
+    if r.segment_keys is not None:
+        qs = qs.filter(insights_fact__segment_key__in=r.segment_keys)
     return qs
 
 

@@ -385,10 +385,28 @@ def _period(org, f: Filters) -> tuple[datetime, datetime]:
     )
 
 
-def _contact_filter(prefix: str, name: str, value: str) -> Q:
-    if name in segments.CONTACT_FIELDS:
-        return Q(**{f"{prefix}contact__{name}": value})
-    return Q(**{f"{prefix}contact__attributes__{name}": value})
+def raw_slice(org, f: Filters, r: Resolved) -> door.Slice:
+    """The filters of the raw path as the door's Slice: complete responses in the period, of the
+    resolved touchpoints, survey, channel, unit and contact attributes. Segment keys (the
+    segment a response had when recorded) are not part of a Slice: :func:`_segment_keys` adds
+    them."""
+    since, until = _period(org, f)
+    return door.Slice(
+        survey_id=r.survey_id,
+        touchpoints=tuple(r.touchpoints) if r.touchpoints is not None else None,
+        unit=f.unit,
+        channel=f.channel,
+        since=since,
+        until=until,
+        segment=tuple(r.raw_attributes),
+        status=Response.Status.COMPLETE,
+    )
+
+
+def _segment_keys(qs, r: Resolved, prefix: str):
+    if r.segment_keys is not None:
+        qs = qs.filter(**{f"{prefix}insights_fact__segment_key__in": r.segment_keys})
+    return qs
 
 
 def _from_raw(org, f: Filters, r: Resolved, metric: str, group_by, grain) -> dict:
@@ -397,24 +415,14 @@ def _from_raw(org, f: Filters, r: Resolved, metric: str, group_by, grain) -> dic
     if metric == "responses":
         return _raw_responses(org, f, r, group_by, grain, since, until, zone)
     qtype, scale, employee = _metric_scope(metric, r)
-    qs = door.answers(r.scope).filter(
-        qtype=qtype,
-        answered_at__gte=since,
-        answered_at__lt=until,
-        response__status=Response.Status.COMPLETE,
-        value_number__isnull=False,
-    )
+    qs = door.answers(r.scope, raw_slice(org, f, r)).filter(qtype=qtype, value_number__isnull=False)
     if scale is not None:
         qs = qs.filter(value_number__gte=scale[0], value_number__lte=scale[1], sub_key="")
     if employee is True:
         qs = qs.filter(survey_id__in=r.employee_surveys)
     elif employee is False:
         qs = qs.exclude(survey_id__in=r.employee_surveys)
-    if r.touchpoints is not None:
-        qs = qs.filter(touchpoint__in=r.touchpoints)
-    qs = _raw_response_filters(qs, f, r, "response__")
-    if r.survey_id is not None:
-        qs = qs.filter(survey_id=r.survey_id)
+    qs = _segment_keys(qs, r, "response__")
     if r.question is not None:
         qs = qs.filter(question_id=r.question[0])
         if r.question[1] is not None:
@@ -454,18 +462,6 @@ def _from_raw(org, f: Filters, r: Resolved, metric: str, group_by, grain) -> dic
     return _normalise(_unit_none(table, group_by), f.weighted)
 
 
-def _raw_response_filters(qs, f: Filters, r: Resolved, prefix: str):
-    if f.channel:
-        qs = qs.filter(**{f"{prefix}channel": f.channel})
-    if r.units is not None:
-        qs = qs.filter(**{f"{prefix}unit_id__in": r.units})
-    if r.segment_keys is not None:
-        qs = qs.filter(**{f"{prefix}insights_fact__segment_key__in": r.segment_keys})
-    for name, value in r.raw_attributes:
-        qs = qs.filter(_contact_filter(prefix, name, value))
-    return qs
-
-
 def _unit_none(table: dict, group_by) -> dict:
     """Responses without a unit are unit 0 in the rollups; the raw tables say None."""
     if "unit" not in group_by:
@@ -481,14 +477,7 @@ def _unit_none(table: dict, group_by) -> dict:
 
 
 def _raw_responses(org, f, r, group_by, grain, since, until, zone) -> dict:
-    qs = door.responses(r.scope).filter(
-        status=Response.Status.COMPLETE, completed_at__gte=since, completed_at__lt=until
-    )
-    if r.touchpoints is not None:
-        qs = qs.filter(touchpoint__in=r.touchpoints)
-    qs = _raw_response_filters(qs, f, r, "")
-    if r.survey_id is not None:
-        qs = qs.filter(survey_id=r.survey_id)
+    qs = _segment_keys(door.responses(r.scope, raw_slice(org, f, r)), r, "")
     fields = {
         "touchpoint": "touchpoint",
         "bucket": "day",

@@ -32,7 +32,7 @@ from openxm.surveys.definition.vocab import KANO_LABELS
 from openxm.surveys.models import Answer, Response
 from openxm.text.pii import redact
 
-from .filters import ResponseFilter, apply_filters
+from .filters import ResponseFilter, filtered
 from .models import ResponseTag
 from .signals import response_anonymised, response_deleted
 
@@ -49,7 +49,7 @@ def redact_text(text: str) -> str:
 def scoped_responses(actor: Actor, flt: ResponseFilter):
     """The responses inside the actor's scope narrowed by ``flt`` (the survey resolved by id/key)."""
     survey = surveys.get_survey(actor, flt.survey) if flt.survey else None
-    return apply_filters(door.responses(actor.scope), flt, actor.scope, survey), survey
+    return filtered(actor.scope, flt, survey), survey
 
 
 @dataclass(frozen=True)

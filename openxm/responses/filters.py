@@ -1,7 +1,8 @@
 """Response filters: one definition for the browser, the API, exports and the CLI.
 
 A filter is read from query parameters (the browser's URL, the API, an export job's stored
-filters) with :func:`parse_filters`, and applied with :func:`apply_filters`:
+filters) with :func:`parse_filters`, and applied with :func:`filtered` (through the one door:
+the common part is a :class:`openxm.surveys.door.Slice`):
 
 ``survey`` (id or key), ``version``, ``from`` / ``to`` (completion dates, inclusive, in the
 organization's time zone), ``touchpoint``, ``channel``, ``language``, ``unit`` (a unit code with
@@ -14,8 +15,6 @@ lte, gt, gte, contains, answered; eq on a multiple choice means "selected".
 from __future__ import annotations
 
 import datetime as dt
-import re
-import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,9 +23,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from openxm.accounts.errors import InvalidInput
-from openxm.surveys.models import Answer
+from openxm.surveys import door
 
-_ATTRIBUTE = re.compile(r"[\w-]{1,64}")
 OPS = ("eq", "ne", "lt", "lte", "gt", "gte", "contains", "answered")
 
 
@@ -195,53 +193,33 @@ def _answer_q(cond: AnswerCondition) -> Q:
     return q & match if cond.op == "eq" else q & ~match
 
 
-def _day_start(day: dt.date, tz: dt.tzinfo) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=tz)
-
-
-def apply_filters(qs: QuerySet, flt: ResponseFilter, scope, survey=None) -> QuerySet:
-    """Narrow a Response queryset read through the door in ``scope``; ``survey`` is the resolved
-    ``flt.survey``. The queryset is already inside the scope; this only narrows it further."""
-    org = scope.organization
-    try:
-        tz: dt.tzinfo = zoneinfo.ZoneInfo(org.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        tz = dt.UTC
-    if survey is not None:
-        qs = qs.filter(survey=survey)
+def filtered(scope, flt: ResponseFilter, survey=None) -> QuerySet:
+    """The responses inside ``scope`` that ``flt`` selects (``survey`` is the resolved
+    ``flt.survey``): the common vocabulary goes to the door as a :class:`~door.Slice`; the
+    browser's own conditions (version, tag, answer conditions, ids) narrow it here."""
+    piece = door.Slice.days(
+        scope.organization,
+        flt.date_from,
+        flt.date_to,
+        survey_id=survey.pk if survey is not None else None,
+        touchpoints=(flt.touchpoint,) if flt.touchpoint else None,
+        unit=flt.unit,
+        channel=flt.channel,
+        language=flt.language,
+        segment=flt.contact,
+        text=flt.q,
+    )
+    qs = door.responses(scope, piece)
     if flt.version is not None:
         qs = qs.filter(version__number=flt.version)
-    if flt.date_from:
-        qs = qs.filter(completed_at__gte=_day_start(flt.date_from, tz))
-    if flt.date_to:
-        qs = qs.filter(completed_at__lt=_day_start(flt.date_to + dt.timedelta(days=1), tz))
-    for name in ("touchpoint", "channel", "language"):
-        if getattr(flt, name):
-            qs = qs.filter(**{name: getattr(flt, name)})
-    if flt.unit:
-        qs = qs.filter(unit_id__in=scope.units(flt.unit))
     if flt.tag:
         from .models import ResponseTag
 
+        org = scope.organization
         qs = qs.filter(Exists(ResponseTag.objects.for_org(org).filter(response=OuterRef("pk"), tag=flt.tag)))
-    for key, value in flt.contact:
-        if key == "id":
-            qs = qs.filter(contact__external_id=value)
-        elif key in ("email", "name", "phone", "language", "kind"):
-            qs = qs.filter(**{f"contact__{key}": value})
-        else:
-            if not _ATTRIBUTE.fullmatch(key) or "__" in key:
-                raise InvalidInput(f"contact.{key}", _("is not a contact attribute name"))
-            match = Q(**{f"contact__attributes__{key}": value})
-            number = _number(value)
-            if number is not None:
-                match |= Q(**{f"contact__attributes__{key}": number})
-            qs = qs.filter(match)
-    answers = Answer.objects.for_org(org)
+    answers = door.answers(scope)
     for cond in flt.answers:
         qs = qs.filter(Exists(answers.filter(_answer_q(cond), response=OuterRef("pk"))))
-    if flt.q:
-        qs = qs.filter(Exists(answers.filter(response=OuterRef("pk"), value_text__icontains=flt.q)))
     if flt.ids:
         qs = qs.filter(pk__in=flt.ids)
     return qs

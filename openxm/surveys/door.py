@@ -3,9 +3,15 @@ rows here, through a :class:`~openxm.accounts.scope.Scope` (``actor.scope``).
 
 Included:
 
-* :func:`responses` / :func:`answers` — the rows inside the scope: the scope's organization
-  and, for a member or key limited to a unit, responses of that unit and the units below it
-  (responses without a unit belong to the whole organization and are outside every unit scope).
+* :class:`Slice` — which responses, the one filter vocabulary of every reader: survey,
+  touchpoints, unit (with the units below it), channel, period, contact segment, language,
+  status and text. Readers with their own vocabulary on top (a metric's journey or question,
+  the browser's tags and answer conditions) narrow a Slice, they do not repeat it.
+* :func:`responses` / :func:`answers` — the rows inside the scope and the slice: the scope's
+  organization and, for a member or key limited to a unit, responses of that unit and the units
+  below it (responses without a unit belong to the whole organization and are outside every
+  unit scope). :func:`slice_q` applies the same scope and slice to a table derived from
+  responses (comment analyses), given its column names.
 * :func:`get_response` — one response inside the scope, else NotFound (never "forbidden": a
   store manager cannot learn that response 42 exists in another store).
 * :func:`contact_view`, :func:`answers_view`, :func:`text_view` — personal data redacted once,
@@ -21,16 +27,23 @@ own rows with ``scope.unit_ids`` in their readers, which take a Scope too.
 
 from __future__ import annotations
 
+import contextlib
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from openxm.accounts.actors import PermissionDenied
-from openxm.accounts.errors import NotFound
+from openxm.accounts.errors import InvalidInput, NotFound
 from openxm.accounts.roles import Perm
 from openxm.accounts.scope import Scope
-from openxm.customers.personal import personal_attributes
+from openxm.customers.personal import PERSONAL_FIELDS, personal_attributes
 from openxm.text.pii import redact
 
 from .models import Answer, Response
@@ -41,20 +54,185 @@ _TEXT_TYPES = frozenset({"text", "email", "phone"})
 HIDDEN = "[REDACTED]"
 
 
-def responses(scope: Scope) -> QuerySet:
-    """Every response (any status) inside the scope."""
+@dataclass(frozen=True)
+class Slice:
+    """Which responses. Empty values do not restrict; the defaults select every response.
+
+    ``touchpoints`` (None: any) are touchpoint keys; ``unit`` a unit code that covers the units
+    below it and must lie inside the reader's scope; ``since``/``until`` aware datetimes, since
+    inclusive, until exclusive (:meth:`days` builds them from whole days in the organization's
+    time zone); ``segment`` contact attribute = value pairs (the contact's current values);
+    ``status`` a Response status or "" for any; ``text`` a text answer contains it."""
+
+    survey_id: int | None = None
+    touchpoints: tuple[str, ...] | None = None
+    unit: str = ""
+    channel: str = ""
+    since: datetime | None = None
+    until: datetime | None = None
+    segment: tuple[tuple[str, str], ...] = ()
+    language: str = ""
+    status: str = ""
+    text: str = ""
+
+    @classmethod
+    def days(cls, organization, first: date | None, last: date | None, **fields) -> Slice:
+        """A slice of whole days ``first``..``last`` (inclusive) in the organization's time zone."""
+        zone = organization_zone(organization)
+        since = datetime.combine(first, time.min, tzinfo=zone) if first else None
+        until = datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone) if last else None
+        return cls(since=since, until=until, **fields)
+
+    @property
+    def touchpoint(self) -> str:
+        """The touchpoint when the slice names exactly one, else ""."""
+        return self.touchpoints[0] if self.touchpoints and len(self.touchpoints) == 1 else ""
+
+    def previous(self) -> Slice | None:
+        """The period of the same length just before this one (None without a start)."""
+        if self.since is None:
+            return None
+        until = self.until or timezone.now()
+        return replace(self, since=self.since - (until - self.since), until=self.since)
+
+
+def organization_zone(organization) -> ZoneInfo:
+    try:
+        return ZoneInfo(organization.time_zone or "UTC")
+    except (KeyError, ValueError):
+        return ZoneInfo("UTC")
+
+
+EVERYTHING = Slice()
+
+
+def _units(scope: Scope, piece: Slice):
+    """Unit ids the scope and the slice together allow (None: any); NotFound outside the scope.
+    Also refuses, without pii, a slice that would find people by their personal data: a segment
+    on a personal contact field or attribute, or a text search for an e-mail address or a phone,
+    ID or card number (counting the matches would tell whether that person answered)."""
+    if not scope.pii:
+        personal = {n for n, _v in piece.segment if n in PERSONAL_FIELDS}
+        personal |= personal_attributes(scope.organization, [n for n, _v in piece.segment])
+        if personal:
+            raise InvalidInput(
+                f"contact.{sorted(personal)[0]}", _("is personal data: your role cannot filter on it")
+            )
+        if piece.text and redact(piece.text).text != piece.text:
+            raise InvalidInput("q", _("looks like personal data: your role cannot search for it"))
+    return scope.units(piece.unit)
+
+
+def responses(scope: Scope, piece: Slice = EVERYTHING) -> QuerySet:
+    """The responses inside the scope and the slice."""
     qs = Response.objects.for_org(scope.organization)
-    if scope.unit_ids is not None:
-        qs = qs.filter(unit_id__in=scope.unit_ids)
+    units = _units(scope, piece)
+    if units is not None:
+        qs = qs.filter(unit_id__in=units)
+    if piece.survey_id is not None:
+        qs = qs.filter(survey_id=piece.survey_id)
+    if piece.touchpoints is not None:
+        qs = qs.filter(touchpoint__in=piece.touchpoints)
+    if piece.channel:
+        qs = qs.filter(channel=piece.channel)
+    if piece.since is not None:
+        qs = qs.filter(completed_at__gte=piece.since)
+    if piece.until is not None:
+        qs = qs.filter(completed_at__lt=piece.until)
+    if piece.language:
+        qs = qs.filter(language=piece.language)
+    if piece.status:
+        qs = qs.filter(status=piece.status)
+    for name, value in piece.segment:
+        qs = qs.filter(contact_matches(name, value))
+    if piece.text:
+        texts = Answer.objects.for_org(scope.organization).filter(
+            response=OuterRef("pk"), value_text__icontains=piece.text
+        )
+        qs = qs.filter(Exists(texts))
     return qs
 
 
-def answers(scope: Scope) -> QuerySet:
-    """Every answer row inside the scope (of responses of any status)."""
+CONTACT_FIELDS = ("email", "name", "phone", "language", "kind")
+_ATTRIBUTE = re.compile(r"[\w-]{1,64}")
+
+
+def contact_matches(name: str, value: str, prefix: str = "") -> Q:
+    """Responses (or, with ``prefix``, rows reaching a response's contact) whose contact has
+    ``name`` = ``value``: a contact field, ``id`` (the external id) or an attribute."""
+    if name == "id":
+        return Q(**{f"{prefix}contact__external_id": value})
+    if name in CONTACT_FIELDS:
+        return Q(**{f"{prefix}contact__{name}": value})
+    if not _ATTRIBUTE.fullmatch(name) or "__" in name:
+        raise InvalidInput(f"contact.{name}", _("is not a contact attribute name"))
+    match = Q(**{f"{prefix}contact__attributes__{name}": value})
+    with contextlib.suppress(ValueError):  # "5" also matches an attribute stored as the number 5
+        match |= Q(**{f"{prefix}contact__attributes__{name}": float(value)})
+    return match
+
+
+def answers(scope: Scope, piece: Slice = EVERYTHING) -> QuerySet:
+    """The answer rows of the responses inside the scope and the slice. The period and the
+    touchpoints apply to the answer's own time and touchpoint (a question may be tagged with
+    another touchpoint than its survey)."""
     qs = Answer.objects.for_org(scope.organization)
-    if scope.unit_ids is not None:
-        qs = qs.filter(response__unit_id__in=scope.unit_ids)
+    units = _units(scope, piece)
+    if units is not None:
+        qs = qs.filter(response__unit_id__in=units)
+    if piece.survey_id is not None:
+        qs = qs.filter(survey_id=piece.survey_id)
+    if piece.touchpoints is not None:
+        qs = qs.filter(touchpoint__in=piece.touchpoints)
+    if piece.channel:
+        qs = qs.filter(response__channel=piece.channel)
+    if piece.since is not None:
+        qs = qs.filter(answered_at__gte=piece.since)
+    if piece.until is not None:
+        qs = qs.filter(answered_at__lt=piece.until)
+    if piece.language:
+        qs = qs.filter(response__language=piece.language)
+    if piece.status:
+        qs = qs.filter(response__status=piece.status)
+    for name, value in piece.segment:
+        qs = qs.filter(contact_matches(name, value, "response__"))
+    if piece.text:
+        qs = qs.filter(response__in=responses(scope, Slice(text=piece.text)).values("pk"))
     return qs
+
+
+def slice_q(scope: Scope, piece: Slice, columns: Mapping[str, str]) -> Q:
+    """The scope and the slice as a condition on a table derived from responses that has its own
+    copies of their columns. ``columns`` maps ``survey``, ``touchpoint``, ``unit``, ``channel``,
+    ``time``, ``language`` and ``status`` to the table's fields; a slice field the table cannot
+    answer raises ValueError (a reader must not silently ignore a filter)."""
+
+    def col(name: str) -> str:
+        if name not in columns:
+            raise ValueError(f"this table cannot be sliced by {name}")
+        return columns[name]
+
+    q = Q()
+    units = _units(scope, piece)
+    if units is not None:
+        q &= Q(**{f"{col('unit')}__in": units})
+    if piece.survey_id is not None:
+        q &= Q(**{col("survey"): piece.survey_id})
+    if piece.touchpoints is not None:
+        q &= Q(**{f"{col('touchpoint')}__in": piece.touchpoints})
+    if piece.channel:
+        q &= Q(**{col("channel"): piece.channel})
+    if piece.since is not None:
+        q &= Q(**{f"{col('time')}__gte": piece.since})
+    if piece.until is not None:
+        q &= Q(**{f"{col('time')}__lt": piece.until})
+    if piece.language:
+        q &= Q(**{col("language"): piece.language})
+    if piece.status:
+        q &= Q(**{col("status"): piece.status})
+    if piece.segment or piece.text:
+        raise ValueError("contact segments and text search need the response tables")
+    return q
 
 
 def get_response(

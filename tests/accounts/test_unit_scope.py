@@ -175,16 +175,15 @@ def test_exports_contain_only_the_scope_and_other_members_exports_stay_hidden(wo
 
 
 def test_comment_figures_and_verbatims_cover_only_the_scope(world, store, whole):
-    everything = comments.summary(whole, comments.scope_for(whole))
-    mine = comments.summary(store, comments.scope_for(store))
+    everything = comments.summary(whole, comments.slice_for(whole))
+    mine = comments.summary(store, comments.slice_for(store))
     assert (everything.comments, mine.comments) == (2, 1)
-    texts = [v.text for v in comments.verbatims(store, comments.scope_for(store)).rows]
+    texts = [v.text for v in comments.verbatims(store, comments.slice_for(store)).rows]
     assert len(texts) == 1 and "INSIDE-MARK" in texts[0]
-    # A filter built without the actor cannot widen the view: the service narrows it again.
-    unscoped = comments.scope_for(whole)
-    assert comments.summary(store, unscoped).comments == 1
+    # A slice made for someone who sees more cannot widen the view: readers apply actor.scope.
+    assert comments.summary(store, comments.slice_for(whole)).comments == 1
     with pytest.raises(NotFound):
-        comments.scope_for(store, unit="s-out")
+        comments.slice_for(store, unit="s-out")
     with pytest.raises(NotFound):
         comments.response_comments(store, world["outside"].pk)
 

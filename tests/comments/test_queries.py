@@ -6,8 +6,11 @@ import pytest
 from django.utils import timezone
 
 from openxm.accounts import services as accounts
+from openxm.accounts.errors import NotFound
+from openxm.accounts.scope import organization_scope
 from openxm.comments import services
-from openxm.comments.queries import make_scope, topic_summary, topic_trends
+from openxm.comments.queries import make_slice, topic_trends
+from openxm.comments.services import topic_summary
 
 PRICE = "价格太贵了"
 DELIVERY = "Delivery was fast and the courier was friendly"
@@ -65,7 +68,7 @@ def test_trend_and_surge_against_the_previous_period(survey, record, org_a):
     price = figures["price"]
     assert (price.volume, price.previous_volume, price.trend, price.surge) == (8, 1, 70.0, True)
     assert figures["delivery"].surge is False and figures["delivery"].trend < 0
-    trend = topic_trends(org_a, make_scope(org_a), ["price"], bucket="month")
+    trend = topic_trends(organization_scope(org_a), make_slice(org_a), ["price"], bucket="month")
     assert sum(trend.series["price"]) == 9 and sum(trend.totals) == 20
 
 
@@ -80,7 +83,8 @@ def test_touchpoint_and_unit_scopes(survey, record, org_a, admin):
     assert _by_topic(topic_summary(org_a, unit="east"))["price"].volume == 1  # the region includes its store
     assert _by_topic(topic_summary(org_a, unit="bj"))["price"].volume == 1
     assert list(_by_topic(topic_summary(org_a, touchpoint="checkout"))) == ["price"]
-    assert topic_summary(org_a, unit="nowhere") == []
+    with pytest.raises(NotFound):  # an unknown unit is "not found", like one outside the scope
+        topic_summary(org_a, unit="nowhere")
 
 
 def test_services_check_the_organization_and_the_role(scored, org_b, make_member, actor_for):
@@ -89,11 +93,11 @@ def test_services_check_the_organization_and_the_role(scored, org_b, make_member
 
     outsider = accounts.actor_for_user(make_member(org_b, "admin"), org_b, via="web")
     with pytest.raises(NotFound):
-        services.scope_for(outsider, survey=scored.pk)
-    assert services.figures(outsider, services.scope_for(outsider, period="all")) == []
+        services.slice_for(outsider, survey=scored.pk)
+    assert services.figures(outsider, services.slice_for(outsider, period="all")) == []
     with pytest.raises(PermissionDenied):
-        services.verbatims(actor_for("viewer"), services.scope_for(actor_for("viewer")))
-    summary = services.summary(actor_for("viewer"), services.scope_for(actor_for("viewer"), period="all"))
+        services.verbatims(actor_for("viewer"), services.slice_for(actor_for("viewer")))
+    summary = services.summary(actor_for("viewer"), services.slice_for(actor_for("viewer"), period="all"))
     assert (summary.comments, summary.negative, summary.languages) == (10, 5, {"zh": 5, "en": 5})
 
 

@@ -20,7 +20,7 @@ UNCAUGHT = [
 def test_themes_group_uncaught_comments_and_never_show_pii(survey, record, analyst, admin):
     for text in UNCAUGHT * 2:
         record(survey, text, nps=5)
-    scope = services.scope_for(analyst, period="all")
+    scope = services.slice_for(analyst, period="all")
     used, themes = services.discover_themes(analyst, scope, k=4)
     assert used == 20 and themes
     assert {t.language for t in themes} == {"zh", "en"}
