@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from openxm.accounts import services as accounts
 from openxm.demo import company, studies
 from openxm.demo.loader import DemoContext
 from tests.conftest import PASSWORD
@@ -23,16 +24,22 @@ PAGES = [
 ]
 
 
+VIEWER = "board@demo.openxm.local"
+
+
 @pytest.fixture
 def demo(transactional_db):
     ctx = DemoContext(password=PASSWORD)
     company.load_company(ctx)
     studies.load_studies(ctx)
+    # The demo's viewers are limited to a store or a region; a viewer of the whole company looks here.
+    accounts.bootstrap_user(VIEWER, PASSWORD, "Board member")
+    accounts.set_member(accounts.operator_actor(ctx.organization), VIEWER, "viewer")
     return ctx
 
 
 def test_demo_study_pages_draw_charts_and_tables_filter_download_and_create(demo, page, artifacts):
-    sign_in(page, "viewer@demo.openxm.local")
+    sign_in(page, VIEWER)
     with page.expect_navigation(url="**/analysis/"):
         page.get_by_role("link", name="Analysis", exact=True).click()
     assert page.get_by_role("link", name="New study").count() == 0  # a viewer only looks
