@@ -1,4 +1,6 @@
-"""How a long job (import, export, re-analysis, classifier training) is started.
+"""How background work is started: long jobs, and work batched per transaction.
+
+``dispatch`` starts a long job (import, export, re-analysis, classifier training).
 
 With a broker (``CELERY_BROKER_URL``) the task goes to the workers once the job row is committed.
 In the embedded default (no broker) it runs in a daemon thread of the web process, started after
@@ -6,13 +8,19 @@ the commit, so the page that started it returns at once and polls the job's prog
 ``settings.OPENXM_JOBS_INLINE = True`` (the test suite, the CLI) runs it inline instead, before
 ``dispatch`` returns. A task records its own failures on its job row; an exception that escapes
 a thread is logged, never raised into the request that started it.
+
+``on_commit_batch`` collects what one transaction hands to the same function (the responses
+whose comments text analytics should analyse) and calls it once, after the commit, with all of
+it: a transaction storing ten thousand responses starts one batch of work, not ten thousand.
 """
 
 import logging
 import threading
+import weakref
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
-from django.db import close_old_connections, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, close_old_connections, connections, transaction
 
 log = logging.getLogger(__name__)
 THREAD_PREFIX = "openxm-job:"
@@ -40,3 +48,61 @@ def dispatch(task, *args) -> None:
                 target=_in_thread, args=(task, args), name=f"{THREAD_PREFIX}{task.name}", daemon=True
             ).start()
         )
+
+
+# --- Work batched per transaction ---------------------------------------------------------------
+
+# This thread's open batches by (database alias, flush). A batch is held only by the on-commit
+# callbacks of its parts, so when Django drops them (a rollback) the batch goes too and the next
+# transaction starts a new one; no state is kept on the connection.
+_open = threading.local()
+
+
+class _Batch:
+    def __init__(self, flush: Callable[[list], None]):
+        self.flush = flush
+        self.parts: list[weakref.ref] = []
+        self.flushed = False
+
+
+class _Part:
+    """The items of one ``on_commit_batch`` call. Its callback stays registered only while the
+    savepoint it was added in stands; the first part run after the commit flushes the items of
+    every part still registered."""
+
+    def __init__(self, batch: _Batch, items: list):
+        self.batch = batch
+        self.items = items
+
+    def run(self) -> None:
+        batch = self.batch
+        if batch.flushed:
+            return
+        batch.flushed = True
+        # Parts whose savepoint rolled back were dropped with their callbacks, so they are gone.
+        items = [item for ref in batch.parts if (part := ref()) is not None for item in part.items]
+        batch.flush(items)
+
+
+def on_commit_batch(flush: Callable[[list], None], items: Iterable, using: str | None = None) -> None:
+    """Call ``flush`` once after the current transaction commits, with every item handed to it
+    in that transaction, in order.
+
+    ``flush`` names the batch: pass the same module-level function each time. Items added in a
+    savepoint that rolls back are left out; a transaction that rolls back calls nothing. Outside
+    a transaction ``flush(items)`` runs at once. An exception from ``flush`` is logged, never
+    raised into the code that committed (``robust``): the stored rows stay stored.
+    """
+    items = list(items)
+    if not items:
+        return
+    alias = using or DEFAULT_DB_ALIAS
+    batches = getattr(_open, "batches", None)
+    if batches is None:
+        batches = _open.batches = weakref.WeakValueDictionary()
+    batch = batches.get((alias, flush))
+    if batch is None or batch.flushed:
+        batch = batches[(alias, flush)] = _Batch(flush)
+    part = _Part(batch, items)
+    batch.parts.append(weakref.ref(part))
+    transaction.on_commit(part.run, using=alias, robust=True)

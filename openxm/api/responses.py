@@ -13,7 +13,7 @@ from ninja import Body, File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
-from openxm.responses import browse, exporting, importing
+from openxm.responses import actions, browse, exporting, importing
 from openxm.responses.filters import parse_filters
 from openxm.responses.writers import CONTENT_TYPES
 
@@ -269,7 +269,7 @@ def get_response(request, response_id: int):
 
 @router.delete("/responses/{int:response_id}", response={204: None}, summary="Delete a response (audited)")
 def delete_response(request, response_id: int):
-    browse.delete_response(request.auth, response_id)
+    actions.delete_response(request.auth, response_id)
     return Status(204, None)
 
 
@@ -279,7 +279,7 @@ def delete_response(request, response_id: int):
     summary="Remove what identifies the respondent (audited)",
 )
 def anonymise_response(request, response_id: int):
-    browse.anonymise_response(request.auth, response_id)
+    actions.anonymise_response(request.auth, response_id)
     return CountOut(count=1)
 
 

@@ -5,16 +5,6 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-def _on_responses_recorded(sender, recorded, **kwargs) -> None:
-    """Queue the new responses' comments for analysis once their transaction commits."""
-    from .engine import is_comment
-    from .tasks import queue_response
-
-    for response, answers in recorded:
-        if any(is_comment(a) for a in answers):
-            queue_response(response.organization_id, response.pk)
-
-
 class CommentsConfig(AppConfig):
     name = "openxm.comments"
     label = "comments"
@@ -22,10 +12,16 @@ class CommentsConfig(AppConfig):
 
     def ready(self) -> None:
         from openxm.accounts.roles import Perm
-        from openxm.surveys.signals import responses_recorded
+        from openxm.surveys.signals import response_anonymised, response_deleted, responses_recorded
         from openxm.web.navigation import NavItem, register
 
-        responses_recorded.connect(_on_responses_recorded, dispatch_uid="openxm.comments.analyse")
+        from . import receivers
+
+        # Results follow their responses: analysed after the storing commit; dropped, and
+        # re-analysed from the redacted text, inside the deleting and anonymising transactions.
+        responses_recorded.connect(receivers.on_responses_recorded, dispatch_uid="comments.analyse")
+        response_deleted.connect(receivers.on_response_deleted, dispatch_uid="comments.results")
+        response_anonymised.connect(receivers.on_response_anonymised, dispatch_uid="comments.results")
         register(
             NavItem("comments", _("Text analytics"), "comments:overview", Perm.DASHBOARDS_VIEW, order=40)
         )

@@ -1,10 +1,11 @@
 """Background work of text analytics, and how it is started.
 
-* New responses: ``responses_recorded`` is sent inside the storing transaction; :func:`queue_response`
-  collects the response ids of that transaction and, once it commits, hands them to
-  :func:`analyse_responses_task` in one call (an import of 10,000 rows makes a few tasks, not
-  10,000). Without a broker (the embedded default) the task runs inline right after the commit;
-  a failure is logged and never undoes the stored response.
+* New responses: ``responses_recorded`` is sent inside the storing transaction; :func:`queue_responses`
+  hands their ids to ``openxm.jobs.on_commit_batch``, which collects the ids of the whole
+  transaction and, once it commits, gives them to :func:`analyse_responses_task` in chunks of
+  ``BATCH`` (an import of 10,000 rows makes a few tasks, not 10,000). Without a broker (the
+  embedded default) the task runs inline right after the commit; a failure is logged and never
+  undoes the stored response. A transaction that rolls back queues nothing.
 * Re-analysis and classifier training: started by :func:`openxm.jobs.dispatch` (on the workers
   with a broker, else in a thread of the web process; inline with ``OPENXM_JOBS_INLINE``).
 """
@@ -15,7 +16,8 @@ import logging
 
 from celery import shared_task
 from django.conf import settings
-from django.db import transaction
+
+from openxm.jobs import on_commit_batch
 
 log = logging.getLogger(__name__)
 
@@ -52,41 +54,32 @@ def train_classifier_task(org_id: int, classifier_id: int) -> str:
     return run_training(org_id, classifier_id).status
 
 
-class _Batch:
-    """Response ids recorded in one transaction, analysed together once it commits.
-
-    Kept as runs of consecutive ids (``[first, last]``): the responses of one transaction get
-    consecutive ids, so an import of a million rows holds a handful of runs, not a million ids.
-    """
-
-    def __init__(self) -> None:
-        self.runs: dict[int, list[list[int]]] = {}
-        self.flushed = False
-
-    def add(self, org_id: int, response_id: int) -> None:
-        runs = self.runs.setdefault(org_id, [])
-        if runs and runs[-1][1] + 1 == response_id:
-            runs[-1][1] = response_id
+def runs(ids: list[int]) -> list[tuple[int, int]]:
+    """Consecutive ids as ``(first, last)`` runs: the responses of one transaction get
+    consecutive ids, so an import of a million rows holds a handful of runs, not a million ids."""
+    out: list[list[int]] = []
+    for response_id in ids:
+        if out and out[-1][1] + 1 == response_id:
+            out[-1][1] = response_id
         else:
-            runs.append([response_id, response_id])
+            out.append([response_id, response_id])
+    return [(first, last) for first, last in out]
 
-    def chunks(self):
-        """(organization id, up to ``BATCH`` response ids) in the order they were added."""
-        for org_id, runs in self.runs.items():
-            chunk: list[int] = []
-            for first, last in runs:
-                for response_id in range(first, last + 1):
-                    chunk.append(response_id)
-                    if len(chunk) == BATCH:
-                        yield org_id, chunk
-                        chunk = []
-            if chunk:
-                yield org_id, chunk
 
-    def __call__(self) -> None:
-        self.flushed = True
-        for org_id, ids in self.chunks():
-            _start_analysis(org_id, ids)
+def start_batch(items: list[tuple[int, int, int]]) -> None:
+    """Analyse ``(organization id, first, last)`` runs of response ids, ``BATCH`` ids per task
+    (the flush of :func:`queue_responses`' batch, run after the commit)."""
+    chunks: dict[int, list[int]] = {}
+    for org_id, first, last in items:
+        chunk = chunks.setdefault(org_id, [])
+        for response_id in range(first, last + 1):
+            chunk.append(response_id)
+            if len(chunk) == BATCH:
+                _start_analysis(org_id, chunk)
+                chunks[org_id] = chunk = []
+    for org_id, chunk in chunks.items():
+        if chunk:
+            _start_analysis(org_id, chunk)
 
 
 def _start_analysis(org_id: int, ids: list[int]) -> None:
@@ -99,16 +92,6 @@ def _start_analysis(org_id: int, ids: list[int]) -> None:
         log.exception("text analytics of %s responses of organization %s failed", len(ids), org_id)
 
 
-def queue_response(org_id: int, response_id: int) -> None:
-    """Analyse the response's comments after the current transaction commits (see above)."""
-    conn = transaction.get_connection()
-    if not conn.in_atomic_block:
-        _start_analysis(org_id, [response_id])
-        return
-    batch = getattr(conn, "_openxm_comments_batch", None)
-    registered = batch is not None and any(entry[1] is batch for entry in conn.run_on_commit)
-    if batch is None or batch.flushed or not registered:
-        batch = _Batch()
-        conn._openxm_comments_batch = batch
-        transaction.on_commit(batch, robust=True)
-    batch.add(org_id, response_id)
+def queue_responses(org_id: int, response_ids: list[int]) -> None:
+    """Analyse the responses' comments after the current transaction commits (see above)."""
+    on_commit_batch(start_batch, [(org_id, first, last) for first, last in runs(response_ids)])

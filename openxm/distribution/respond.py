@@ -13,13 +13,15 @@ completes the response on the last page (``collect.record_response``). Quotas ar
 every page and again, race-free, when the response completes (``surveys.screening``): a full cell
 ends the survey at the quota's ending (the response kept as screened out) or stops it with the
 quota's message (the response discarded). Nothing is stored, and no quota checked, in a preview.
-Invitation state (opened, started, completed) changes through ``invitations``.
+Invitation progress (started, completed) is stored in the transaction that stores the answers:
+both or neither. Each submitted page is validated once; the result goes on to ``collect``.
 Excluded: HTTP (views.py), tokens (tokens.py), form fields (widgets.py).
 """
 
 import secrets
 from dataclasses import dataclass, field
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from openxm.accounts.errors import InvalidInput
@@ -28,7 +30,7 @@ from openxm.surveys import collect, screening
 from openxm.surveys import definition as sd
 from openxm.surveys.models import Response, Survey
 
-from . import widgets
+from . import invitations, widgets
 from .models import Distribution, Invitation
 
 LANGUAGE_NAMES = {
@@ -302,19 +304,26 @@ def submit_page(session: Session, page_id: str, form) -> Outcome:
         meta["distribution"] = session.distribution.pk
     if session.invitation is not None:
         meta["invitation"] = session.invitation.pk
+    if step.finished:
+        final = {k: v for k, v in kept.items() if k in result.route.answers or k in result.values}
+        sub = _submission(session, final, meta)
+    else:
+        sub = _submission(session, kept, meta)
+        decision = screening.page_decision(
+            session.org, session.survey, definition, result.route.answers, session.context
+        )
+        if decision.stops:
+            return _screened(session, sub, page_id, decision)
     try:
-        if step.finished:
-            final = {k: v for k, v in kept.items() if k in result.route.answers or k in result.values}
-            sub = _submission(session, final, meta)
-            recorded = collect.record_response(session.org, session.survey, sub, screen=True)
-        else:
-            sub = _submission(session, kept, meta)
-            decision = screening.page_decision(
-                session.org, session.survey, definition, result.route.answers, session.context
-            )
-            if decision.stops:
-                return _screened(session, sub, page_id, decision)
-            recorded = collect.save_partial(session.org, session.survey, sub, page_id)
+        # The answers and the invitation's progress are one change: both stored, or neither.
+        with transaction.atomic():
+            if step.finished:
+                recorded = collect.record_response(
+                    session.org, session.survey, sub, screen=True, checked=result
+                )
+            else:
+                recorded = collect.save_partial(session.org, session.survey, sub, page_id, checked=result)
+            _progress(session, recorded.response)
     except collect.QuotaFull as exc:
         return _screened(session, sub, page_id, exc.decision)
     except collect.InvalidAnswers as exc:
@@ -330,11 +339,24 @@ def submit_page(session: Session, page_id: str, form) -> Outcome:
     return Outcome(next_page=step.page_id, response=recorded.response, created=recorded.created)
 
 
+def _progress(session: Session, response: Response) -> None:
+    """Move the session's invitation on: started by a response in progress, completed by a
+    finished one (complete, or screened out by a quota: no reminders either way)."""
+    if session.invitation is None:
+        return
+    if response.status == Response.Status.PARTIAL:
+        invitations.mark_started(session.invitation, response)
+    else:
+        invitations.mark_completed(session.invitation, response)
+
+
 def _screened(session: Session, sub: collect.Submission, page_id: str, decision: sd.QuotaDecision) -> Outcome:
     """The outcome for a respondent who fell into a full quota cell (see the module docstring)."""
     if decision.action == "end":
         try:
-            recorded = screening.screen_out(session.org, session.survey, sub, page_id, decision)
+            with transaction.atomic():
+                recorded = screening.screen_out(session.org, session.survey, sub, page_id, decision)
+                _progress(session, recorded.response)
         except collect.InvalidAnswers as exc:
             return Outcome(errors=exc.errors, shown_answers=session.answers)
         except InvalidInput as exc:

@@ -170,12 +170,6 @@ def _after_submit(request, session, outcome, page_id, *, action, state="", embed
         if session.distribution is not None:
             stopped.delete_cookie(f"oxr{session.distribution.pk}", path="/r/", samesite="Lax")
         return _frame_headers(stopped, session, embed)
-    if session.invitation is not None and outcome.response is not None:
-        # A respondent screened out by a quota ("end") has finished too: no reminders.
-        if outcome.finished:
-            invitations.mark_completed(session.invitation, outcome.response)
-        else:
-            invitations.mark_started(session.invitation, outcome.response)
     extra = {"embed": "1" if embed else ""}
     if outcome.finished:
         done = tokens.done_token(session.org.pk, outcome.response.pk)

@@ -8,23 +8,21 @@ class InsightsConfig(AppConfig):
     verbose_name = _("Insights")
 
     def ready(self) -> None:
-        from django.db.models.signals import post_delete, post_save, pre_delete
+        from django.db.models.signals import post_delete, post_save
 
         from openxm.accounts.roles import Perm
-        from openxm.surveys.models import Response
-        from openxm.surveys.signals import responses_recorded
+        from openxm.surveys.signals import response_anonymised, response_deleted, responses_recorded
         from openxm.web.navigation import NavItem, register
 
         from . import rollups
         from .models import RollupSettings
 
-        # Rollups change in the transaction that stores (or deletes) the response.
+        # Rollups change in the transaction that stores, deletes or anonymises the response.
         responses_recorded.connect(rollups.on_responses_recorded, dispatch_uid="insights.rollups")
+        response_deleted.connect(rollups.on_response_deleted, dispatch_uid="insights.rollups")
+        response_anonymised.connect(rollups.on_response_anonymised, dispatch_uid="insights.rollups")
         for signal in (post_save, post_delete):
             signal.connect(rollups.forget_segments, sender=RollupSettings, dispatch_uid="insights.segments")
-        pre_delete.connect(
-            rollups.on_response_deleted, sender=Response, dispatch_uid="insights.rollups.delete"
-        )
 
         register(
             NavItem("dashboards", _("Dashboards"), "insights:dashboards", Perm.DASHBOARDS_VIEW, order=10)

@@ -3,10 +3,12 @@
 :func:`on_responses_recorded` runs inside the transaction that stores responses (subscribed
 to ``surveys.signals.responses_recorded`` in ``InsightsConfig.ready``): if the rollup update
 fails, the responses are not stored either. :func:`on_response_deleted` subtracts a response
-before it is deleted. Both write with one ``INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n``
-statement per table, which SQLite (≥ 3.24) and PostgreSQL run the same way, so concurrent
-writers add up instead of overwriting each other. Rows are written in key order, so two
-transactions upserting overlapping rows lock them in the same order and cannot deadlock.
+before it is deleted, :func:`on_response_anonymised` moves it out of its contact's segment
+(both in the transaction of the action in ``responses.actions``). All write with one
+``INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n`` statement per table, which SQLite
+(≥ 3.24) and PostgreSQL run the same way, so concurrent writers add up instead of overwriting
+each other. Rows are written in key order, so two transactions upserting overlapping rows lock
+them in the same order and cannot deadlock.
 
 What is rolled up: complete responses; answers of type nps, csat, ces, rating, likert and
 matrix rows whose value is a whole number (choices, text, KANO and SERVQUAL parts are read
@@ -17,7 +19,7 @@ with, and one ``responses`` count per response under the response's own touchpoi
 
 import zoneinfo
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from django.db import connection, transaction
@@ -315,21 +317,62 @@ def on_responses_recorded(sender, recorded, **kwargs) -> None:
     deltas.write()
 
 
-def on_response_deleted(sender, instance: Response, **kwargs) -> None:
-    """Subtract a complete response before it is deleted (pre_delete)."""
-    if instance.status != Response.Status.COMPLETE:
-        return
-    org = instance.organization
-    fact = ResponseFact.objects.for_org(org).filter(response_id=instance.pk).first()
-    if fact is None:
-        return  # never rolled up (recorded before insights existed); a rebuild settles it
-    audience = (
-        Survey.objects.for_org(org).filter(pk=instance.survey_id).values_list("audience", flat=True).first()
+def _rolled_answers(org: Organization, response_id: int) -> list[tuple]:
+    return list(
+        Answer.objects.for_org(org)
+        .filter(response_id=response_id, qtype__in=ROLLED_TYPES)
+        .values_list("question_id", "sub_key", "qtype", "cx_dimension", "touchpoint", "value_number")
     )
-    answers = Answer.objects.for_org(org).filter(response_id=instance.pk)
+
+
+def _rolled_up(response: Response) -> tuple[ResponseShape, list[tuple]] | None:
+    """How a stored response is counted in the rollups now (None when it is not)."""
+    if response.status != Response.Status.COMPLETE:
+        return None
+    org = response.organization
+    fact = ResponseFact.objects.for_org(org).filter(response_id=response.pk).first()
+    if fact is None:
+        return None  # never rolled up (recorded before insights existed); a rebuild settles it
+    audience = (
+        Survey.objects.for_org(org).filter(pk=response.survey_id).values_list("audience", flat=True).first()
+    )
+    shape = _shape(response, org, fact.segment_key, audience or "")
+    return shape, _rolled_answers(org, response.pk)
+
+
+def on_response_deleted(sender, response: Response, **kwargs) -> None:
+    """Subtract a response about to be deleted and drop its fact (``response_deleted``: sent in
+    the deleting transaction before the answer rows go)."""
+    counted = _rolled_up(response)
+    if counted is None:
+        return
     deltas = Deltas()
-    deltas.add(_shape(instance, org, fact.segment_key, audience or ""), _answer_tuples(answers), sign=-1)
+    deltas.add(*counted, sign=-1)
     deltas.write()
+    ResponseFact.objects.for_org(response.organization).filter(response_id=response.pk).delete()
+
+
+def on_response_anonymised(sender, response: Response, **kwargs) -> None:
+    """Move an anonymised response out of its contact's segment (``response_anonymised``).
+
+    Its counts move to the key of a response without a contact, in the rollups and in its
+    fact, as a rebuild with re-segmenting would put them: the segment no longer tells whose
+    answers these were.
+    """
+    counted = _rolled_up(response)
+    if counted is None:
+        return
+    shape, answers = counted
+    key = segments.build_key(None, segment_attributes(response.organization))
+    if key == shape.segment_key:
+        return
+    deltas = Deltas()
+    deltas.add(shape, answers, sign=-1)
+    deltas.add(replace(shape, segment_key=key), answers)
+    deltas.write()
+    ResponseFact.objects.for_org(response.organization).filter(response_id=response.pk).update(
+        segment_key=key
+    )
 
 
 # --- Rebuild ----------------------------------------------------------------------------------

@@ -1,22 +1,19 @@
-"""The response browser's actions: list with filters, open one, delete, anonymise, tag.
+"""The response browser's actions: list with filters, open one, tag.
 
 Included: reading responses with their answers, contact and context for members who may open
 responses (``responses.view``); contact details and comments are redacted for roles without
-``pii.view``. Deleting and anonymising (``data.delete``) are audited (``data.deleted``,
-``data.anonymised``) and announced with this app's signals so aggregates can follow.
-Excluded: exports (``exporting.py``) and imports (``importing.py``).
+``pii.view``. Excluded: deleting and anonymising (``actions.py``), exports (``exporting.py``)
+and imports (``importing.py``).
 """
 
 from __future__ import annotations
 
 import math
-import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openxm.accounts import audit
@@ -29,17 +26,14 @@ from openxm.surveys import services as surveys
 from openxm.surveys.definition.i18n import localize
 from openxm.surveys.definition.model import option_text
 from openxm.surveys.definition.vocab import KANO_LABELS
-from openxm.surveys.models import Answer, Response
+from openxm.surveys.models import Response
 from openxm.text.pii import redact
 
 from .filters import ResponseFilter, filtered
 from .models import ResponseTag
-from .signals import response_anonymised, response_deleted
 
 PAGE_SIZE = 50
 TAG_MAX = 64
-_KEEP_META = ("path", "seed", "source", "ordering", "quotas")  # quotas: un-counted on delete
-_PII_TYPES = frozenset({"email", "phone"})
 
 
 def redact_text(text: str) -> str:
@@ -275,85 +269,6 @@ def response_detail(actor: Actor, response_id: int, language: str | None = None)
         anonymised=bool(meta.get("anonymised_at")),
         meta=meta,
     )
-
-
-# --- Delete, anonymise ---------------------------------------------------------------------
-
-
-@transaction.atomic
-def delete_response(actor: Actor, response_id: int) -> None:
-    """Delete a response with its answers and tags (audited as data.deleted)."""
-    actor.require(Perm.DATA_DELETE)
-    response = _get(actor, response_id)
-    data = {
-        "survey": response.survey.key,
-        "version": response.version.number,
-        "completed_at": response.completed_at.isoformat() if response.completed_at else None,
-    }
-    response_deleted.send(sender=Response, response=response)
-    ResponseTag.objects.for_org(actor.organization).filter(response=response).delete()
-    Answer.objects.for_org(actor.organization).filter(response=response).delete()
-    response.delete()
-    audit.record(actor, "data.deleted", target_type="response", target_id=response_id, data=data)
-
-
-@transaction.atomic
-def anonymise_response(actor: Actor, response_id: int) -> Response:
-    """Keep the answers for statistics, drop what identifies the respondent.
-
-    Removed: the contact link, hidden fields (order numbers, store codes from links), e-mail and
-    phone answers, device and invitation details, the idempotency key (it may be an order
-    number). Text answers keep their words with e-mail addresses, phone numbers, ID and card
-    numbers replaced (``openxm.text.pii``). Kept: scores, choices, dates, channel, touchpoint,
-    language, unit, the path through the survey.
-    """
-    actor.require(Perm.DATA_DELETE)
-    response = _get(actor, response_id)
-    if (response.meta or {}).get("anonymised_at"):
-        return response
-    answers = Answer.objects.for_org(actor.organization).filter(response=response)
-    identifying = answers.filter(qtype__in=["hidden", *_PII_TYPES])
-    removed = set(identifying.values_list("question_id", flat=True))
-    identifying.delete()
-    for row in answers.exclude(value_text=""):
-        cleaned = redact_text(row.value_text)
-        if cleaned != row.value_text:
-            row.value_text = cleaned
-            row.save(update_fields=["value_text"])
-    definition = collect.version_definition(response.version)
-    clean_answers = {}
-    for qid, value in (response.answers or {}).items():
-        question = definition.questions.get(qid)
-        if qid in removed or (question is not None and question.type in ("hidden", *_PII_TYPES)):
-            continue
-        clean_answers[qid] = _redact_value(value)
-    response.answers = clean_answers
-    response.hidden = {}
-    response.contact = None
-    now = timezone.now()
-    response.meta = {
-        **{k: v for k, v in (response.meta or {}).items() if k in _KEEP_META},
-        "anonymised_at": now.isoformat(),
-    }
-    response.idempotency_key = f"anonymised-{secrets.token_hex(12)}"
-    response.save(update_fields=["answers", "hidden", "contact", "meta", "idempotency_key"])
-    audit.record(
-        actor,
-        "data.anonymised",
-        target_type="response",
-        target_id=response.pk,
-        data={"survey": response.survey.key},
-    )
-    response_anonymised.send(sender=Response, response=response)
-    return response
-
-
-def _redact_value(value: Any) -> Any:
-    if isinstance(value, str):
-        return redact_text(value)
-    if isinstance(value, dict):
-        return {k: _redact_value(v) for k, v in value.items()}
-    return value
 
 
 # --- Tags -----------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from openxm.surveys import services as surveys
 from openxm.utils.csvsafe import write_csv
 from openxm.web.views import member_required
 
-from . import browse, exporting, importing
+from . import actions, browse, exporting, importing
 from .filters import parse_filters
 from .forms import CHANNELS, UploadForm, format_value_map, mapping_from_post
 from .mapping import target_choices
@@ -117,7 +117,7 @@ def detail(request, pk: int):
 @member_required(Perm.DATA_DELETE)
 @require_POST
 def delete(request, pk: int):
-    browse.delete_response(request.actor, pk)
+    actions.delete_response(request.actor, pk)
     messages.success(request, _("Response deleted."))
     return redirect("responses:browser")
 
@@ -125,7 +125,7 @@ def delete(request, pk: int):
 @member_required(Perm.DATA_DELETE)
 @require_POST
 def anonymise(request, pk: int):
-    browse.anonymise_response(request.actor, pk)
+    actions.anonymise_response(request.actor, pk)
     messages.success(request, _("Response anonymised."))
     return redirect("responses:detail", pk=pk)
 

@@ -8,18 +8,17 @@ class SurveysConfig(AppConfig):
     verbose_name = _("Surveys")
 
     def ready(self) -> None:
-        from django.db.models.signals import post_save, pre_delete
+        from django.db.models.signals import post_save
 
         from openxm.accounts.roles import Perm
         from openxm.web.navigation import NavItem, register
 
         from . import collect, quota_counts
-        from .models import Response, Survey
+        from .models import Survey
+        from .signals import response_deleted
 
         post_save.connect(collect.forget_surveys, sender=Survey, dispatch_uid="surveys.forget")
         # A deleted response frees its quota places, in the deleting transaction.
-        pre_delete.connect(
-            quota_counts.on_response_deleted, sender=Response, dispatch_uid="surveys.quota_counts.delete"
-        )
+        response_deleted.connect(quota_counts.on_response_deleted, dispatch_uid="surveys.quota_counts")
 
         register(NavItem("surveys", _("Surveys"), "surveys:list", Perm.DASHBOARDS_VIEW, order=20))

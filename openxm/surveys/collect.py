@@ -174,8 +174,19 @@ def _check_envelope(sub: Submission) -> None:
         raise InvalidInput("completed_at", _("is in the future"))
 
 
-def prepare(org: Organization, survey: Survey, sub: Submission, contact_attributes: dict | None = None):
-    """Validate a submission without writing anything: (version, ValidatedAnswers)."""
+def prepare(
+    org: Organization,
+    survey: Survey,
+    sub: Submission,
+    contact_attributes: dict | None = None,
+    checked: sd.ValidatedAnswers | None = None,
+):
+    """Validate a submission without writing anything: (version, definition, ValidatedAnswers).
+
+    ``checked``: the caller's own ``validate_answers`` of ``sub.answers`` on the version
+    ``sub.version`` names, with the submission's context (respondent pages validate each page
+    once); it is used instead of validating again.
+    """
     _check_envelope(sub)
     if survey.status == Survey.Status.CLOSED:
         raise InvalidInput("survey", _("the survey is closed"))
@@ -187,7 +198,7 @@ def prepare(org: Organization, survey: Survey, sub: Submission, contact_attribut
         language=sub.language,
         seed=sub.meta.get("seed"),
     )
-    result = sd.validate_answers(definition, sub.answers, context)
+    result = checked if checked is not None else sd.validate_answers(definition, sub.answers, context)
     if not result.ok:
         raise InvalidAnswers(list(result.errors))
     return version, definition, result
@@ -263,11 +274,19 @@ def _stored(org: Organization, survey: Survey, key: str) -> Response | None:
     return Response.objects.for_org(org).filter(survey=survey, idempotency_key=key).first()
 
 
-def record_response(org: Organization, survey: Survey, sub: Submission, *, screen: bool = False) -> Recorded:
+def record_response(
+    org: Organization,
+    survey: Survey,
+    sub: Submission,
+    *,
+    screen: bool = False,
+    checked: sd.ValidatedAnswers | None = None,
+) -> Recorded:
     """Validate and store one complete response (or return the stored one for a repeated key).
 
     ``screen`` (respondent pages): raise ``QuotaFull`` instead of storing a response that falls
-    into a full quota cell (see the module docstring).
+    into a full quota cell (see the module docstring). ``checked``: the answers validated by the
+    caller already (see ``prepare``).
 
     A key naming an in-progress (partial) response completes that response: ``created`` is True
     the first time it becomes complete. A new key is the common case, so the stored row is looked
@@ -275,7 +294,7 @@ def record_response(org: Organization, survey: Survey, sub: Submission, *, scree
     stored response is answered with it even if the survey has closed since).
     """
     try:
-        version, definition, result = prepare(org, survey, sub)
+        version, definition, result = prepare(org, survey, sub, checked=checked)
     except InvalidInput:
         existing = _stored(org, survey, sub.idempotency_key)
         if existing is not None and existing.status != Response.Status.PARTIAL:
@@ -354,7 +373,14 @@ def _complete_partial(
     return Recorded(locked, created=True), answers
 
 
-def save_partial(org: Organization, survey: Survey, sub: Submission, page_id: str) -> Recorded:
+def save_partial(
+    org: Organization,
+    survey: Survey,
+    sub: Submission,
+    page_id: str,
+    *,
+    checked: sd.ValidatedAnswers | None = None,
+) -> Recorded:
     """Store an in-progress response: the answers given up to and including ``page_id``.
 
     ``sub.answers`` holds every answer given so far (the caller merges the page just submitted
@@ -364,7 +390,9 @@ def save_partial(org: Organization, survey: Survey, sub: Submission, page_id: st
     No Answer rows are written and ``responses_recorded`` is not sent: the response counts only
     once ``record_response`` completes it. A key whose response is already finished (complete or
     screened out) returns it unchanged. Returns ``Recorded(response, created)``, created for the
-    first save.
+    first save. ``checked``: the caller's ``validate_answers`` of ``sub.answers`` through
+    ``page_id`` on the version ``sub.version`` names, with the submission's context (respondent
+    pages validate each page once); used when the response answers that version.
     """
     if not sub.idempotency_key:
         raise InvalidInput("idempotency_key", _("is required to save a response in progress"))
@@ -379,7 +407,9 @@ def save_partial(org: Organization, survey: Survey, sub: Submission, page_id: st
     definition = version_definition(version)
     if page_id not in definition.index.page_by_id:
         raise InvalidInput("page", _("the survey has no page %(page)s") % {"page": page_id})
-    result = sd.validate_answers(definition, sub.answers, _context(sub), through_page=page_id)
+    if checked is None or version.number != sub.version:
+        checked = sd.validate_answers(definition, sub.answers, _context(sub), through_page=page_id)
+    result = checked
     if not result.ok:
         raise InvalidAnswers(list(result.errors))
     if page_id not in result.route.pages:

@@ -117,28 +117,29 @@ def current_counts(org: Organization, survey_id: int) -> dict[str, int]:
     return dict(QuotaCount.objects.for_org(org).filter(survey_id=survey_id).values_list("key", "count"))
 
 
-def on_response_deleted(sender, instance: Response, **kwargs) -> None:
-    """Un-count a complete response before it is deleted (pre_delete, in the deleting transaction).
+def on_response_deleted(sender, response: Response, **kwargs) -> None:
+    """Un-count a complete response about to be deleted (``response_deleted``, in the deleting
+    transaction).
 
     Deleting a response frees its place: a CX manager deletes a response because it should not
     count (a test, a duplicate, fraud, a data-subject request), and a quota promises that many
     usable responses. A response counted before its cell was last reset is no longer in the
     count, so it changes nothing; counts never go below zero.
     """
-    if instance.status != Response.Status.COMPLETE:
+    if response.status != Response.Status.COMPLETE:
         return
-    counted = (instance.meta or {}).get(META_KEY) or {}
+    counted = (response.meta or {}).get(META_KEY) or {}
     keys = sorted(set(counted.get("cells") or []))
     if not keys:
         return
-    at = parse_datetime(str(counted.get("at") or "")) or instance.completed_at or instance.created_at
-    scoped = QuotaCount.objects.for_org(instance.organization).filter(
-        survey_id=instance.survey_id, key__in=keys, count__gt=0
+    at = parse_datetime(str(counted.get("at") or "")) or response.completed_at or response.created_at
+    scoped = QuotaCount.objects.for_org(response.organization).filter(
+        survey_id=response.survey_id, key__in=keys, count__gt=0
     )
     scoped = scoped.filter(Q(reset_at__isnull=True) | Q(reset_at__lte=at))
     ids = list(scoped.select_for_update().order_by("key").values_list("pk", flat=True))
     if ids:
-        QuotaCount.objects.for_org(instance.organization).filter(pk__in=ids).update(count=F("count") - 1)
+        QuotaCount.objects.for_org(response.organization).filter(pk__in=ids).update(count=F("count") - 1)
 
 
 # --- viewing and resetting -----------------------------------------------------------------

@@ -6,11 +6,13 @@ from datetime import date
 
 import pytest
 
+from openxm.accounts import services as accounts
 from openxm.accounts.scope import organization_scope
 from openxm.analytics.rollup_math import score_from_tally
 from openxm.insights import rollups
 from openxm.insights.models import AnswerCount, MetricCube
 from openxm.insights.query import Filters, tallies
+from openxm.responses import actions
 from openxm.surveys.models import Response
 
 from .factories import CHANNELS, TIERS, random_responses, setup_org
@@ -117,10 +119,11 @@ def test_auto_source_prefers_the_cube_and_falls_back(loaded):
     assert tallies(organization_scope(org), other, "nps").source == "raw"
 
 
-def test_deleting_a_response_subtracts_it_and_rebuild_restores_the_same_rows(loaded):
+def test_deleting_a_response_subtracts_it_and_rebuild_restores_the_same_rows(loaded, make_member):
     org, _ = loaded
     f = Filters(date(2025, 1, 1), date(2025, 6, 30))
-    Response.objects.for_org(org).order_by("id").first().delete()
+    admin = accounts.actor_for_user(make_member(org, "admin"), org, via="web")
+    actions.delete_response(admin, Response.objects.for_org(org).order_by("id").first().pk)
     for metric in ("nps", "csat", "ces", "responses"):
         raw = tallies(organization_scope(org), f, metric, ("touchpoint", "bucket"), "w", source="raw").table
         assert_same(

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from openxm.accounts.models import AuditEvent
-from openxm.responses import browse
+from openxm.responses import actions, browse
 from openxm.responses.filters import parse_filters
 from openxm.responses.models import ResponseTag
 from openxm.surveys import collect
@@ -122,7 +122,7 @@ def test_delete_is_audited_and_needs_the_right(client, org_a, make_member, data)
 
 
 def test_anonymise_keeps_scores_and_drops_identity(org_a, admin, data):
-    response = browse.anonymise_response(admin, data[0].pk)
+    response = actions.anonymise_response(admin, data[0].pk)
     response.refresh_from_db()
     assert response.contact is None and response.hidden == {} and "device" not in response.meta
     assert response.answers == {"csat": 5, "comment": "Great, call me at [PHONE]"}

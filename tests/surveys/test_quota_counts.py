@@ -9,7 +9,7 @@ from openxm.accounts import services as accounts
 from openxm.accounts.actors import PermissionDenied
 from openxm.accounts.errors import NotFound
 from openxm.accounts.models import AuditEvent
-from openxm.responses import browse
+from openxm.responses import actions
 from openxm.surveys import collect, quota_counts, services
 from openxm.surveys.models import Answer, QuotaCount, Response
 
@@ -115,25 +115,25 @@ def test_deleting_a_response_frees_its_place_unless_counted_before_a_reset(
     a = collect.record_response(org_a, survey, sub("a", 5)).response
     b = collect.record_response(org_a, survey, sub("b", 5)).response
     partial = collect.save_partial(org_a, survey, sub("p", 5, channel="link"), "overall").response
-    browse.delete_response(admin, partial.pk)
+    actions.delete_response(admin, partial.pk)
     assert counts(org_a, survey)["sat.happy"] == 2
-    browse.delete_response(admin, a.pk)
+    actions.delete_response(admin, a.pk)
     assert counts(org_a, survey)["sat.happy"] == 1
     before = quota_counts.reset_quota(analyst, survey.pk, "sat")
     assert before == {"sat.happy": 1}
     c = collect.record_response(org_a, survey, sub("c", 5)).response
     assert counts(org_a, survey) == {"sat.happy": 1, "sat.unhappy": 0}
-    browse.delete_response(admin, b.pk)  # counted before the reset: not in the count any more
+    actions.delete_response(admin, b.pk)  # counted before the reset: not in the count any more
     assert counts(org_a, survey)["sat.happy"] == 1
-    browse.delete_response(admin, c.pk)
+    actions.delete_response(admin, c.pk)
     assert counts(org_a, survey)["sat.happy"] == 0
 
 
 def test_an_anonymised_response_is_still_uncounted_on_delete(org_a, make_member, survey):
     admin = accounts.actor_for_user(make_member(org_a, "admin"), org_a, via="web")
     a = collect.record_response(org_a, survey, sub("a", 5, hidden={"store": "SH01"})).response
-    browse.anonymise_response(admin, a.pk)
-    browse.delete_response(admin, a.pk)
+    actions.anonymise_response(admin, a.pk)
+    actions.delete_response(admin, a.pk)
     assert counts(org_a, survey) == {"sat.happy": 0, "stores.sh01": 0}
 
 
