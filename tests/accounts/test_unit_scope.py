@@ -20,7 +20,7 @@ from openxm.comments import services as comments
 from openxm.customers.personal import mark_attribute
 from openxm.insights import figures, reports
 from openxm.insights.query import Filters
-from openxm.responses import browse, exporting
+from openxm.responses import actions, browse, exporting
 from openxm.responses.filters import parse_filters
 
 
@@ -155,7 +155,9 @@ def test_the_response_browser_detail_and_delete_stay_inside(world, store):
     with pytest.raises(NotFound):
         browse.response_detail(store, world["outside"].pk)
     with pytest.raises(NotFound):
-        browse.delete_response(store, world["outside"].pk)
+        actions.delete_response(store, world["outside"].pk)
+    with pytest.raises(NotFound):
+        actions.anonymise_response(store, world["outside"].pk)
     with pytest.raises(NotFound):
         browse.list_responses(store, parse_filters({"unit": "s-out"}))
     assert browse.list_responses(store, parse_filters({"unit": "s-in"})).total == 1
