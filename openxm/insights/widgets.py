@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from openxm.accounts.actors import Actor
 from openxm.accounts.errors import InvalidInput
@@ -27,7 +27,7 @@ WIDGET_TYPES = {
     "metric_card": gettext_lazy("Metric card"),
     "trend_line": gettext_lazy("Trend line"),
     "breakdown_bar": gettext_lazy("Breakdown"),
-    "distribution": gettext_lazy("Distribution"),
+    "distribution": pgettext_lazy("chart of score frequencies", "Distribution"),
     "heatmap": gettext_lazy("Heatmap (touchpoint × period)"),
     "journey_map": gettext_lazy("Journey map"),
     "verbatim_list": gettext_lazy("Verbatims"),

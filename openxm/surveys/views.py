@@ -7,6 +7,7 @@ The builder (editing a draft) lives in ``openxm/surveys/builder``.
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,6 +17,7 @@ from openxm.web.views import member_required
 
 from . import quota_counts, services
 from .forms import FromTemplateForm, ImportForm
+from .overview import read_response_overview
 
 
 @member_required(Perm.DASHBOARDS_VIEW)
@@ -42,6 +44,7 @@ def survey_detail(request, ref):
             "can_design": request.actor.can(Perm.SURVEYS_DESIGN),
             "issues": services.validate_document(survey.draft),
             "quotas": quota_counts.quota_overview(request.actor, survey),
+            "responses": read_response_overview(request.actor, survey_id=survey.pk, latest=5),
         },
     )
 
@@ -119,10 +122,13 @@ def export_definition(request, ref):
 def publish(request, ref):
     try:
         version = services.publish_survey(request.actor, ref)
-        messages.success(request, _("Published version %(n)s.") % {"n": version.number})
+        messages.success(
+            request, _("Published version %(n)s. Share it with the link below.") % {"n": version.number}
+        )
     except services.InvalidDefinition as exc:
         messages.error(request, _("The draft has problems: %(problems)s") % {"problems": exc.message})
-    return redirect("surveys:detail", ref=ref)
+        return redirect("surveys:detail", ref=ref)
+    return redirect(reverse("surveys:detail", args=[ref]) + "#share")
 
 
 @member_required(Perm.SURVEYS_DESIGN)
