@@ -60,19 +60,33 @@ def reset_quota(request, ref, quota_id):
     return redirect("surveys:detail", ref=ref)
 
 
+BLANK = "blank"
+
+
 @member_required(Perm.SURVEYS_DESIGN)
 def template_gallery(request):
     form = FromTemplateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
+            if data["template"] == BLANK:
+                survey = services.create_blank_survey(request.actor, data["title"], data["key"] or None)
+                messages.success(request, _("Blank survey created: add your questions."))
+                return redirect("surveys:builder", survey.pk)
             survey = services.create_from_template(
-                request.actor, form.cleaned_data["template"], form.cleaned_data["key"] or None
+                request.actor, data["template"], data["key"] or None, title=data["title"]
             )
             messages.success(request, _("Survey created from the template."))
             return redirect("surveys:detail", ref=survey.pk)
         except InvalidInput as exc:
             messages.error(request, f"{exc.field}: {exc.message}")
-    return render(request, "surveys/templates.html", {"templates": services.list_templates()})
+    elif request.method == "POST":
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else field
+            messages.error(request, f"{label}: {' '.join(errors)}")
+    return render(
+        request, "surveys/templates.html", {"templates": services.list_templates(), "blank": BLANK}
+    )
 
 
 @member_required(Perm.SURVEYS_DESIGN)
