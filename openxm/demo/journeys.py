@@ -354,10 +354,12 @@ def _place(key: str) -> tuple[str, str]:
     return "buy-online", "use"
 
 
-def _bind(actor) -> int:
+def _bind(actor) -> tuple[int, int]:
+    """Bind the surveys' questions to their touchpoints: (touchpoints bound, of them new)."""
     directory = journeys.touchpoint_directory(actor.organization)
-    added = 0
+    added = bound = 0
     for key, refs in sorted(_survey_bindings(actor).items()):
+        bound += 1
         if key in directory:
             info = directory[key]
             merged = list(dict.fromkeys([*info.questions, *refs]))
@@ -368,7 +370,7 @@ def _bind(actor) -> int:
             name = key.replace(".", " ").replace("-", " ").replace("_", " ").title()
             journeys.add_touchpoint(actor, journey, stage, key, name=name, questions=refs)
             added += 1
-    return added
+    return bound, added
 
 
 PULSE_DEFINITION = {
@@ -716,7 +718,7 @@ DASHBOARDS = [
 def load_journey_data(ctx: DemoContext) -> None:
     org, actor = _actor(ctx)
     rng = np.random.default_rng(SEED)
-    added = _bind(actor)
+    bound, added = _bind(actor)
     directory = journeys.touchpoint_directory(org)
     have = _answers_per_touchpoint(org, list(directory))
     thin = [key for key in PULSE_PROFILE if key in directory and have.get(key, 0) < MIN_FEEDBACK]
@@ -725,6 +727,8 @@ def load_journey_data(ctx: DemoContext) -> None:
     for document in DASHBOARDS:
         dashboards.save_dashboard(actor, document)
     ctx.say(
-        f"journeys bound to the surveys ({added} touchpoints added), {recorded} journey-pulse responses, "
+        f"survey questions bound to {bound} journey touchpoints"
+        + (f" ({added} of them new)" if added else "")
+        + f", {recorded} journey-pulse responses, "
         f"{ops} operational metric rows, {len(DASHBOARDS)} role dashboards"
     )

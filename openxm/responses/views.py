@@ -197,6 +197,10 @@ def export_download(request, pk: int):
 
 @member_required(Perm.RESPONSES_VIEW)
 def codebook(request):
+    if not request.GET.get("survey"):
+        # Reached without a survey (a bookmark, the address bar): the browser's filters pick one.
+        messages.info(request, _("Choose a survey in the filters to download its codebook."))
+        return redirect("responses:browser")
     flt, problem = _filters(request)
     if problem:
         return HttpResponse(problem, status=400, content_type="text/plain; charset=utf-8")
