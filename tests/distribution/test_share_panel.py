@@ -44,7 +44,7 @@ def test_publish_leads_to_the_share_panel_and_counts_match(
     counts = {r.id: r.responses for r in services.list_distributions(analyst, survey.pk)}
     assert counts == {dist.pk: 2, qr.pk: 1}
     page = client.get(f"/surveys/{survey.pk}/").content.decode()
-    assert "3 complete responses" in page
+    assert "3 complete responses" in page and "Response rate" not in page  # no invitations yet
     assert f"/distribution/{dist.pk}/qr.svg" in page and "?embed=1" in page
     assert f"/distribution/new/?survey={survey.pk}&amp;channel=email" in page
     assert f"/distribution/new/?survey={survey.pk}&amp;channel=wechat" in page
