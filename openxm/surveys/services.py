@@ -183,7 +183,7 @@ def _title_in_every_language(document: dict, title: str | dict) -> dict:
 def _key_from(title) -> str:
     """A key from an ASCII name ("Store visits 2026" → store-visits-2026); empty for other names
     (Chinese names keep the template's key, made unique)."""
-    text = title if isinstance(title, str) else ""
+    text = title if isinstance(title, str) and title.isascii() else ""
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:56]
 
 
