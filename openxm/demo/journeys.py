@@ -624,6 +624,7 @@ def _operational(actor, rng) -> int:
     return operational.record_operational(actor, rows, source="demo")
 
 
+# Widgets take their titles from their settings, so they read in the viewer's language.
 DASHBOARDS = [
     {
         "key": "executive",
@@ -635,22 +636,20 @@ DASHBOARDS = [
             {"type": "metric_card", "metric": "nps", "width": "third"},
             {"type": "metric_card", "metric": "csat", "width": "third"},
             {"type": "metric_card", "metric": "ces", "width": "third"},
-            {"type": "trend_line", "metric": "nps", "grain": "m", "width": "half", "title": "NPS by month"},
+            {"type": "trend_line", "metric": "nps", "grain": "m", "width": "half"},
             {
                 "type": "breakdown_bar",
                 "metric": "nps",
                 "by": "region",
                 "width": "half",
-                "title": "NPS by region",
             },
             {"type": "journey_map", "journey": "buy-online", "width": "full"},
-            {"type": "kpi_target", "metric": "csat", "width": "half", "title": "CSAT vs target"},
+            {"type": "kpi_target", "metric": "csat", "width": "half"},
             {
                 "type": "breakdown_bar",
                 "metric": "nps",
                 "by": "segment:tier",
                 "width": "half",
-                "title": "NPS by tier",
             },
             {"type": "cx_dimensions", "width": "half"},
             {"type": "response_rate", "by": "touchpoint", "width": "half"},
@@ -670,7 +669,6 @@ DASHBOARDS = [
                 "metric": "nps",
                 "grain": "m",
                 "width": "full",
-                "title": "NPS: touchpoint × month",
             },
             {"type": "kpi_target", "metric": "nps", "width": "half"},
             {"type": "kpi_target", "metric": "ces", "width": "half"},

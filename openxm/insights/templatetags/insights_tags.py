@@ -34,7 +34,7 @@ def ci_text(result, metric: str = "") -> str:
     if low is None or high is None:
         return ""
     d = _digits(metric)
-    return f"{_fmt(low, d)} to {_fmt(high, d)}"
+    return _("%(low)s to %(high)s") % {"low": _fmt(low, d), "high": _fmt(high, d)}
 
 
 @register.filter
@@ -80,3 +80,15 @@ def signed(value, digits: int = 0) -> str:
 @register.filter
 def index_value(value) -> str:
     return _fmt(value, 0)
+
+
+@register.filter
+def segment_text(key: str) -> str:
+    """A rollup segment key as a person reads it: "tier=gold|kind=" → "tier: gold"; a key
+    with no values set → "—"."""
+    parts = []
+    for pair in str(key or "").split("|"):
+        name, _sep, value = pair.partition("=")
+        if name and value:
+            parts.append(f"{name}: {value}")
+    return " · ".join(parts) or "—"
