@@ -222,7 +222,7 @@ def distribution(chart_id: str, title: str, counts: dict[int, int], filename: st
         }
     ]
     rows = [[p, counts[p], round(100 * counts[p] / total, 1)] for p in points]
-    return Chart(chart_id, title, option, ["answer", "count", "%"], rows, filename)
+    return Chart(chart_id, title, option, [gettext("Answer"), gettext("Count"), "%"], rows, filename)
 
 
 def heatmap(

@@ -20,6 +20,7 @@ from openxm.analytics.rollup_math import add_tally, score_from_tally
 from openxm.journeys import services as journeys
 
 from . import charts, drill, figures, journey_map, segments
+from .labels import test_label
 from .params import Params
 from .query import tallies
 
@@ -35,12 +36,6 @@ WIDGET_TYPES = {
     "operational": gettext_lazy("Operational metrics"),
     "response_rate": gettext_lazy("Response rate"),
     "cx_dimensions": gettext_lazy("CX dimensions"),
-}
-# The significance tests of openxm.analytics.compare, as a reader names them.
-TEST_LABELS = {
-    "two-proportion z": gettext_lazy("two-proportion z-test"),
-    "NPS difference z": gettext_lazy("z-test on the NPS difference"),
-    "Welch t": gettext_lazy("Welch t-test"),
 }
 METRICS = ("nps", "enps", "csat", "ces")
 METRIC_LABELS = {"nps": "NPS", "enps": "eNPS", "csat": "CSAT", "ces": "CES", "responses": _("Responses")}
@@ -159,7 +154,7 @@ def card_from(label: str, metric: str, fig: figures.Figure, target: float | None
         min_n=r.min_n,
         trend=fig.trend,
         previous=fig.previous.score if fig.previous else None,
-        test=TEST_LABELS.get(c.test, c.test) if c else "",
+        test=test_label(c.test) if c else "",
         p_value=c.p_value if c else None,
         difference=c.difference if c else None,
         target=target,

@@ -11,91 +11,27 @@ Latin words on a zh-Hans page, Chinese characters on an English page.
 import re
 from html.parser import HTMLParser
 
-# Codes and names written the same way in Chinese and English UIs.
-CODES = {
-    "nps",
-    "enps",
-    "csat",
-    "ces",
-    "api",
-    "csv",
-    "pdf",
-    "png",
-    "svg",
-    "json",
-    "yaml",
-    "xlsx",
-    "spss",
-    "sav",
-    "parquet",
-    "qr",
-    "sms",
-    "kano",
-    "servqual",
-    "ipa",
-    "cx",
-    "xm",
-    "openxm",
-    "utc",
-    "iso",
-    "url",
-    "id",
-    "sla",
-    "rfm",
-    "clv",
-    "http",
-    "https",
-    "app",
-    "ai",
-    "ok",
-    "top",
-    "box",
-    "ci",
-    "vs",
-    "gmt",
-    "pm",
-    "am",
-    "crm",
-    "ivr",
-    "faq",
-    "tb",
-    "kb",
-    "mb",
-    "gb",
-    "p",
-    "n",
-    "x",
-    "q",
-    "v",
-    "html",
-    "javascript",
-    "iframe",
-    "embed",
-    "js",
-    "src",
-    "python",
-    "webhook",
-    "dingtalk",
-    "wecom",
-    "wechat",
-    "english",
-    "jieba",
-    "bm25",
-    "tf",
-    "idf",
-    "auc",
-    "f1",
-    "rest",
-    "openapi",
-    "zh",
-    "hans",
-    "en",
-}
+# Codes, names and notation written in Latin letters in Chinese UIs too (lower case): formats,
+# metrics, channels' brand names, statistics named after people or written as symbols, keys,
+# encodings and the taxonomy's rule syntax.
+CODES = frozenset(
+    """
+    ai am and api app auc bm25 box ces ci clv crm csat csv ctrl cx dingtalk embed en english enps
+    f1 faq gb gbk gmt hans html http https id idf iframe ipa iso ivr javascript jieba johnson js
+    json kano kb kpi mb n not nps ok openapi openxm or p parquet pdf pearson pm png post python q
+    qr r rest rfm sav servqual shift sla sms spss src svg t tb tf top tsv url utc utf v vs webhook
+    wechat wecom welch windows x xlsx xm yaml z zh s
+    """.split()  # noqa: SIM905  (a word list is easier to read and extend)
+)
+LANGUAGE_NAMES = ("English", "简体中文")
 SKIP_TAGS = {"script", "style", "code", "pre", "textarea", "svg", "template", "noscript"}
 ATTRIBUTES = ("placeholder", "title", "aria-label", "alt")
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
-NOISE = re.compile(r"\S+@\S+|https?://\S+|/[\w./?=&%-]+|\b[\w-]+\.[\w.-]+\b|\b\w*\d\w*\b")
+# e-mail addresses, URLs and paths, dotted or hyphenated codes (support.chat, tj-heping), numbers
+NOISE = re.compile(
+    r"\S+@\S+|https?://\S+|/[\w./?=&%-]+|\b[\w-]+\.[\w.-]+\b|\b[a-z0-9]+(?:[-_][a-z0-9]+)+\b|\b\w*\d\w*\b"
+)
 
 
 class _Text(HTMLParser):
@@ -126,17 +62,20 @@ def ui_text(html: str) -> list[str]:
     return parser.parts
 
 
+def _word(c: str) -> bool:
+    return c.isascii() and c.isalnum()
+
+
 def _strip_data(text: str, data: list[str]) -> str:
-    """``text`` without the data strings it contains as whole words."""
+    """``text`` without the data strings it contains as whole words (a Latin name inside a
+    Chinese sentence counts as a whole word)."""
     for value in data:
         start = text.find(value)
         while start >= 0:
             end = start + len(value)
             before = text[start - 1] if start else " "
             after = text[end] if end < len(text) else " "
-            if not (before.isalnum() and value[0].isalnum()) and not (
-                after.isalnum() and value[-1].isalnum()
-            ):
+            if not (_word(before) and _word(value[0])) and not (_word(after) and _word(value[-1])):
                 text = text[:start] + " " + text[end:]
                 start = text.find(value, start + 1)
             else:
@@ -149,6 +88,8 @@ def foreign_words(html: str, language: str, data: list[str]) -> set[str]:
     found: set[str] = set()
     chinese = language.lower().startswith("zh")
     for part in ui_text(html):
+        if part in LANGUAGE_NAMES:
+            continue
         if (chinese and not LATIN_WORD.search(part)) or (not chinese and not CJK.search(part)):
             continue
         text = NOISE.sub(" ", _strip_data(part, data))

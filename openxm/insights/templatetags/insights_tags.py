@@ -6,6 +6,8 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from openxm.insights import labels
+
 register = template.Library()
 
 ARROWS = {"up": "▲", "down": "▼", "flat": "▶"}
@@ -92,3 +94,15 @@ def segment_text(key: str) -> str:
         if name and value:
             parts.append(f"{name}: {value}")
     return " · ".join(parts) or "—"
+
+
+@register.filter
+def test_label(code) -> str:
+    """A significance test's code as a reader names it ("Welch t" → "Welch t-test")."""
+    return labels.test_label(str(code or ""))
+
+
+@register.filter
+def source_label(code) -> str:
+    """Where a figure was read from ("cube" → "metric cube")."""
+    return labels.source_label(str(code or ""))
