@@ -26,6 +26,11 @@ class InsightsConfig(AppConfig):
             rollups.on_response_deleted, sender=Response, dispatch_uid="insights.rollups.delete"
         )
 
+        from openxm.web.views import set_home_view
+
+        from .home import home
+
+        set_home_view(home)
         register(
             NavItem("dashboards", _("Dashboards"), "insights:dashboards", Perm.DASHBOARDS_VIEW, order=10)
         )
