@@ -73,6 +73,9 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
             return application
 
     from openxm.periodic import embedded_reason_off
+    from openxm.utils.public_address import server_started_on
+
+    server_started_on(host, port)
 
     reason = embedded_reason_off()
     if reason:

@@ -354,10 +354,12 @@ def _place(key: str) -> tuple[str, str]:
     return "buy-online", "use"
 
 
-def _bind(actor) -> int:
+def _bind(actor) -> tuple[int, int]:
+    """Bind the surveys' questions to their touchpoints: (touchpoints bound, of them new)."""
     directory = journeys.touchpoint_directory(actor.organization)
-    added = 0
+    added = bound = 0
     for key, refs in sorted(_survey_bindings(actor).items()):
+        bound += 1
         if key in directory:
             info = directory[key]
             merged = list(dict.fromkeys([*info.questions, *refs]))
@@ -368,7 +370,7 @@ def _bind(actor) -> int:
             name = key.replace(".", " ").replace("-", " ").replace("_", " ").title()
             journeys.add_touchpoint(actor, journey, stage, key, name=name, questions=refs)
             added += 1
-    return added
+    return bound, added
 
 
 PULSE_DEFINITION = {
@@ -622,6 +624,7 @@ def _operational(actor, rng) -> int:
     return operational.record_operational(actor, rows, source="demo")
 
 
+# Widgets take their titles from their settings, so they read in the viewer's language.
 DASHBOARDS = [
     {
         "key": "executive",
@@ -633,22 +636,20 @@ DASHBOARDS = [
             {"type": "metric_card", "metric": "nps", "width": "third"},
             {"type": "metric_card", "metric": "csat", "width": "third"},
             {"type": "metric_card", "metric": "ces", "width": "third"},
-            {"type": "trend_line", "metric": "nps", "grain": "m", "width": "half", "title": "NPS by month"},
+            {"type": "trend_line", "metric": "nps", "grain": "m", "width": "half"},
             {
                 "type": "breakdown_bar",
                 "metric": "nps",
                 "by": "region",
                 "width": "half",
-                "title": "NPS by region",
             },
             {"type": "journey_map", "journey": "buy-online", "width": "full"},
-            {"type": "kpi_target", "metric": "csat", "width": "half", "title": "CSAT vs target"},
+            {"type": "kpi_target", "metric": "csat", "width": "half"},
             {
                 "type": "breakdown_bar",
                 "metric": "nps",
                 "by": "segment:tier",
                 "width": "half",
-                "title": "NPS by tier",
             },
             {"type": "cx_dimensions", "width": "half"},
             {"type": "response_rate", "by": "touchpoint", "width": "half"},
@@ -668,7 +669,6 @@ DASHBOARDS = [
                 "metric": "nps",
                 "grain": "m",
                 "width": "full",
-                "title": "NPS: touchpoint × month",
             },
             {"type": "kpi_target", "metric": "nps", "width": "half"},
             {"type": "kpi_target", "metric": "ces", "width": "half"},
@@ -716,7 +716,7 @@ DASHBOARDS = [
 def load_journey_data(ctx: DemoContext) -> None:
     org, actor = _actor(ctx)
     rng = np.random.default_rng(SEED)
-    added = _bind(actor)
+    bound, added = _bind(actor)
     directory = journeys.touchpoint_directory(org)
     have = _answers_per_touchpoint(org, list(directory))
     thin = [key for key in PULSE_PROFILE if key in directory and have.get(key, 0) < MIN_FEEDBACK]
@@ -725,6 +725,8 @@ def load_journey_data(ctx: DemoContext) -> None:
     for document in DASHBOARDS:
         dashboards.save_dashboard(actor, document)
     ctx.say(
-        f"journeys bound to the surveys ({added} touchpoints added), {recorded} journey-pulse responses, "
+        f"survey questions bound to {bound} journey touchpoints"
+        + (f" ({added} of them new)" if added else "")
+        + f", {recorded} journey-pulse responses, "
         f"{ops} operational metric rows, {len(DASHBOARDS)} role dashboards"
     )

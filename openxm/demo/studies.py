@@ -42,18 +42,39 @@ _MIDDLE = ["must_be", "neutral", "live_with"]
 _IMPORTANCE = {"A": (3, 5), "O": (4, 5), "M": (4, 5), "I": (1, 3), "R": (1, 2), "Q": (2, 4)}
 
 # Mean gap (perception − expectation) of each SERVQUAL dimension, and store effects.
-SERVQUAL_GAPS = {"tangibles": -0.4, "reliability": -0.9, "responsiveness": -1.7, "assurance": -0.5,
-                 "empathy": -1.0}
-STORE_EFFECT = {"sh-jingan": 0.35, "sh-pudong": 0.1, "hz-xihu": 0.2, "sz-sip": 0.0, "bj-chaoyang": -0.35,
-                "bj-haidian": -0.1, "tj-heping": -0.25}
-IMPORTANCE_SHARES = {"tangibles": 0.11, "reliability": 0.31, "responsiveness": 0.23, "assurance": 0.19,
-                     "empathy": 0.16}
+SERVQUAL_GAPS = {
+    "tangibles": -0.4,
+    "reliability": -0.9,
+    "responsiveness": -1.7,
+    "assurance": -0.5,
+    "empathy": -1.0,
+}
+STORE_EFFECT = {
+    "sh-jingan": 0.35,
+    "sh-pudong": 0.1,
+    "hz-xihu": 0.2,
+    "sz-sip": 0.0,
+    "bj-chaoyang": -0.35,
+    "bj-haidian": -0.1,
+    "tj-heping": -0.25,
+}
+IMPORTANCE_SHARES = {
+    "tangibles": 0.11,
+    "reliability": 0.31,
+    "responsiveness": 0.23,
+    "assurance": 0.19,
+    "empathy": 0.16,
+}
 
 # How much each part of a purchase moves overall satisfaction.
 CSAT_EFFECTS = {"availability": 0.62, "fulfilment": 0.32, "staff": 0.2, "checkout": 0.08}
 # The "what should we improve" option that matches a weak part of the purchase.
-IMPROVE_OPTION = {"availability": "availability", "fulfilment": "delivery", "staff": "staff",
-                  "checkout": "waiting"}
+IMPROVE_OPTION = {
+    "availability": "availability",
+    "fulfilment": "delivery",
+    "staff": "staff",
+    "checkout": "waiting",
+}
 
 
 def _when(rng, now):
@@ -61,11 +82,25 @@ def _when(rng, now):
     return completed - timedelta(minutes=float(rng.uniform(2, 12))), completed
 
 
+# The studies' own names, so they are not confused with the library's surveys of the same template.
+STUDY_TITLES = {
+    "kano-feature-study": {
+        "en": "Delivery app features (KANO study)",
+        "zh-Hans": "外卖 App 功能研究（KANO）",
+    },
+    "servqual-22": {
+        "en": "Store service quality (SERVQUAL study)",
+        "zh-Hans": "门店服务质量研究（SERVQUAL）",
+    },
+    "transactional-csat": {"en": "Purchase satisfaction drivers study", "zh-Hans": "购买满意度驱动因素研究"},
+}
+
+
 def _survey(actor, template: str, key: str):
     existing = [s for s in surveys.list_surveys(actor) if s.key == key]
     if existing:
         return surveys.get_survey(actor, existing[0].id)
-    survey = surveys.create_from_template(actor, template, key=key)
+    survey = surveys.create_from_template(actor, template, key=key, title=STUDY_TITLES.get(template))
     surveys.publish_survey(actor, survey.pk)
     return surveys.get_survey(actor, survey.pk)
 
@@ -78,10 +113,17 @@ def _record(org, survey, rng, count: int, make) -> int:
     for i in range(count):
         started, completed = _when(rng, now)
         answers, extra = make(rng)
-        collect.record_response(org, survey, collect.Submission(
-            answers=answers, idempotency_key=f"demo-{survey.key}-{i:04d}", started_at=started,
-            completed_at=completed, **extra,
-        ))
+        collect.record_response(
+            org,
+            survey,
+            collect.Submission(
+                answers=answers,
+                idempotency_key=f"demo-{survey.key}-{i:04d}",
+                started_at=started,
+                completed_at=completed,
+                **extra,
+            ),
+        )
     return count
 
 
@@ -115,8 +157,11 @@ def _kano_response(rng):
         category = str(rng.choice(list("AOMIRQ"), p=shares / shares.sum()))
         functional, dysfunctional = _kano_pair(rng, category)
         low, high = _IMPORTANCE[category]
-        answers[feature] = {"functional": functional, "dysfunctional": dysfunctional,
-                            "importance": int(rng.integers(low, high + 1))}
+        answers[feature] = {
+            "functional": functional,
+            "dysfunctional": dysfunctional,
+            "importance": int(rng.integers(low, high + 1)),
+        }
     channel = str(rng.choice(["app", "wechat", "email"], p=[0.55, 0.3, 0.15]))
     unit = {"app": "app", "wechat": "mini"}.get(channel, "")
     language = "zh-Hans" if rng.random() < 0.85 else "en"
@@ -124,8 +169,12 @@ def _kano_response(rng):
 
 
 def _servqual_items(document) -> list[tuple[str, str]]:
-    return [(q["id"], q["dimension"]) for page in document["pages"] for q in page["questions"]
-            if q["type"] == "servqual"]
+    return [
+        (q["id"], q["dimension"])
+        for page in document["pages"]
+        for q in page["questions"]
+        if q["type"] == "servqual"
+    ]
 
 
 def _allocation(rng) -> dict[str, int]:
@@ -145,14 +194,23 @@ def _servqual_maker(items):
         for qid, dimension in items:
             shift = item_shift.setdefault(qid, float(rng.normal(0, 0.25)))
             expectation = float(np.clip(round(rng.normal(6.2, 0.7)), 3, 7))
-            gap = SERVQUAL_GAPS[dimension] + shift + person + STORE_EFFECT[store] * (
-                1.6 if dimension == "responsiveness" else 1.0) + rng.normal(0, 0.75)
+            gap = (
+                SERVQUAL_GAPS[dimension]
+                + shift
+                + person
+                + STORE_EFFECT[store] * (1.6 if dimension == "responsiveness" else 1.0)
+                + rng.normal(0, 0.75)
+            )
             perception = float(np.clip(round(expectation + gap), 1, 7))
             answers[qid] = {"expectation": int(expectation), "perception": int(perception)}
         answers["importance"] = _allocation(rng)
         channel = str(rng.choice(["email", "sms", "qr"], p=[0.45, 0.35, 0.2]))
-        return answers, {"channel": channel, "unit": store, "hidden": {"company": "FreshNeighbor 鲜邻生活"},
-                         "language": "zh-Hans" if rng.random() < 0.8 else "en"}
+        return answers, {
+            "channel": channel,
+            "unit": store,
+            "hidden": {"company": "FreshNeighbor 鲜邻生活"},
+            "language": "zh-Hans" if rng.random() < 0.8 else "en",
+        }
 
     return make
 
@@ -173,8 +231,11 @@ def _csat_response(rng):
     overall = sum(effect * latent[part] for part, effect in CSAT_EFFECTS.items()) + rng.normal(0, 0.55)
     csat = _five(overall, 0.3)
     parts = {part: _five(value, 0.35) for part, value in latent.items() if rng.random() > 0.02}
-    answers = {"csat": csat, "parts": parts,
-               "repurchase": int(np.clip(csat + rng.choice([-1, 0, 0, 0, 1]), 1, 5))}
+    answers = {
+        "csat": csat,
+        "parts": parts,
+        "repurchase": int(np.clip(csat + rng.choice([-1, 0, 0, 0, 1]), 1, 5)),
+    }
     if csat <= 3:
         worst = sorted(latent, key=latent.get)[:2]
         improve = {IMPROVE_OPTION[w] for w in worst} | ({"price"} if rng.random() < 0.3 else set())
@@ -183,10 +244,17 @@ def _csat_response(rng):
         channel = str(rng.choice(["app", "sms", "wechat", "email"], p=[0.3, 0.3, 0.25, 0.15]))
     else:
         channel = str(rng.choice(["qr", "sms"], p=[0.6, 0.4]))
-    hidden = {"store": store, "channel": "online" if online else "in_store",
-              "order_id": f"FN{rng.integers(10**7)}"}
-    return answers, {"channel": channel, "unit": store, "hidden": hidden,
-                     "language": "zh-Hans" if rng.random() < 0.85 else "en"}
+    hidden = {
+        "store": store,
+        "channel": "online" if online else "in_store",
+        "order_id": f"FN{rng.integers(10**7)}",
+    }
+    return answers, {
+        "channel": channel,
+        "unit": store,
+        "hidden": hidden,
+        "language": "zh-Hans" if rng.random() < 0.85 else "en",
+    }
 
 
 def _study(actor, survey, kind: str, title: str, config: dict) -> None:
@@ -213,9 +281,19 @@ def load_studies(ctx: DemoContext) -> None:
     parts = ["parts.availability", "parts.checkout", "parts.staff", "parts.fulfilment"]
     _study(actor, kano, "kano", "Delivery app features (KANO)", {"table": "berger"})
     _study(actor, servqual, "servqual", "Store service quality (SERVQUAL)", {})
-    _study(actor, csat, "drivers", "What drives purchase satisfaction",
-           {"outcome": "csat", "drivers": parts, "method": "relative-weights", "bootstrap": 200})
-    _study(actor, csat, "ipa", "Purchase experience: importance vs performance",
-           {"attributes": parts, "outcome": "csat"})
+    _study(
+        actor,
+        csat,
+        "drivers",
+        "What drives purchase satisfaction",
+        {"outcome": "csat", "drivers": parts, "method": "relative-weights", "bootstrap": 200},
+    )
+    _study(
+        actor,
+        csat,
+        "ipa",
+        "Purchase experience: importance vs performance",
+        {"attributes": parts, "outcome": "csat"},
+    )
     ctx.extra["studies"] = {"kano": kano.pk, "servqual": servqual.pk, "csat": csat.pk}
     ctx.say(f"3 study surveys with {made} simulated responses and 4 analysis studies")

@@ -8,6 +8,8 @@ import os
 
 from django.conf import settings
 
+from openxm.utils import public_address
+
 
 def _int(name: str, default: int) -> int:
     value = getattr(settings, name, None)
@@ -24,9 +26,10 @@ def _int(name: str, default: int) -> int:
 
 
 def public_url() -> str:
-    """The address respondents reach this server at, for links in e-mails and messages."""
-    value = getattr(settings, "OPENXM_PUBLIC_URL", None) or os.environ.get("OPENXM_PUBLIC_URL") or ""
-    return (value or "http://localhost:8000").rstrip("/")
+    """The address respondents reach this server at, for links, QR codes, e-mails and messages:
+    ``OPENXM_PUBLIC_URL``, else the address the server was started on, else the request's host
+    (``openxm.utils.public_address``)."""
+    return public_address.public_url(getattr(settings, "OPENXM_PUBLIC_URL", None))
 
 
 def absolute(path: str) -> str:

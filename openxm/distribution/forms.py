@@ -8,6 +8,23 @@ from django.utils.translation import gettext_lazy as _
 from .models import Channel
 from .providers import PROVIDERS
 
+PERSONAL = ("email", "sms", "wechat", "wecom", "dingtalk", "webhook")
+# The fields each channel uses; a field not named here applies to every channel. The page shows
+# only the chosen channel's fields (static/openxm/js/distribution.js hides the others).
+CHANNEL_FIELDS = {
+    "link_days": PERSONAL,
+    "reminder_after_days": PERSONAL,
+    "max_reminders": PERSONAL,
+    "one_response_per_contact": PERSONAL,
+    "subject": ("email",),
+    "intro": PERSONAL,
+    "trigger": ("intercept",),
+    "event": ("intercept",),
+    "percent": ("intercept",),
+    "delay_seconds": ("intercept",),
+    "allowed_origins": ("intercept",),
+}
+
 
 class DistributionForm(forms.Form):
     survey = forms.TypedChoiceField(label=_("Survey"), coerce=int)
@@ -54,8 +71,19 @@ class DistributionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["survey"].choices = [(s.id, s.title) for s in surveys]
 
+    def fields_by_channel(self) -> list[tuple]:
+        """(bound field, the channels it applies to as a space-separated string or "", shown now)."""
+        chosen = self["channel"].value() or "link"
+        out = []
+        for bound in self:
+            channels = CHANNEL_FIELDS.get(bound.name, ())
+            out.append((bound, " ".join(channels), not channels or chosen in channels))
+        return out
+
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
+        if data["channel"] not in PERSONAL:
+            data = {**data, "subject": "", "intro": ""}
         options = {}
         if data["subject"]:
             options["subject"] = data["subject"]

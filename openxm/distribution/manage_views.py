@@ -5,6 +5,7 @@ and calls one service."""
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -17,7 +18,7 @@ from openxm.web.views import member_required
 
 from . import qr, services
 from .forms import DistributionForm, InviteForm, MessengerForm, PolicyForm, TriggerForm
-from .models import PERSONAL_CHANNELS, Channel
+from .models import PERSONAL_CHANNELS, Channel, Invitation
 
 PUBLIC = ("link", "qr", "intercept", "app")
 
@@ -56,7 +57,22 @@ def create(request):
             return redirect("distribution:detail", pk=dist.pk)
         except InvalidInput as exc:
             _form_error(form, exc)
-    return render(request, "distribution/create.html", {"form": form, "has_surveys": bool(published)})
+    return render(
+        request,
+        "distribution/create.html",
+        {"form": form, "has_surveys": bool(published), "fields": form.fields_by_channel()},
+    )
+
+
+@member_required(Perm.SURVEYS_DISTRIBUTE)
+@require_POST
+def share_link(request, survey_id):
+    """The survey page's "Create a public link": open one and go back to the share panel."""
+    try:
+        services.open_public_link(request.actor, survey_id)
+    except InvalidInput as exc:
+        messages.error(request, f"{exc.field}: {exc.message}")
+    return redirect(reverse("surveys:detail", args=[survey_id]) + "#share")
 
 
 @member_required(Perm.DASHBOARDS_VIEW)
@@ -73,7 +89,10 @@ def detail(request, pk):
             "link": services.public_link(dist) if public else "",
             "snippet": services.intercept_snippet(dist) if dist.channel == Channel.INTERCEPT else "",
             "personal": dist.channel in PERSONAL_CHANNELS,
-            "counts": services.invitation_counts(actor, dist),
+            "counts": [
+                (Invitation.Status(status).label, n)
+                for status, n in services.invitation_counts(actor, dist).items()
+            ],
             "invitations": services.recent_invitations(actor, dist) if actor.can(Perm.RESPONSES_VIEW) else [],
             "can_distribute": actor.can(Perm.SURVEYS_DISTRIBUTE),
             "invite_form": InviteForm(),

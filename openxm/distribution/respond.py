@@ -22,6 +22,7 @@ import secrets
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from openxm.accounts.errors import InvalidInput
@@ -278,7 +279,9 @@ def submit_page(session: Session, page_id: str, form) -> Outcome:
     respondent's language, and the answers as given so the page can be shown again.
     """
     definition = session.definition
-    page_answers, form_errors = widgets.answers_from_form(definition, page_id, form)
+    # Errors found here are read by the respondent: the survey's language, not the request's.
+    with translation.override(django_language(session.language)):
+        page_answers, form_errors = widgets.answers_from_form(definition, page_id, form)
     on_page = set(definition.page(page_id).question_ids)
     merged = {k: v for k, v in session.answers.items() if k not in on_page}
     merged.update({k: v for k, v in page_answers.items() if v is not None})
@@ -289,7 +292,8 @@ def submit_page(session: Session, page_id: str, form) -> Outcome:
     for qid, messages in form_errors.items():
         errors.setdefault(qid, []).extend(messages)
     if not errors and page_id not in result.route.pages:
-        errors["answers"] = [_("This page is not part of your route through the survey.")]
+        with translation.override(django_language(session.language)):
+            errors["answers"] = [_("This page is not part of your route through the survey.")]
     if errors:
         return Outcome(errors=errors, shown_answers=merged)
     step = sd.next_step(definition, page_id, result.route.answers, session.context, session.ordering)

@@ -18,6 +18,7 @@ from openxm.accounts.models import Unit
 from openxm.accounts.roles import Perm
 from openxm.customers import services as customers
 from openxm.surveys import services as surveys
+from openxm.surveys.overview import read_response_overview
 
 from . import conf, invitations, tokens
 from .models import (
@@ -200,6 +201,9 @@ def _invitations(actor: Actor):
 
 
 def list_distributions(actor: Actor, survey_id: int | None = None) -> list[DistributionRow]:
+    """Every distribution (of one survey) with its invitations and its complete responses; the
+    responses are counted for every channel, public link and QR code included (a response records
+    the distribution it came through)."""
     actor.require(Perm.DASHBOARDS_VIEW)
     scoped = Distribution.objects.for_org(actor.organization).select_related("survey")
     if survey_id:
@@ -211,13 +215,9 @@ def list_distributions(actor: Actor, survey_id: int | None = None) -> list[Distr
         .annotate(n=Count("id"))
         .values_list("distribution", "n")
     )
-    completed = dict(
-        _invitations(actor)
-        .filter(status=Invitation.Status.COMPLETED)
-        .values_list("distribution")
-        .annotate(n=Count("id"))
-        .values_list("distribution", "n")
-    )
+    completed = read_response_overview(
+        actor, survey_id=int(survey_id) if survey_id else None, distributions=True
+    ).by_distribution
     return [
         DistributionRow(
             d.pk,
@@ -232,6 +232,67 @@ def list_distributions(actor: Actor, survey_id: int | None = None) -> list[Distr
         )
         for d in dists
     ]
+
+
+DELIVERED = ("sent", "opened", "started", "completed")
+
+
+@dataclass(frozen=True)
+class ShareLink:
+    id: int
+    name: str
+    channel: str
+    link: str
+    completed: int
+
+
+@dataclass(frozen=True)
+class SurveyShare:
+    """The survey page's share panel: open public links, counts, and the response rate
+    (complete responses through invitations / invitations delivered)."""
+
+    links: list[ShareLink]
+    distributions: list[DistributionRow]
+    delivered: int
+    invited_completed: int
+
+    @property
+    def response_rate(self) -> float | None:
+        return 100.0 * self.invited_completed / self.delivered if self.delivered else None
+
+
+def survey_share(actor: Actor, survey_id: int) -> SurveyShare:
+    rows = list_distributions(actor, survey_id)
+    by_id = {
+        d.pk: d for d in Distribution.objects.for_org(actor.organization).filter(survey_id=survey_id)
+    }
+    links = sorted(
+        (
+            ShareLink(r.id, r.name, r.channel, public_link(by_id[r.id]), r.responses)
+            for r in rows
+            if r.active and r.channel in ("link", "qr")
+        ),
+        key=lambda s: (s.channel != "link", s.id),
+    )
+    delivered = _invitations(actor).filter(survey_id=survey_id, status__in=DELIVERED).count()
+    invited_completed = sum(r.responses for r in rows if r.channel in PERSONAL_CHANNELS)
+    return SurveyShare(links, rows, delivered, invited_completed)
+
+
+@transaction.atomic
+def open_public_link(actor: Actor, survey_ref) -> Distribution:
+    """The survey's open public-link distribution, created when it has none."""
+    actor.require(Perm.SURVEYS_DISTRIBUTE)
+    survey = surveys.get_survey(actor, survey_ref)
+    if survey.current_version_id is None:
+        raise InvalidInput("survey", _("publish the survey first"))
+    found = (
+        Distribution.objects.for_org(actor.organization)
+        .filter(survey=survey, channel=Channel.LINK, active=True)
+        .order_by("pk")
+        .first()
+    )
+    return found or create_distribution(actor, survey.pk, Channel.LINK)
 
 
 def invitation_counts(actor: Actor, dist: Distribution) -> dict[str, int]:

@@ -18,6 +18,7 @@ urlpatterns = [
     # management
     path("distribution/", manage_views.overview, name="overview"),
     path("distribution/new/", manage_views.create, name="create"),
+    path("distribution/share/<int:survey_id>/", manage_views.share_link, name="share_link"),
     path("distribution/<int:pk>/", manage_views.detail, name="detail"),
     path("distribution/<int:pk>/qr.<str:fmt>", manage_views.qr_code, name="qr"),
     path("distribution/<int:pk>/invite/", manage_views.invite, name="invite"),

@@ -24,6 +24,11 @@ class InsightsConfig(AppConfig):
         for signal in (post_save, post_delete):
             signal.connect(rollups.forget_segments, sender=RollupSettings, dispatch_uid="insights.segments")
 
+        from openxm.web.views import set_home_view
+
+        from .home import home
+
+        set_home_view(home)
         register(
             NavItem("dashboards", _("Dashboards"), "insights:dashboards", Perm.DASHBOARDS_VIEW, order=10)
         )

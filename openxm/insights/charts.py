@@ -9,6 +9,8 @@ the order of the first series) make a click drill down.
 import math
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext
+
 PALETTE = ["#2457d6", "#12b76a", "#f79009", "#7a5af8", "#ee46bc", "#0ba5ec", "#667085"]
 
 
@@ -68,7 +70,7 @@ def line_with_band(
     option["xAxis"] = {"type": "category", "data": labels, "boundaryGap": False}
     option["yAxis"] = {"type": "value", "name": y_name, "scale": True}
     out = []
-    header = ["period"]
+    header = [gettext("Period")]
     for i, s in enumerate(series):
         color = PALETTE[i % len(PALETTE)]
         stack = f"ci{i}"
@@ -113,7 +115,12 @@ def line_with_band(
                 "lineStyle": {"color": color, "width": 2},
             }
         )
-        header += [s["name"], f"{s['name']} 95% low", f"{s['name']} 95% high", f"{s['name']} n"]
+        header += [
+            s["name"],
+            gettext("%(name)s: low end of 95%% CI") % {"name": s["name"]},
+            gettext("%(name)s: high end of 95%% CI") % {"name": s["name"]},
+            f"{s['name']} n",
+        ]
     option["series"] = out
     rows = []
     for j, label in enumerate(labels):
@@ -181,11 +188,17 @@ def bars(
     if target is not None:
         series[0]["markLine"] = {
             "symbol": "none",
-            "data": [{"xAxis" if horizontal else "yAxis": target, "name": "target"}],
+            "data": [{"xAxis" if horizontal else "yAxis": target, "name": gettext("Target")}],
             "lineStyle": {"color": "#b42318", "type": "dashed"},
         }
     option["series"] = series
-    header = ["group", name or title, "95% low", "95% high", "n"]
+    header = [
+        gettext("Group"),
+        name or title,
+        gettext("Low end of 95% CI"),
+        gettext("High end of 95% CI"),
+        "n",
+    ]
     rows = [
         [c, num(values[i]), num(low[i]) if low else None, num(high[i]) if high else None, n[i] if n else None]
         for i, c in enumerate(categories)
@@ -209,7 +222,7 @@ def distribution(chart_id: str, title: str, counts: dict[int, int], filename: st
         }
     ]
     rows = [[p, counts[p], round(100 * counts[p] / total, 1)] for p in points]
-    return Chart(chart_id, title, option, ["answer", "count", "%"], rows, filename)
+    return Chart(chart_id, title, option, [gettext("Answer"), gettext("Count"), "%"], rows, filename)
 
 
 def heatmap(
@@ -242,7 +255,7 @@ def heatmap(
     option["series"] = [
         {"name": title, "type": "heatmap", "data": data, "label": {"show": len(x_labels) <= 16}}
     ]
-    header = ["row", "column", "value", "n"]
+    header = [gettext("Row"), gettext("Column"), gettext("Value"), "n"]
     rows = [[y_labels[y], x_labels[x], num(v), n] for x, y, v, n in cells]
     chart_links = []
     if links:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from openxm.accounts.actors import Actor
 from openxm.accounts.errors import InvalidInput
@@ -20,6 +20,7 @@ from openxm.analytics.rollup_math import add_tally, score_from_tally
 from openxm.journeys import services as journeys
 
 from . import charts, drill, figures, journey_map, segments
+from .labels import test_label
 from .params import Params
 from .query import tallies
 
@@ -27,7 +28,7 @@ WIDGET_TYPES = {
     "metric_card": gettext_lazy("Metric card"),
     "trend_line": gettext_lazy("Trend line"),
     "breakdown_bar": gettext_lazy("Breakdown"),
-    "distribution": gettext_lazy("Distribution"),
+    "distribution": pgettext_lazy("chart of score frequencies", "Distribution"),
     "heatmap": gettext_lazy("Heatmap (touchpoint × period)"),
     "journey_map": gettext_lazy("Journey map"),
     "verbatim_list": gettext_lazy("Verbatims"),
@@ -153,7 +154,7 @@ def card_from(label: str, metric: str, fig: figures.Figure, target: float | None
         min_n=r.min_n,
         trend=fig.trend,
         previous=fig.previous.score if fig.previous else None,
-        test=c.test if c else "",
+        test=test_label(c.test) if c else "",
         p_value=c.p_value if c else None,
         difference=c.difference if c else None,
         target=target,

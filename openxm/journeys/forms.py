@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import BLUEPRINT_LANE_LABELS, BLUEPRINT_LANES
-from .services import CHANNELS
+from .services import CHANNEL_LABELS, CHANNELS
 
 
 class JourneyForm(forms.Form):
@@ -36,7 +36,7 @@ class StageForm(forms.Form):
 
 
 def _channel_choices():
-    return [("", "—")] + [(c, c) for c in CHANNELS]
+    return [("", "—")] + [(c, CHANNEL_LABELS[c]) for c in CHANNELS]
 
 
 class TouchpointForm(forms.Form):

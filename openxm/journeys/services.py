@@ -16,6 +16,7 @@ import yaml
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from openxm.accounts import audit
 from openxm.accounts.actors import Actor
@@ -43,6 +44,21 @@ CHANNELS = (
     "mail",
     "other",
 )
+# What a person reads for each touchpoint channel, in the UI language.
+CHANNEL_LABELS = {
+    "web": gettext_lazy("Website"),
+    "app": gettext_lazy("Mobile app"),
+    "email": gettext_lazy("E-mail"),
+    "sms": gettext_lazy("SMS"),
+    "wechat": gettext_lazy("WeChat"),
+    "chat": gettext_lazy("Online chat"),
+    "phone": gettext_lazy("Phone"),
+    "store": gettext_lazy("Store"),
+    "delivery": gettext_lazy("Delivery"),
+    "social": gettext_lazy("Social media"),
+    "mail": gettext_lazy("Post"),
+    "other": gettext_lazy("Other"),
+}
 MAX_LANE_ITEMS = 30
 MAX_LANE_TEXT = 300
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from openxm.surveys.definition.i18n import localize
@@ -113,6 +113,19 @@ class Codebook:
     language: str
     versions: tuple[int, ...]
     variables: tuple[Variable, ...]
+    # The zone the file's times are written in: UTC, or the organisation's zone for CSV, whose
+    # cells carry the offset (2026-03-01T09:30:00+08:00).
+    time_zone: str = "UTC"
+
+    def in_time_zone(self, zone: str) -> Codebook:
+        """The same codebook for a file whose times are written in ``zone`` (labels name it)."""
+        variables = tuple(
+            replace(v, label=v.label.replace("UTC", zone))
+            if v.kind == DATETIME and v.role == "envelope"
+            else v
+            for v in self.variables
+        )
+        return replace(self, variables=variables, time_zone=zone)
 
     @property
     def names(self) -> list[str]:

@@ -224,8 +224,16 @@ def export_to_file(actor: Actor, flt: ResponseFilter, fmt: str, path: Path, prog
     chunks = iter_rows(actor.organization, spec)
     if progress is not None:
         chunks = writers.counting(chunks, lambda done: progress(done, total))
-    writers.WRITERS[fmt](spec.codebook, chunks, Path(path))
+    writers.WRITERS[fmt](_file_codebook(actor.organization, spec, fmt), chunks, Path(path))
     return total
+
+
+def _file_codebook(org: Organization, spec: ExportSpec, fmt: str):
+    """CSV times are written in the organisation's zone with their offset, as the pages show
+    them; the typed formats (XLSX, SPSS, Parquet) keep UTC, which their labels name."""
+    if fmt == "csv" and org.time_zone:
+        return spec.codebook.in_time_zone(org.time_zone)
+    return spec.codebook
 
 
 def export_dataframe(actor: Actor, flt: ResponseFilter | None = None, **params):
@@ -283,7 +291,7 @@ def run_export(org_id: int, job_id: int) -> ExportJob:
         path, relative = storage.new_path("exports", org.pk, name)
         scoped.update(file_name=name, file_path=relative)
         chunks = writers.counting(iter_rows(org, spec), lambda done: scoped.update(rows_written=done))
-        writers.WRITERS[job.format](spec.codebook, chunks, path)
+        writers.WRITERS[job.format](_file_codebook(org, spec, job.format), chunks, path)
         scoped.update(status=ExportJob.Status.DONE, file_size=path.stat().st_size, finished_at=timezone.now())
     except Exception as exc:  # recorded on the job for the person waiting for it
         if not isinstance(exc, InvalidInput):

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from openxm.accounts import services as accounts
@@ -57,6 +58,19 @@ def _query(flt, **extra) -> str:
     return urlencode(params, doseq=True)
 
 
+# The answer filter's comparisons: (code in the query, what a person reads).
+OPERATORS = (
+    ("eq", "="),
+    ("ne", "≠"),
+    ("lt", "<"),
+    ("lte", "≤"),
+    ("gt", ">"),
+    ("gte", "≥"),
+    ("contains", gettext_lazy("contains")),
+    ("answered", gettext_lazy("answered")),
+)
+
+
 @member_required(Perm.RESPONSES_VIEW)
 def browser(request):
     actor = request.actor
@@ -85,7 +99,7 @@ def browser(request):
             "contact_key": contact_key,
             "contact_value": contact_value,
             "condition": condition,
-            "ops": ("eq", "ne", "lt", "lte", "gt", "gte", "contains", "answered"),
+            "ops": OPERATORS,
             "params": [
                 (k, v)
                 for k, values in flt.to_params().items()
@@ -197,6 +211,10 @@ def export_download(request, pk: int):
 
 @member_required(Perm.RESPONSES_VIEW)
 def codebook(request):
+    if not request.GET.get("survey"):
+        # Reached without a survey (a bookmark, the address bar): the browser's filters pick one.
+        messages.info(request, _("Choose a survey in the filters to download its codebook."))
+        return redirect("responses:browser")
     flt, problem = _filters(request)
     if problem:
         return HttpResponse(problem, status=400, content_type="text/plain; charset=utf-8")

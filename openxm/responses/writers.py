@@ -5,8 +5,9 @@ chunks (lists of value lists in codebook order: ``float | None`` for numbers, ``
 naive UTC ``datetime | None`` for dates) and streams where the format allows it:
 
 * CSV: UTF-8 with BOM; cells that a spreadsheet would run as a formula get a leading
-  apostrophe (``openxm.utils.csvsafe``); whole numbers are written without ``.0``; dates as
-  ``YYYY-MM-DD HH:MM:SS``. The codebook is a separate download.
+  apostrophe (``openxm.utils.csvsafe``); whole numbers are written without ``.0``; times in
+  ISO 8601 with their offset (``2026-03-01T09:30:00+08:00``) in the codebook's time zone (the
+  organisation's for exports). The codebook is a separate download.
 * XLSX: a "Responses" sheet (streamed; text starting with ``=`` is stored as text, never as a
   formula; at most 1,048,575 rows and 32,767 characters per cell) and a "Codebook" sheet.
 * SPSS .sav (pyreadstat): variable labels, value labels and measurement levels from the
@@ -27,6 +28,7 @@ import math
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from openxm.utils.csvsafe import neutralise
 
@@ -49,22 +51,24 @@ def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def csv_cell(value: Any) -> str:
+def csv_cell(value: Any, zone: dt.tzinfo = dt.UTC) -> str:
     if _missing(value):
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
+        return value.replace(tzinfo=dt.UTC).astimezone(zone).isoformat()
     return neutralise(value)
 
 
 def write_csv(codebook: Codebook, chunks: Chunks, path: Path) -> None:
+    """Times in ISO 8601 with their offset, in ``codebook.time_zone``."""
+    zone = ZoneInfo(codebook.time_zone)
     with open(path, "w", encoding="utf-8-sig", newline="") as out:
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow([neutralise(n) for n in codebook.names])
         for chunk in chunks:
-            writer.writerows([csv_cell(v) for v in row] for row in chunk)
+            writer.writerows([csv_cell(v, zone) for v in row] for row in chunk)
 
 
 def write_codebook_csv(codebook: Codebook, path: Path) -> None:

@@ -29,6 +29,7 @@ from typing import NamedTuple
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from openxm.accounts.errors import InvalidInput
 from openxm.accounts.models import Organization, Unit
@@ -61,6 +62,28 @@ CHANNELS = (
     "kiosk",
     "event",
 )
+# What a person reads for each channel code, in the UI language (tables, charts, filters).
+CHANNEL_LABELS = {
+    "link": gettext_lazy("Public link"),
+    "qr": gettext_lazy("QR code"),
+    "email": gettext_lazy("E-mail"),
+    "sms": gettext_lazy("SMS"),
+    "wechat": gettext_lazy("WeChat"),
+    "wecom": gettext_lazy("WeCom"),
+    "dingtalk": gettext_lazy("DingTalk"),
+    "webhook": gettext_lazy("Webhook"),
+    "intercept": gettext_lazy("Website intercept"),
+    "app": gettext_lazy("Mobile app"),
+    "api": gettext_lazy("API"),
+    "import": gettext_lazy("Import"),
+    "kiosk": gettext_lazy("Kiosk"),
+    "event": gettext_lazy("Event trigger"),
+}
+
+
+def channel_label(code: str) -> str:
+    """The label of a channel code; an unknown code is shown as it is."""
+    return str(CHANNEL_LABELS.get(code, code))
 
 
 class InvalidAnswers(InvalidInput):

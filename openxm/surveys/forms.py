@@ -8,5 +8,8 @@ class ImportForm(forms.Form):
 
 
 class FromTemplateForm(forms.Form):
+    """The gallery's naming step: a template (or "blank") and the new survey's name."""
+
     template = forms.CharField(widget=forms.HiddenInput)
+    title = forms.CharField(label=_("Survey name"), max_length=200)
     key = forms.SlugField(label=_("Key"), required=False, max_length=64)

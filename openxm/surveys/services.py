@@ -131,12 +131,60 @@ def create_survey(actor: Actor, source, fmt: str = "auto", key: str | None = Non
     return survey
 
 
-def create_from_template(actor: Actor, template_key: str, key: str | None = None) -> Survey:
+def create_from_template(
+    actor: Actor, template_key: str, key: str | None = None, title: str | dict | None = None
+) -> Survey:
+    """A draft from a library template, named ``title`` (one name for every language, or a
+    {language: name} mapping); the template's own title when none is given."""
     try:
         template = sd.load_template(template_key)
     except (KeyError, FileNotFoundError, ValueError):
         raise InvalidInput("template", _("no template named %(key)s") % {"key": template_key}) from None
-    return create_survey(actor, template.to_dict(), key=key or template_key)
+    document = template.to_dict()
+    if title is not None:
+        document["title"] = _title_in_every_language(document, title)
+    return create_survey(actor, document, key=key or _key_from(title) or template_key)
+
+
+def create_blank_survey(actor: Actor, title: str, key: str | None = None) -> Survey:
+    """A draft with one page and one open question, in English and Simplified Chinese, to build
+    on in the builder."""
+    document = {
+        "schema_version": 1,
+        "title": {"en": title, "zh-Hans": title},
+        "languages": ["en", "zh-Hans"],
+        "default_language": ui_language() if ui_language() in ("en", "zh-Hans") else "en",
+        "pages": [
+            {
+                "id": "p1",
+                "questions": [
+                    {
+                        "id": "q1",
+                        "type": "text",
+                        "text": {"en": "Your question", "zh-Hans": "您的问题"},
+                    }
+                ],
+            }
+        ],
+    }
+    return create_survey(actor, document, key=key or _key_from(title) or "survey")
+
+
+def _title_in_every_language(document: dict, title: str | dict) -> dict:
+    if isinstance(title, dict):
+        names = {lang: str(title.get(lang) or "").strip() for lang in document["languages"]}
+    else:
+        names = dict.fromkeys(document["languages"], str(title).strip())
+    if not all(names.values()):
+        raise InvalidInput("title", _("give the survey a name"))
+    return names
+
+
+def _key_from(title) -> str:
+    """A key from an ASCII name ("Store visits 2026" → store-visits-2026); empty for other names
+    (Chinese names keep the template's key, made unique)."""
+    text = title if isinstance(title, str) and title.isascii() else ""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:56]
 
 
 @transaction.atomic
@@ -272,6 +320,15 @@ def list_versions(actor: Actor, ref) -> list[SurveyVersion]:
 def list_templates(language: str | None = None) -> list[dict]:
     lang = language or ui_language()
     return [
-        {"key": t.key, "title": title_text(t.title, lang), "description": title_text(t.description, lang)}
+        {
+            "key": t.key,
+            "title": title_text(t.title, lang),
+            "description": _PIPE.sub(lambda m: m.group(1) or "", title_text(t.description, lang)),
+        }
         for t in sd.list_templates()
     ]
+
+
+# A piped value in a preview shows its fallback ("{{hidden.company|this company}}" → "this
+# company"), or nothing.
+_PIPE = re.compile(r"\{\{[^{}|]*(?:\|([^{}]*))?\}\}")

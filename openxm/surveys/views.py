@@ -7,6 +7,7 @@ The builder (editing a draft) lives in ``openxm/surveys/builder``.
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,6 +17,7 @@ from openxm.web.views import member_required
 
 from . import quota_counts, services
 from .forms import FromTemplateForm, ImportForm
+from .overview import read_response_overview
 
 
 @member_required(Perm.DASHBOARDS_VIEW)
@@ -42,6 +44,7 @@ def survey_detail(request, ref):
             "can_design": request.actor.can(Perm.SURVEYS_DESIGN),
             "issues": services.validate_document(survey.draft),
             "quotas": quota_counts.quota_overview(request.actor, survey),
+            "responses": read_response_overview(request.actor, survey_id=survey.pk, latest=5),
         },
     )
 
@@ -57,19 +60,33 @@ def reset_quota(request, ref, quota_id):
     return redirect("surveys:detail", ref=ref)
 
 
+BLANK = "blank"
+
+
 @member_required(Perm.SURVEYS_DESIGN)
 def template_gallery(request):
     form = FromTemplateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
+            if data["template"] == BLANK:
+                survey = services.create_blank_survey(request.actor, data["title"], data["key"] or None)
+                messages.success(request, _("Blank survey created: add your questions."))
+                return redirect("surveys:builder", survey.pk)
             survey = services.create_from_template(
-                request.actor, form.cleaned_data["template"], form.cleaned_data["key"] or None
+                request.actor, data["template"], data["key"] or None, title=data["title"]
             )
             messages.success(request, _("Survey created from the template."))
             return redirect("surveys:detail", ref=survey.pk)
         except InvalidInput as exc:
             messages.error(request, f"{exc.field}: {exc.message}")
-    return render(request, "surveys/templates.html", {"templates": services.list_templates()})
+    elif request.method == "POST":
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else field
+            messages.error(request, f"{label}: {' '.join(errors)}")
+    return render(
+        request, "surveys/templates.html", {"templates": services.list_templates(), "blank": BLANK}
+    )
 
 
 @member_required(Perm.SURVEYS_DESIGN)
@@ -119,10 +136,13 @@ def export_definition(request, ref):
 def publish(request, ref):
     try:
         version = services.publish_survey(request.actor, ref)
-        messages.success(request, _("Published version %(n)s.") % {"n": version.number})
+        messages.success(
+            request, _("Published version %(n)s. Share it with the link below.") % {"n": version.number}
+        )
     except services.InvalidDefinition as exc:
         messages.error(request, _("The draft has problems: %(problems)s") % {"problems": exc.message})
-    return redirect("surveys:detail", ref=ref)
+        return redirect("surveys:detail", ref=ref)
+    return redirect(reverse("surveys:detail", args=[ref]) + "#share")
 
 
 @member_required(Perm.SURVEYS_DESIGN)

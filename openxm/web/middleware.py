@@ -2,9 +2,11 @@
 
 import zoneinfo
 
+from django.core.exceptions import DisallowedHost
 from django.utils import timezone, translation
 
 from openxm.accounts import services
+from openxm.utils import public_address
 
 SESSION_ORG_KEY = "openxm_org"
 
@@ -65,6 +67,25 @@ def _activate_time_zone(name: str) -> None:
         timezone.activate(zoneinfo.ZoneInfo(name))
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         timezone.deactivate()
+
+
+class PublicAddressMiddleware:
+    """Remembers the request's scheme and host for links built while handling it, used when
+    neither OPENXM_PUBLIC_URL nor the server's own address is known (openxm.utils.public_address)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            base = f"{request.scheme}://{request.get_host()}"
+        except DisallowedHost:
+            return self.get_response(request)
+        token = public_address.set_request_base(base)
+        try:
+            return self.get_response(request)
+        finally:
+            public_address.reset_request_base(token)
 
 
 class SecurityHeadersMiddleware:

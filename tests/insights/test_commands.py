@@ -77,4 +77,4 @@ def test_demo_journeys_dashboards_and_o_data(monkeypatch):
     }
     assert len(operational.list_operational(actor, ["relationship"])) == 24
     assert MetricCube.objects.for_org(org).filter(responses__gt=0).exists()
-    assert ctx.log[-1].startswith("journeys bound to the surveys")
+    assert ctx.log[-1].startswith("survey questions bound to ")

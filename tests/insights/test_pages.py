@@ -26,7 +26,7 @@ def test_journey_map_page_shows_figures_emotion_and_drill_down_links(small_org, 
     assert "Website visit" in body and "Live chat" in body and "Emotion line" in body
     assert f'href="/insights/touchpoints/web.visit/?{Q.replace("&", "&amp;")}' in body
     payloads = chart_payloads(body)
-    assert payloads["emotion"]["table"]["header"][0] == "period"
+    assert payloads["emotion"]["table"]["header"][0] == "Period"
     assert payloads["emotion"]["option"]["xAxis"]["data"] == ["Aware", "Get help"]
     assert {"trend-nps", "trend-csat", "trend-ces"} <= set(payloads)
     gold = client.get(f"/insights/journeys/buy-online/?{Q}&attr=tier:gold")

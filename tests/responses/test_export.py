@@ -158,7 +158,7 @@ def test_every_format_round_trips_with_the_same_columns(admin, stored, tmp_path)
     text = _export(admin, "csv", tmp_path).read_text(encoding="utf-8-sig")
     parsed = list(csv.reader(io.StringIO(text)))
     columns = {name: [r[i] for r in parsed[1:]] for i, name in enumerate(parsed[0])}
-    assert columns["csat"] == ["5", "2", "3"] and columns["completed_at"][0] == "2024-05-01 08:30:15"
+    assert columns["csat"] == ["5", "2", "3"] and columns["completed_at"][0] == "2024-05-01T08:30:15+00:00"
     assert columns["comment"][1] == '\'=HYPERLINK("http://x") mail me at a@b.com'  # neutralised
     columns["comment"] = [c.removeprefix("'") for c in columns["comment"]]
     for name in names:
@@ -166,7 +166,11 @@ def test_every_format_round_trips_with_the_same_columns(admin, stored, tmp_path)
         if kind == "numeric":
             columns[name] = [float(v) if v else None for v in columns[name]]
         elif kind == "datetime":
-            columns[name] = [dt.datetime.fromisoformat(v) if v else None for v in columns[name]]
+            # aware in the file; compared with the naive UTC values of the other formats
+            columns[name] = [
+                dt.datetime.fromisoformat(v).astimezone(dt.UTC).replace(tzinfo=None) if v else None
+                for v in columns[name]
+            ]
     _check(columns, stored, names)
 
 
@@ -227,3 +231,17 @@ def test_a_survey_must_be_chosen_and_formats_are_checked(admin, stored, tmp_path
         exporting.export_to_file(
             admin, parse_filters({"survey": "transactional-csat"}), "pdf", tmp_path / "x"
         )
+
+
+def test_csv_times_carry_the_organisations_offset(admin, stored, tmp_path):
+    admin.organization.time_zone = "Asia/Shanghai"
+    admin.organization.save()
+    text = _export(admin, "csv", tmp_path).read_text(encoding="utf-8-sig")
+    parsed = list(csv.reader(io.StringIO(text)))
+    completed = [r[parsed[0].index("completed_at")] for r in parsed[1:]]
+    assert completed[0] == "2024-05-01T16:30:15+08:00"  # stored 08:30:15 UTC
+    _survey, codebook = exporting.export_codebook(admin, parse_filters({"survey": "transactional-csat"}))
+    shanghai = codebook.in_time_zone("Asia/Shanghai")
+    assert shanghai.variable("completed_at").label == "Completed (Asia/Shanghai)"
+    assert shanghai.time_zone == "Asia/Shanghai"
+    assert codebook.variable("completed_at").label == "Completed (UTC)"

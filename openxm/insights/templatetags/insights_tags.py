@@ -6,6 +6,8 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from openxm.insights import labels
+
 register = template.Library()
 
 ARROWS = {"up": "▲", "down": "▼", "flat": "▶"}
@@ -34,7 +36,7 @@ def ci_text(result, metric: str = "") -> str:
     if low is None or high is None:
         return ""
     d = _digits(metric)
-    return f"{_fmt(low, d)} to {_fmt(high, d)}"
+    return _("%(low)s to %(high)s") % {"low": _fmt(low, d), "high": _fmt(high, d)}
 
 
 @register.filter
@@ -80,3 +82,27 @@ def signed(value, digits: int = 0) -> str:
 @register.filter
 def index_value(value) -> str:
     return _fmt(value, 0)
+
+
+@register.filter
+def segment_text(key: str) -> str:
+    """A rollup segment key as a person reads it: "tier=gold|kind=" → "tier: gold"; a key
+    with no values set → "—"."""
+    parts = []
+    for pair in str(key or "").split("|"):
+        name, _sep, value = pair.partition("=")
+        if name and value:
+            parts.append(f"{name}: {value}")
+    return " · ".join(parts) or "—"
+
+
+@register.filter
+def test_label(code) -> str:
+    """A significance test's code as a reader names it ("Welch t" → "Welch t-test")."""
+    return labels.test_label(str(code or ""))
+
+
+@register.filter
+def source_label(code) -> str:
+    """Where a figure was read from ("cube" → "metric cube")."""
+    return labels.source_label(str(code or ""))

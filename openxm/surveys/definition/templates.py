@@ -60,7 +60,9 @@ def list_templates() -> list[TemplateInfo]:
         out.append(TemplateInfo(
             key=key,
             title=data["title"],
-            description=data.get("description"),
+            # The gallery's text about the template (metadata.summary) is for the team choosing
+            # one; the survey's description is the intro respondents read.
+            description=(data.get("metadata") or {}).get("summary") or data.get("description"),
             audience=data.get("audience", "customer"),
             languages=tuple(data["languages"]),
         ))
