@@ -94,7 +94,7 @@ class CommentAnalysis(TenantModel):
 class CommentTopic(TenantModel):
     """A topic (from the taxonomy or a topic classifier), an intent or a flag found in one comment.
 
-    Flags (churn, urgency, escalation) are rows too, so they are counted and filtered like topics;
+    Flags (churn, urgency, escalation, refund) are rows too, so they are counted and filtered like topics;
     their ``spans`` hold the trigger phrase.
     """
 

@@ -10,7 +10,7 @@ Components (each its own module; the pipeline ties them together):
   :mod:`~openxm.text.training` trains them, :mod:`~openxm.text.lexicon` is the rule part.
 * :mod:`~openxm.text.topics` and :mod:`~openxm.text.rules` — taxonomy topics with aspect
   sentiment, from editable rules (``data/taxonomy_cx.yaml``).
-* :mod:`~openxm.text.flags` — churn, urgency and escalation flags (``data/flags.json``).
+* :mod:`~openxm.text.flags` — churn, urgency, escalation and refund flags (``data/flags.json``).
 * :mod:`~openxm.text.pii` — PII redaction with checksum-verified IDs and cards.
 * :mod:`~openxm.text.classifier` — custom intent/topic classifiers with cross-validation.
 * :mod:`~openxm.text.themes` — theme discovery for comments no topic caught.

@@ -1,4 +1,4 @@
-"""Flags on a comment: churn intent, urgency and complaint escalation.
+"""Flags on a comment: churn intent, urgency, complaint escalation and refund requests.
 
 The phrases live in ``data/flags.json`` (editable; English phrases match whole words,
 case-insensitively, with any run of spaces between words; Chinese phrases match as
@@ -26,7 +26,7 @@ from .lexicon import trie_regex
 
 __all__ = ["Flag", "detect_flags", "FLAG_KINDS"]
 
-FLAG_KINDS = ("churn", "urgency", "escalation")
+FLAG_KINDS = ("churn", "urgency", "escalation", "refund")
 
 _ZH_NEGATORS = ("不", "没", "别", "无需", "不用", "不想", "不会", "不打算", "不要", "并不", "没有", "未")
 _EN_WORD = re.compile(r"[a-z']+")

@@ -4,6 +4,9 @@ The lexicon is ``data/lexicon.json`` (hand-curated, Chinese and English, editabl
 walks a clause left to right taking the longest lexicon entry at each position:
 
 * sentiment words weigh 2 (strong), 1 (plain) or 0.5 (weak);
+* neutral entries are domain words that contain a sentiment word ("冷链", cold chain, is not
+  "冷", cold): the longest match takes them, so the word inside is not scored, and they score
+  nothing themselves;
 * a negator (不, 没有, 不太, not, n't, never, …) within 4 characters (Chinese) or 3 words
   (English) before a sentiment word flips it; a flipped positive keeps 80 % of its weight
   ("不太满意" is negative) and a flipped negative 50 % ("not bad" is mildly positive);
@@ -86,6 +89,7 @@ class Lexicon:
         for group, weight in _WEIGHTS.items():
             for term in entries.get(group, []):
                 self.sentiment.setdefault(self._key(term), weight)
+        self.neutral = {self._key(t) for t in entries.get("neutral", [])}
         self.negators = {self._key(t) for t in entries.get("negators", [])}
         self.modifiers: dict[str, float] = {self._key(t): 1.5 for t in entries.get("intensifiers", [])}
         self.modifiers.update({self._key(t): 0.6 for t in entries.get("diminishers", [])})
@@ -94,10 +98,11 @@ class Lexicon:
         self._entries: dict[str, tuple[float | None, bool, float | None]] = {}
         lengths: dict[str, set[int]] = {}
         sent_lengths: dict[str, set[int]] = {}
-        for key in {*self.sentiment, *self.negators, *self.modifiers}:
+        for key in {*self.sentiment, *self.negators, *self.modifiers, *self.neutral}:
             if not key:
                 continue
-            self._entries[key] = (self.sentiment.get(key), key in self.negators, self.modifiers.get(key))
+            weight = 0.0 if key in self.neutral else self.sentiment.get(key)
+            self._entries[key] = (weight, key in self.negators, self.modifiers.get(key))
             units = self._units(key)
             lengths.setdefault(units[0], set()).add(len(units))
             if key in self.sentiment:
@@ -112,7 +117,7 @@ class Lexicon:
             self._built_in = frozenset(k for k in self.sentiment if " " in k and k.split(" ")[0] in negators)
         if language == "zh":  # longest-match scanning by the regex engine (same result, ~3× faster)
             self._any_re = trie_regex(self._entries)
-            self._sent_re = trie_regex(k for k, v in self._entries.items() if v[0] is not None)
+            self._sent_re = trie_regex(k for k, v in self._entries.items() if v[0])
 
     def _key(self, term: str) -> str:
         return term if self.language == "zh" else " ".join(en_words(term))
@@ -131,7 +136,7 @@ class Lexicon:
             if i + length > n:
                 continue
             key = units[i : i + length] if zh else " ".join(units[i : i + length])
-            if key in self._entries and (starts is self._starts or self._entries[key][0] is not None):
+            if key in self._entries and (starts is self._starts or self._entries[key][0]):
                 return key, length
         return None
 
@@ -162,6 +167,9 @@ class Lexicon:
                 continue
             key, length = found
             weight, is_neg, modifier = entries[key]
+            if weight == 0.0:  # a neutral domain word: it only hides the sentiment word inside it
+                i += length
+                continue
             if weight is not None and (is_neg or modifier is not None):
                 # 好/挺/不 … : a modifier when a sentiment word follows at once, else a word
                 if i + length < n and self._lookup(units, i + length, self._sent_starts) is not None:
@@ -198,6 +206,8 @@ class Lexicon:
             key = m.group()
             i, end = m.span()
             weight, is_neg, modifier = entries[key]
+            if weight == 0.0:  # a neutral domain word (see _scan)
+                continue
             if weight is not None and (is_neg or modifier is not None):
                 if sent_match(text, end) is not None:
                     weight = None

@@ -22,6 +22,11 @@ the lexicon's sign wins when the model's label disagrees: the clause gets ``tanh
 lexicon's net weight, at least ±0.25. A one-clause comment is that clause; a longer comment is
 overruled only when every clause with a signal is such a clause. ``margin`` is the model alone.
 
+Suggestion rule (:mod:`openxm.text.suggestions`): a clause that suggests ("包装可以更环保",
+"could be more eco-friendly") is never positive — a positive label becomes neutral, a positive
+score 0 — and a comment whose clauses with a signal are all suggestions is not positive either. Praise
+words in a wish are not praise.
+
 Neutral gate (three-class models, off unless ``neutral_gate`` > 0): a clause or comment in which
 the lexicon finds no opinion entry and whose ``|score|`` is below ``neutral_gate`` is neutral
 ("We went there on a Sunday"), VADER's notion of neutral. Across domains it is a trade-off (it
@@ -47,6 +52,7 @@ from ._fast import fast_constructor
 from .clauses import ClauseSpan, split_clauses
 from .features import en_features, zh_clean, zh_features, zh_gram_set
 from .lexicon import Lexicon, load_lexicon
+from .suggestions import is_suggestion
 
 __all__ = [
     "SentimentModel",
@@ -71,6 +77,13 @@ def _apply_rule(label: str, score: float, value: float) -> tuple[str, float]:
         return label, score
     score = math.copysign(max(0.25, abs(math.tanh(value))), value)
     return ("positive" if value > 0 else "negative"), score
+
+
+def _not_praise(label: str, score: float) -> tuple[str, float]:
+    """The suggestion rule: a positive lean on a suggestion becomes neutral with score 0."""
+    if score > 0 or label == "positive":
+        return ("neutral" if label == "positive" else label), 0.0
+    return label, score
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +245,7 @@ class SentimentModel:
         pos_total = neg_total = 0.0
         out: list[ClauseSentiment] = []
         rules: list[float | None] = []
+        all_suggestions = True
         for clause in clauses:
             c_sums, c_n, pos, neg, rule = self._clause_parts(clause.text)
             sums = [a + b for a, b in zip(sums, c_sums, strict=True)]
@@ -246,6 +260,10 @@ class SentimentModel:
                 label = "neutral"
             if rule is not None:
                 label, score = _apply_rule(label, score, rule)
+            if is_suggestion(clause.text, self.language):
+                label, score = _not_praise(label, score)
+            else:
+                all_suggestions = False
             rules.append(rule)
             out.append(ClauseSentiment(clause.text, clause.start, clause.end, label, round(score, 4)))
         if not (pos_total or neg_total or any(sums)):
@@ -257,6 +275,8 @@ class SentimentModel:
             label = "neutral"
         if rules and None not in rules:  # every clause with a signal is a short negated one
             label, score = _apply_rule(label, score, sum(rules))
+        if all_suggestions:
+            label, score = _not_praise(label, score)
         labels = {c.label for c in out}
         return SentimentResult(label, round(score, 4), tuple(out), {"positive", "negative"} <= labels)
 
@@ -272,7 +292,9 @@ class SentimentModel:
         out: list[ClauseSentiment] = []
         cache = self._cache
         all_rules = True
+        all_suggestions = True
         rule_total = 0.0
+        language = self.language
         for clause in clauses:
             text = clause.text
             parts = cache.get(text)
@@ -284,13 +306,16 @@ class SentimentModel:
                     label = "positive" if score >= band else "negative" if score <= -band else "neutral"
                     if rule is not None:
                         label, score = _apply_rule(label, score, rule)
-                    parts = (s, n, pos, neg, rule, label, round(score, 4))
+                    suggestion = is_suggestion(text, language)
+                    if suggestion:
+                        label, score = _not_praise(label, score)
+                    parts = (s, n, pos, neg, rule, label, round(score, 4), suggestion)
                 else:
-                    parts = (s, n, pos, neg, rule, None, 0.0)
+                    parts = (s, n, pos, neg, rule, None, 0.0, False)
                 if len(cache) >= _CACHE_SIZE:
                     cache.clear()  # short clauses ("好吃", "很快") repeat; the rest need not stay
                 cache[text] = parts
-            s, n, pos, neg, rule, label, score = parts
+            s, n, pos, neg, rule, label, score, suggestion = parts
             total += s
             n_total += n
             pos_total += pos
@@ -302,6 +327,8 @@ class SentimentModel:
                 all_rules = False
             else:
                 rule_total += rule
+            if not suggestion:
+                all_suggestions = False
             out.append(_clause(text, clause.start, clause.end, label, score))
         if not (total or pos_total or neg_total):
             return _result("neutral", 0.0, tuple(out), False)
@@ -312,6 +339,8 @@ class SentimentModel:
         label = "positive" if score >= band else "negative" if score <= -band else "neutral"
         if all_rules:  # every clause with a signal is a short negated one
             label, score = _apply_rule(label, score, rule_total)
+        if all_suggestions:
+            label, score = _not_praise(label, score)
         labels = {c.label for c in out}
         mixed = "positive" in labels and "negative" in labels
         return _result(label, round(score, 4), tuple(out), mixed)
