@@ -6,9 +6,10 @@
 
 ``classify`` copies every input column and adds language, sentiment, sentiment_score, topics
 (``;``-separated topic ids), flags (``kind:phrase``, ``;``-separated), redacted_text and
-pii_kinds; with ``--model`` (a directory written by ``train``) also ``label``. ``train`` fits a
-custom classifier (see :mod:`openxm.text.classifier`), prints cross-validated precision, recall
-and F1 per label and saves the model. Input is read by :func:`openxm.readers.read_table`
+pii_kinds; with ``--model`` (a directory written by ``train``) also ``label``. ``train`` cross-validates
+the custom-classifier candidates (see :mod:`openxm.text.classifier`; the plain TF-IDF + LR
+baseline is one of them), prints every candidate's macro-F1 and the chosen one's precision,
+recall and F1 per label, and saves the chosen model. Input is read by :func:`openxm.readers.read_table`
 (encoding and delimiter detected). Errors print one line ``openxm text: error: …`` on stderr and
 exit with status 2. Messages follow the command line's language (:mod:`openxm.commands.i18n`).
 """
@@ -174,7 +175,7 @@ def run_train(args) -> int:
     except ValueError as exc:
         return _fail(f"{args.input}: {exc}")
     if report is None:
-        print(_("no cross-validation: too few examples per label"))
+        print(_("no cross-validation: too few examples per label; fitted the plain baseline"))
     else:
         width = max(len("label"), *(len(s.label) for s in report.labels))
         print(_("%(folds)s-fold cross-validation on %(n)s comments") % {"folds": report.folds, "n": report.n})
@@ -186,6 +187,10 @@ def run_train(args) -> int:
         if report.skipped_labels:
             skipped = ", ".join(report.skipped_labels)
             print(_("not cross-validated (one example): %(labels)s") % {"labels": skipped})
+        print(_("candidates, cross-validated on the same folds:"))
+        for c in report.candidates:
+            mark = "  " + _("(chosen)") if c.name == report.chosen else ""
+            print(f"  {c.name:<10} macro-F1 {c.macro_f1:.3f}  accuracy {c.accuracy:.3f}{mark}")
     try:
         model.save(args.output)
     except OSError as exc:

@@ -1,16 +1,28 @@
 """Custom topic/intent classifiers trained from labelled comments.
 
-Recipe: TF-IDF (sublinear tf, smoothed idf, L2-normalised per block) over two blocks — for
-English/Latin text word 1–3-grams (with ``?``, ``!`` and ``'`` as tokens) and character
-2–5-grams inside word boundaries weighted 1.5, for Chinese character 1–3-grams and character
-2–4-grams inside space-separated runs weighted 1.5 (no jieba) — fed to a multi-class linear SVM
-(``LinearSVC``, Crammer–Singer formulation, ``C`` default 0.5). ``train_classifier`` also reports
-stratified k-fold cross-validated precision, recall and F1 per label (folds = min(5, size of
-the rarest label); labels with a single example are trained on but not cross-validated: the
-report says so). Saved models are a directory with ``classifier.json`` (labels, settings,
-vocabularies) and ``weights.npz`` (idf vectors, coefficients): no pickle, so a model saved
-under one scikit-learn version loads under another. Excluded: multi-label classification and
-probability calibration (``predict`` returns the top label and its SVM margin).
+Candidates (``CANDIDATES``), chosen per training set by cross-validation:
+
+* ``openxm``: TF-IDF (sublinear tf, smoothed idf, L2-normalised per block) over two blocks — for
+  English/Latin text word 1–3-grams (with ``?``, ``!`` and ``'`` as tokens) and character
+  2–5-grams inside word boundaries weighted 1.5, for Chinese character 1–3-grams and character
+  2–4-grams inside space-separated runs weighted 1.5 (no jieba) — fed to a multi-class linear
+  SVM (``LinearSVC``, Crammer–Singer formulation, ``C`` default 0.5);
+* ``openxm_lr``: the same features, logistic regression (C = 10, balanced class weights);
+* ``plain``: the plain baseline exactly — scikit-learn's default TF-IDF over word 1–2-grams and
+  over char_wb 2–5-grams (each block L2-normalised), logistic regression with C = 10 and
+  balanced class weights.
+
+``train_classifier`` cross-validates every candidate on the same stratified folds (folds =
+min(5, size of the rarest label); labels with a single example are trained on but not
+cross-validated: the report says so), reports each candidate's macro-F1, and fits the best on
+all the data; the plain baseline wins ties, so a shipped classifier never scores below the plain
+baseline measured on the same folds. The report's per-label precision, recall and F1 are the
+chosen candidate's. Without cross-validation (too few examples, or ``cross_validate=False``)
+the plain baseline is fitted, unless a candidate is named. Saved models are a directory with
+``classifier.json`` (labels, settings, vocabularies) and ``weights.npz`` (idf vectors,
+coefficients): no pickle, so a model saved under one scikit-learn version loads under another.
+Excluded: multi-label classification and probability calibration (``predict`` returns the top
+label and its margin).
 """
 
 from __future__ import annotations
@@ -26,11 +38,19 @@ from scipy import sparse
 
 from .lang import detect_language
 
-__all__ = ["TextClassifier", "LabelScore", "CVReport", "train_classifier", "Prediction"]
+__all__ = [
+    "TextClassifier", "LabelScore", "CVReport", "CandidateScore", "train_classifier", "Prediction",
+    "CANDIDATES",
+]
 
 FORMAT = "openxm-classifier/1"
 
 _WORDS_AND_MARKS = r"(?u)\b\w+\b|[?!']"  # "?" tells a question from a statement
+# Blocks of the plain baseline: scikit-learn's TfidfVectorizer defaults (raw tf, default tokens).
+_PLAIN_BLOCKS = (
+    {"analyzer": "word", "ngram_range": (1, 2), "weight": 1.0, "sublinear": False},
+    {"analyzer": "char_wb", "ngram_range": (2, 5), "weight": 1.0, "sublinear": False},
+)
 _BLOCKS = {
     "en": (
         {"analyzer": "word", "ngram_range": (1, 3), "token_pattern": _WORDS_AND_MARKS, "weight": 1.0},
@@ -55,8 +75,17 @@ class LabelScore:
 
 
 @dataclass(frozen=True, slots=True)
+class CandidateScore:
+    """One candidate's cross-validated macro-F1 and accuracy on the same folds as the others."""
+
+    name: str
+    macro_f1: float
+    accuracy: float
+
+
+@dataclass(frozen=True, slots=True)
 class CVReport:
-    """Per-label scores, macro-F1 and accuracy from ``folds``-fold cross-validation."""
+    """The chosen candidate's per-label scores, macro-F1 and accuracy, and every candidate's score."""
 
     folds: int
     labels: tuple[LabelScore, ...]
@@ -64,6 +93,8 @@ class CVReport:
     accuracy: float
     n: int
     skipped_labels: tuple[str, ...]  # too rare to cross-validate (one example)
+    chosen: str = "plain"
+    candidates: tuple[CandidateScore, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,9 +120,10 @@ def _vectorizer(spec: dict, vocabulary=None):
     )
 
 
-def _tfidf(counts, idf: np.ndarray):
+def _tfidf(counts, idf: np.ndarray, sublinear: bool = True):
     X = counts.tocsr(copy=True)
-    X.data = 1.0 + np.log(X.data)
+    if sublinear:
+        X.data = 1.0 + np.log(X.data)
     X = X @ sparse.diags(idf)
     norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
@@ -114,7 +146,7 @@ class TextClassifier:
 
     def _features(self, texts: Sequence[str]):
         parts = [
-            _tfidf(vec.transform(texts), idf) * spec.get("weight", 1.0)
+            _tfidf(vec.transform(texts), idf, spec.get("sublinear", True)) * spec.get("weight", 1.0)
             for vec, idf, spec in zip(self._vecs, self.idfs, self.blocks, strict=True)
         ]
         return sparse.hstack(parts, format="csr")
@@ -173,10 +205,26 @@ def _ordered(vocabulary: dict[str, int]) -> list[str]:
     return out
 
 
-def _fit(texts: list[str], labels: list[str], language: str, C: float, min_df: int) -> TextClassifier:
+# name -> (blocks per language or None for the plain blocks, model, C, balanced class weights)
+CANDIDATES: dict[str, tuple[str, str, float | None, bool]] = {
+    "plain": ("plain", "lr", 10.0, True),
+    "openxm": ("openxm", "svm", None, False),  # C from train_classifier's ``C``
+    "openxm_lr": ("openxm", "lr", 10.0, True),
+}
+
+
+def _fit(
+    texts: list[str], labels: list[str], language: str, candidate: str, C: float, min_df: int
+) -> TextClassifier:
+    from sklearn.linear_model import LogisticRegression
     from sklearn.svm import LinearSVC
 
-    blocks = [dict(b, min_df=min_df) for b in _BLOCKS["zh" if language == "zh" else "en"]]
+    features, kind, candidate_c, balanced = CANDIDATES[candidate]
+    if features == "plain":
+        blocks = [dict(b) for b in _PLAIN_BLOCKS]
+    else:
+        blocks = [dict(b, min_df=min_df) for b in _BLOCKS["zh" if language == "zh" else "en"]]
+    C = candidate_c if candidate_c is not None else C
     vocabularies, idfs, parts = [], [], []
     n = len(texts)
     for spec in blocks:
@@ -186,14 +234,20 @@ def _fit(texts: list[str], labels: list[str], language: str, C: float, min_df: i
         idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
         vocabularies.append(dict(vec.vocabulary_))
         idfs.append(idf)
-        parts.append(_tfidf(counts, idf) * spec["weight"])
+        parts.append(_tfidf(counts, idf, spec.get("sublinear", True)) * spec["weight"])
     X = sparse.hstack(parts, format="csr")
     label_set = sorted(set(labels))
     y = np.array([label_set.index(label) for label in labels])
-    svm = LinearSVC(C=C, multi_class="crammer_singer", max_iter=5000, random_state=0).fit(X, y)
-    settings = {"C": C, "min_df": min_df, "model": "LinearSVC Crammer-Singer", "n_train": n}
+    if kind == "svm":
+        fitted = LinearSVC(C=C, multi_class="crammer_singer", max_iter=5000, random_state=0).fit(X, y)
+        model_name = "LinearSVC Crammer-Singer"
+    else:
+        weights = "balanced" if balanced else None
+        fitted = LogisticRegression(C=C, class_weight=weights, max_iter=3000).fit(X, y)
+        model_name = "LogisticRegression" + (" balanced" if balanced else "")
+    settings = {"candidate": candidate, "C": C, "min_df": min_df, "model": model_name, "n_train": n}
     return TextClassifier(
-        language, label_set, blocks, vocabularies, idfs, svm.coef_, svm.intercept_, settings
+        language, label_set, blocks, vocabularies, idfs, fitted.coef_, fitted.intercept_, settings
     )
 
 
@@ -206,8 +260,13 @@ def train_classifier(
     folds: int = 5,
     seed: int = 0,
     cross_validate: bool = True,
+    candidates: Sequence[str] | None = None,
 ) -> tuple[TextClassifier, CVReport | None]:
-    """Train on all examples and (optionally) cross-validate; see the module docstring."""
+    """Cross-validate the candidates, fit the best on all examples; see the module docstring.
+
+    ``candidates`` (default: all of ``CANDIDATES``, the plain baseline always included) narrows
+    the choice; with ``cross_validate=False`` the first one is fitted.
+    """
     texts = [str(t) for t in texts]
     labels = [str(label) for label in labels]
     if len(texts) != len(labels):
@@ -215,17 +274,25 @@ def train_classifier(
     counts = Counter(labels)
     if len(counts) < 2:
         raise ValueError("a classifier needs at least two different labels")
+    names = list(dict.fromkeys(["plain", *(candidates or CANDIDATES)]))
+    unknown = [name for name in names if name not in CANDIDATES]
+    if unknown:
+        raise ValueError(f"unknown candidate(s) {', '.join(unknown)} (known: {', '.join(CANDIDATES)})")
     if language == "auto":
         sample = texts[:200]
         language = "zh" if sum(detect_language(t) == "zh" for t in sample) * 2 > len(sample) else "en"
-    model = _fit(texts, labels, language, C, min_df)
     report = None
     if cross_validate:
-        report = _cross_validate(texts, labels, language, C, min_df, folds, seed, counts)
-    return model, report
+        report = _cross_validate(texts, labels, language, names, C, min_df, folds, seed, counts)
+    if report is not None:
+        chosen = report.chosen
+    else:
+        chosen = candidates[0] if candidates and not cross_validate else "plain"
+    return _fit(texts, labels, language, chosen, C, min_df), report
 
 
-def _cross_validate(texts, labels, language, C, min_df, folds, seed, counts) -> CVReport | None:
+def _cross_validate(texts, labels, language, names, C, min_df, folds, seed, counts) -> CVReport | None:
+    """Every candidate on the same folds; the report of the best (the plain baseline wins ties)."""
     from sklearn.metrics import precision_recall_fscore_support
     from sklearn.model_selection import StratifiedKFold
 
@@ -235,19 +302,29 @@ def _cross_validate(texts, labels, language, C, min_df, folds, seed, counts) -> 
     if len(set(kept_labels)) < 2:
         return None
     k = max(2, min(folds, min(Counter(kept_labels).values())))
-    predicted: list[str | None] = [None] * len(keep)
+    predicted: dict[str, list[str | None]] = {name: [None] * len(keep) for name in names}
     splitter = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
     for train_idx, test_idx in splitter.split(keep, kept_labels):
         fold_texts = [texts[keep[i]] for i in train_idx]
-        fold = _fit(fold_texts, [kept_labels[i] for i in train_idx], language, C, min_df)
-        for i, p in zip(test_idx, fold.predict([texts[keep[i]] for i in test_idx]), strict=True):
-            predicted[i] = p.label
-    names = sorted(set(kept_labels))
-    p, r, f, s = precision_recall_fscore_support(kept_labels, predicted, labels=names, zero_division=0)
-    scores = tuple(
-        LabelScore(name, round(float(p[i]), 4), round(float(r[i]), 4), round(float(f[i]), 4), int(s[i]))
-        for i, name in enumerate(names)
-    )
-    accuracy = sum(a == b for a, b in zip(kept_labels, predicted, strict=True)) / len(kept_labels)
-    macro = sum(x.f1 for x in scores) / len(scores)
-    return CVReport(k, scores, round(macro, 4), round(accuracy, 4), len(kept_labels), skipped)
+        fold_labels = [kept_labels[i] for i in train_idx]
+        test_texts = [texts[keep[i]] for i in test_idx]
+        for name in names:
+            fold = _fit(fold_texts, fold_labels, language, name, C, min_df)
+            for i, p in zip(test_idx, fold.predict(test_texts), strict=True):
+                predicted[name][i] = p.label
+    label_names = sorted(set(kept_labels))
+    reports = {}
+    for name in names:
+        p, r, f, s = precision_recall_fscore_support(
+            kept_labels, predicted[name], labels=label_names, zero_division=0
+        )
+        scores = tuple(
+            LabelScore(x, round(float(p[i]), 4), round(float(r[i]), 4), round(float(f[i]), 4), int(s[i]))
+            for i, x in enumerate(label_names)
+        )
+        accuracy = sum(a == b for a, b in zip(kept_labels, predicted[name], strict=True)) / len(kept_labels)
+        reports[name] = (scores, round(sum(x.f1 for x in scores) / len(scores), 4), round(accuracy, 4))
+    chosen = max(names, key=lambda name: (reports[name][1], name == "plain"))
+    scores, macro, accuracy = reports[chosen]
+    candidates = tuple(CandidateScore(name, reports[name][1], reports[name][2]) for name in names)
+    return CVReport(k, scores, macro, accuracy, len(kept_labels), skipped, chosen, candidates)
