@@ -24,6 +24,9 @@ Measures, in one run and beside its baselines:
 3. BANKING77: ``train_classifier`` vs. plain TF-IDF + LR, macro-F1 on the test split.
 4. Speed: ``analyze`` (the whole pipeline) on Chinese reviews, one process, and SnowNLP
    sentiment alone on the same comments.
+5. Adaptation (``--only adapt``, not in the default run): learning curves of the adapted model
+   vs. the shipped recipe vs. plain in-domain TF-IDF + LR, each domain held out in turn (see
+   ``benchmarks/text_adapt.py``).
 
 The last line printed is JSON with every figure.
 """
@@ -51,6 +54,9 @@ from openxm.text.training import DOMAIN_BALANCED, adapt_priors  # noqa: E402
 _spec = importlib.util.spec_from_file_location("build_text_models", ROOT / "scripts" / "build_text_models.py")
 build = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(build)
+_spec = importlib.util.spec_from_file_location("text_adapt", ROOT / "benchmarks" / "text_adapt.py")
+text_adapt = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(text_adapt)
 
 FIGURES: dict = {}
 
@@ -409,7 +415,7 @@ def main(argv=None) -> int:
     parser.add_argument("--categories", action="store_true", help="also hold out each shopping category")
     parser.add_argument("--no-self-training", action="store_true",
                         help="English: skip the self-training column (three refits per held-out domain)")
-    parser.add_argument("--only", choices=("zh", "en", "banking77", "speed"), action="append",
+    parser.add_argument("--only", choices=("zh", "en", "banking77", "speed", "adapt"), action="append",
                         help="run only these parts (repeatable)")
     args = parser.parse_args(argv)
     parts = args.only or ["speed", "zh", "en", "banking77"]
@@ -422,6 +428,8 @@ def main(argv=None) -> int:
         english(args.datasets, args.no_self_training)
     if "banking77" in parts:
         banking77(args.datasets)
+    if "adapt" in parts:
+        FIGURES["adapt"] = text_adapt.run(build, args.datasets, say, macro_f1)
     FIGURES["seconds"] = round(time.perf_counter() - started)
     print(json.dumps(FIGURES, ensure_ascii=False, sort_keys=True))
     return 0

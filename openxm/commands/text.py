@@ -1,12 +1,17 @@
 """``openxm text``: text analytics on a CSV/TSV/XLSX file, without the database.
 
     openxm text classify --input FILE --text-col COL --output OUT.csv [--language auto|zh|en]
-                         [--model DIR] [--taxonomy FILE]
+                         [--model DIR] [--taxonomy FILE] [--sentiment-model DIR]
     openxm text train --input FILE --text-col COL --label-col COL --output DIR
+    openxm text adapt --input FILE --text-col COL --label-col COL --language zh|en --output DIR
 
 ``classify`` copies every input column and adds language, sentiment, sentiment_score, topics
 (``;``-separated topic ids), flags (``kind:phrase``, ``;``-separated), redacted_text and
-pii_kinds; with ``--model`` (a directory written by ``train``) also ``label``. ``train`` cross-validates
+pii_kinds; with ``--model`` (a directory written by ``train``) also ``label``; with
+``--sentiment-model`` (a directory written by ``adapt``) the comments in that model's language get
+its ``sentiment`` and ``sentiment_score``. ``adapt`` learns an organisation's sentiment model from
+labelled comments (positive/negative/neutral; see :mod:`openxm.text.adapt`), prints every
+candidate's cross-validated macro-F1 with its interval and saves the chosen one. ``train`` cross-validates
 the custom-classifier candidates (see :mod:`openxm.text.classifier`; the plain TF-IDF + LR
 baseline is one of them), prints every candidate's macro-F1 and the chosen one's precision,
 recall and F1 per label, and saves the chosen model. Input is read by :func:`openxm.readers.read_table`
@@ -60,6 +65,9 @@ def _add_actions(text: argparse.ArgumentParser) -> None:
     classify.add_argument(
         "--taxonomy", metavar="FILE", help=_("topic taxonomy YAML/JSON (default: the shipped CX taxonomy)")
     )
+    classify.add_argument(
+        "--sentiment-model", metavar="DIR", help=_("adapted sentiment model saved by 'openxm text adapt'")
+    )
     classify.set_defaults(func=run_classify)
     train = actions.add_parser(
         "train", help=_("Train a topic/intent classifier from labelled comments"),
@@ -72,6 +80,20 @@ def _add_actions(text: argparse.ArgumentParser) -> None:
     train.add_argument("--output", required=True, metavar="DIR", help=_("directory to save the model in"))
     train.add_argument("--folds", type=int, default=5, help=_("cross-validation folds (default 5)"))
     train.set_defaults(func=run_train)
+    adapt = actions.add_parser(
+        "adapt", help=_("Adapt the sentiment model to your comments from labelled examples"),
+        description=_("Cross-validate the shipped model, in-domain TF-IDF + LR and the shipped model "
+                      "combined with in-domain features on your labels (positive, negative, neutral); save "
+                      "the best to DIR for 'openxm text classify --sentiment-model DIR'."),
+    )
+    adapt.add_argument("--input", required=True, metavar="FILE", help=_("CSV, TSV or XLSX file to read"))
+    adapt.add_argument("--text-col", required=True, metavar="COL", help=_("column holding the comment"))
+    adapt.add_argument("--label-col", required=True, metavar="COL",
+                       help=_("column holding the label: positive, negative or neutral"))
+    adapt.add_argument("--language", required=True, choices=("zh", "en"), help=_("language of the comments"))
+    adapt.add_argument("--output", required=True, metavar="DIR", help=_("directory to save the model in"))
+    adapt.add_argument("--folds", type=int, default=5, help=_("cross-validation folds (default 5)"))
+    adapt.set_defaults(func=run_adapt)
 
 
 def _no_action(parser: argparse.ArgumentParser):
@@ -106,6 +128,7 @@ def _read(path: str, needed: list[str]) -> tuple[list[str], list[dict]]:
 
 
 def run_classify(args) -> int:
+    from openxm.text.adapt import AdaptedSentiment
     from openxm.text.classifier import TextClassifier
     from openxm.text.pipeline import analyze
     from openxm.text.topics import TaxonomyError, default_taxonomy, load_taxonomy
@@ -113,6 +136,7 @@ def run_classify(args) -> int:
     try:
         taxonomy = load_taxonomy(args.taxonomy) if args.taxonomy else default_taxonomy()
         model = TextClassifier.load(args.model) if args.model else None
+        adapted = AdaptedSentiment.load(args.sentiment_model) if args.sentiment_model else None
         columns, rows = _read(args.input, [args.text_col])
     except (_Failure, TaxonomyError, FileNotFoundError, ValueError) as exc:
         return _fail(str(exc))
@@ -127,11 +151,16 @@ def run_classify(args) -> int:
         )
     texts = ["" if row.get(args.text_col) is None else str(row[args.text_col]) for row in rows]
     labels = [p.label for p in model.predict(texts)] if model and texts else []
+    results = [analyze(text, args.language, taxonomy) for text in texts]
+    sentiments = [(r.sentiment, r.score) for r in results]
+    if adapted is not None:  # the organisation's model for the comments in its language
+        mine = [i for i, r in enumerate(results) if r.language == adapted.language]
+        for i, verdict in zip(mine, adapted.predict([texts[i] for i in mine]), strict=True):
+            sentiments[i] = verdict
     out_rows = []
-    for i, (row, text) in enumerate(zip(rows, texts, strict=True)):
-        result = analyze(text, args.language, taxonomy)
+    for i, (row, result) in enumerate(zip(rows, results, strict=True)):
         values = [row.get(c, "") for c in columns] + [
-            result.language, result.sentiment, result.score, ";".join(result.topic_ids),
+            result.language, *sentiments[i], ";".join(result.topic_ids),
             ";".join(f"{f.kind}:{f.phrase}" for f in result.flags), result.redacted_text,
             ";".join(result.pii_kinds),
         ]
@@ -199,6 +228,49 @@ def run_train(args) -> int:
         _("saved %(n)s-label classifier to %(dir)s") % {"n": len(model.labels), "dir": args.output},
         file=sys.stderr,
     )
+    return 0
+
+
+def run_adapt(args) -> int:
+    from openxm.text.adapt import LABELS, adapt_sentiment
+
+    if args.folds < 2:
+        return _fail(_("--folds must be at least 2"))
+    try:
+        _columns, rows = _read(args.input, [args.text_col, args.label_col])
+    except _Failure as exc:
+        return _fail(str(exc))
+    pairs = [
+        (str(r[args.text_col]), str(r[args.label_col]).strip().lower())
+        for r in rows
+        if str(r.get(args.text_col) or "").strip() and str(r.get(args.label_col) or "").strip()
+    ]
+    bad = sorted({label for _text, label in pairs if label not in LABELS})
+    if bad:
+        return _fail(
+            _("%(file)s: column %(column)r must hold positive, negative or neutral, not %(values)s")
+            % {"file": args.input, "column": args.label_col, "values": ", ".join(map(repr, bad[:5]))}
+        )
+    try:
+        model = adapt_sentiment([p[0] for p in pairs], [p[1] for p in pairs], args.language, folds=args.folds)
+    except ValueError as exc:
+        return _fail(f"{args.input}: {exc}")
+    report = model.report
+    counts = ", ".join(f"{label} {n}" for label, n in report.label_counts.items())
+    print(_("%(folds)s-fold cross-validation on %(n)s labelled comments (%(counts)s)")
+          % {"folds": report.folds, "n": report.n_labels, "counts": counts})
+    print(_("candidates: cross-validated macro-F1 [95-percent interval]"))
+    for c in report.candidates:
+        mark = "  " + _("(chosen)") if c.name == report.chosen else ""
+        print(f"  {c.name:<13} {c.macro_f1:.3f} [{c.low:.3f}, {c.high:.3f}]{mark}")
+    if report.chosen == "shipped":
+        print(_("no candidate beat the shipped model on your labels: it stays in use"))
+    try:
+        model.save(args.output)
+    except OSError as exc:
+        return _fail(f"{args.output}: {exc.strerror or exc}")
+    saved = {"chosen": report.chosen, "dir": args.output}
+    print(_("saved the %(chosen)s sentiment model to %(dir)s") % saved, file=sys.stderr)
     return 0
 
 
