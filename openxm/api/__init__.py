@@ -56,6 +56,7 @@ ROUTER_MODULES = [
     "distribution",
     "responses",
     "comments",
+    "corrections",
     "analysis",
     "insights",
     "text",

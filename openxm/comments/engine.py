@@ -7,9 +7,10 @@ unit and the answer's touchpoint and time, so aggregates need no join to the sur
 
 :func:`analyse_answers` is idempotent: it deletes the rows of the answers it is given and writes
 new ones in one transaction, so running it twice, or re-analysing after a taxonomy change,
-leaves exactly one analysis per answer. Active custom classifiers add their predicted label: a
-topic classifier as a topic (merged with a taxonomy topic of the same id), an intent classifier
-as an intent.
+leaves exactly one analysis per answer. Corrections in force
+(:mod:`openxm.comments.corrections`) are applied to what the model found, so a corrected label
+survives re-analysis. Active custom classifiers add their predicted label: a topic classifier as
+a topic (merged with a taxonomy topic of the same id), an intent classifier as an intent.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from openxm.surveys.models import Answer, Response
 from openxm.text.classifier import TextClassifier
 from openxm.text.pipeline import analyze
 
+from .corrections import apply_correction, corrections_for
 from .models import Classifier, CommentAnalysis, CommentTopic
 from .taxonomies import active_taxonomy
 
@@ -222,6 +224,10 @@ def analyse_answers(organization, answers: list[Answer], context: Context | None
                 )
             )
         topic_rows.append(topics)
+    corrected = corrections_for(organization, [a.pk for a in answers])
+    for i, answer in enumerate(answers):  # an analyst's correction wins over the model
+        if answer.pk in corrected:
+            topic_rows[i] = apply_correction(corrected[answer.pk], rows[i], topic_rows[i])
     with transaction.atomic():
         CommentTopic.objects.for_org(organization).filter(
             analysis__answer_id__in=[a.pk for a in answers]

@@ -224,3 +224,34 @@ class ReanalysisJob(TenantModel):
         if self.started_at is None or self.finished_at is None:
             return None
         return round((self.finished_at - self.started_at).total_seconds(), 1)
+
+
+class CommentCorrection(TenantModel):
+    """An analyst's correction of one comment, which wins over the model at every re-analysis.
+
+    Keyed by the answer, not by its ``CommentAnalysis`` (re-analysis replaces those rows). Blank
+    ``sentiment`` leaves the model's; the topic and flag lists hold ids added to or removed from
+    what the model finds. One row per comment holds the correction in force; every change is in
+    the audit log (``comment.corrected``) with its before and after.
+    """
+
+    answer = models.OneToOneField("surveys.Answer", on_delete=models.CASCADE, related_name="+")
+    sentiment = models.CharField(max_length=8, blank=True, choices=CommentAnalysis.Sentiment.choices)
+    topics_added = models.JSONField(default=list, blank=True)
+    topics_removed = models.JSONField(default=list, blank=True)
+    flags_added = models.JSONField(default=list, blank=True)
+    flags_removed = models.JSONField(default=list, blank=True)
+    model_sentiment = models.CharField(
+        max_length=8, blank=True, help_text="What the model said when the sentiment was corrected"
+    )
+    corrected_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=200, blank=True)
+    corrected_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-corrected_at"]
+
+    def __str__(self) -> str:
+        return f"correction of answer {self.answer_id}"
