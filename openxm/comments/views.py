@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from openxm.accounts import services as accounts
@@ -18,9 +19,10 @@ from openxm.accounts.roles import Perm
 from openxm.surveys import services as surveys
 from openxm.web.views import member_required
 
-from . import charts, services
+from . import charts, corrections, services
 from .forms import SENTIMENT_CHOICES, FilterForm
 from .queries import as_tree
+from .taxonomies import topic_labels
 
 SCOPE_FIELDS = ("survey", "touchpoint", "period", "unit", "language")
 
@@ -97,10 +99,26 @@ def overview(request):
         context["page"] = _verbatim_page(request, values, topic=selected_topic, sentiment=selected_sentiment)
         context["verbatim_query"] = _query(values, topic=selected_topic, sentiment=selected_sentiment)
         context["redacted_view"] = not actor.can(Perm.PII_VIEW)
+        context.update(_correction_context(actor))
     if can_configure:
         context["pending"] = services.pending_count(actor)
         context["jobs"] = services.list_jobs(actor, limit=1)
     return render(request, "comments/overview.html", context)
+
+
+def _correction_context(actor) -> dict:
+    """What the verbatims need to show the one-click correction controls (``text.configure``)."""
+    if not actor.can(Perm.TEXT_CONFIGURE):
+        return {"can_correct": False}
+    document = services.taxonomy(actor).document
+    labels = topic_labels(document, _language())
+    return {
+        "can_correct": True,
+        "correction_sentiments": [c for c in SENTIMENT_CHOICES if c[0]],
+        "correction_topics": [
+            (t["id"], ("— " * t["id"].count(".")) + labels[t["id"]]) for t in document["topics"]
+        ],
+    }
 
 
 def _response_url(response_id: int) -> str | None:
@@ -157,7 +175,38 @@ def verbatims(request):
         offset=page["result"].next_offset,
     )
     template = "comments/_verbatim_items.html" if offset else "comments/_verbatims.html"
-    return render(request, template, {"page": page, "more_query": more})
+    return render(request, template, {"page": page, "more_query": more, **_correction_context(request.actor)})
+
+
+@member_required(Perm.TEXT_CONFIGURE)
+@require_POST
+def correct(request, pk: int):
+    """One click on a verbatim: correct its sentiment, remove a topic or add one.
+
+    With HTMX the corrected verbatim is returned in place; without, back to the page.
+    """
+    post = request.POST
+    add = post.get("add_topic", "") if post.get("action") == "add_topic" else ""
+    try:
+        result = corrections.correct_comment(
+            request.actor,
+            pk,
+            sentiment=post.get("sentiment") or None,
+            add_topics=[add] if add else None,
+            remove_topics=[post["remove_topic"]] if post.get("remove_topic") else None,
+        )
+    except InvalidInput as exc:
+        if request.headers.get("HX-Request"):
+            return HttpResponse(f"{exc.field}: {exc.message}", status=400)
+        messages.error(request, exc.message)
+        return redirect("comments:overview")
+    if not request.headers.get("HX-Request"):
+        messages.success(request, _("Correction saved."))
+        return redirect("comments:overview")
+    page = services.response_comments(request.actor, result.analysis.response_id, language=_language())
+    row = next(r for r in page.rows if r.id == result.analysis.pk)
+    context = {"row": row, "link": _response_url(row.response_id), **_correction_context(request.actor)}
+    return render(request, "comments/_verbatim_item.html", context)
 
 
 # --- Re-analysis ------------------------------------------------------------------------------

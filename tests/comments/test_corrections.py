@@ -125,3 +125,29 @@ def test_api_correction_and_export(comment, api, make_key, org_a):
     assert denied.status_code == 403
     exported = api(key).get("/comments/corrections")
     assert exported.status_code == 200 and exported.json()[0]["sentiment"] == "negative"
+
+
+def test_verbatims_page_has_one_click_corrections_for_analysts_only(
+    comment, make_member, org_a, signed_in, client
+):
+    analyst_client = signed_in(make_member(org_a, "analyst"))
+    html = analyst_client.get("/comments/?period=all").content.decode()
+    assert f'id="correct-{comment.pk}"' in html and 'name="sentiment" value="negative"' in html
+    assert 'name="remove_topic" value="delivery' in html and 'name="add_topic"' in html
+    url = f"/comments/verbatims/{comment.pk}/correct/"
+    htmx = {"HX-Request": "true"}
+    reply = analyst_client.post(url, {"sentiment": "negative"}, headers=htmx)
+    assert reply.status_code == 200
+    item = reply.content.decode()
+    assert 'data-sentiment="negative"' in item
+    assert 'aria-pressed="true"' in item and f'id="correct-{comment.pk}"' in item
+    removed = analyst_client.post(url, {"remove_topic": "delivery"}, headers=htmx).content.decode()
+    assert 'value="delivery' not in removed.split("<form")[0]  # the tags are gone, the select keeps them
+    added = analyst_client.post(url, {"action": "add_topic", "add_topic": "price"})
+    assert added.status_code == 302  # without HTMX: back to the page
+    assert "price" in _topics(_analysis(org_a, comment.response))
+    client.logout()
+    agent_client = signed_in(make_member(org_a, "agent"))
+    assert f'id="correct-{comment.pk}"' not in agent_client.get("/comments/?period=all").content.decode()
+    denied = agent_client.post(f"/comments/verbatims/{comment.pk}/correct/", {"sentiment": "negative"})
+    assert denied.status_code == 403
