@@ -13,6 +13,7 @@ from openxm.accounts.errors import InvalidInput
 from openxm.accounts.roles import Perm
 from openxm.web.views import member_required
 
+from . import adaptation as adaptation_service
 from . import services
 from .forms import ColumnsForm, ImportForm, ThemeRunForm, TopicForm, UploadForm, topics_from_post
 from .models import Classifier
@@ -290,3 +291,19 @@ def themes(request):
             for theme in found
         ]
     return render(request, "comments/themes.html", context)
+
+
+@member_required(Perm.TEXT_CONFIGURE)
+def adaptation(request):
+    """The organisation's sentiment models adapted from corrections: figures, learning curve, training."""
+    actor = request.actor
+    if request.method == "POST":
+        try:
+            row = adaptation_service.start_adaptation(actor, request.POST.get("language", ""))
+            messages.success(
+                request, _("Training started on %(n)s corrected comments.") % {"n": row.n_labels}
+            )
+        except InvalidInput as exc:
+            messages.error(request, exc.message)
+        return redirect("comments:adaptation")
+    return render(request, "comments/adaptation.html", {"languages": adaptation_service.overview(actor)})

@@ -10,7 +10,9 @@ new ones in one transaction, so running it twice, or re-analysing after a taxono
 leaves exactly one analysis per answer. Corrections in force
 (:mod:`openxm.comments.corrections`) are applied to what the model found, so a corrected label
 survives re-analysis. Active custom classifiers add their predicted label: a topic classifier as
-a topic (merged with a taxonomy topic of the same id), an intent classifier as an intent.
+a topic (merged with a taxonomy topic of the same id), an intent classifier as an intent. An
+organisation's adapted sentiment model in use (:mod:`openxm.comments.adaptation`) gives the
+comments of its language their sentiment (clause and aspect sentiment stay the shipped model's).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from openxm.surveys.models import Answer, Response
 from openxm.text.classifier import TextClassifier
 from openxm.text.pipeline import analyze
 
+from .adaptation import active_models
 from .corrections import apply_correction, corrections_for
 from .models import Classifier, CommentAnalysis, CommentTopic
 from .taxonomies import active_taxonomy
@@ -143,12 +146,17 @@ def analyse_answers(organization, answers: list[Answer], context: Context | None
     texts = [a.value_text[:MAX_TEXT] for a in answers]
     results = [analyze(text, "auto", context.taxonomy) for text in texts]
     predictions = {c.id: c.model.predict(texts) for c in context.classifiers}
+    verdicts = {i: (r.sentiment, r.score) for i, r in enumerate(results)}
+    for language, adapted in active_models(organization).items():  # the organisation's own model
+        mine = [i for i, r in enumerate(results) if r.language == language]
+        verdicts.update(zip(mine, adapted.predict([texts[i] for i in mine]), strict=True))
     now = timezone.now()
     version = model_version()
     rows: list[CommentAnalysis] = []
     topic_rows: list[list[CommentTopic]] = []
     for i, (answer, result) in enumerate(zip(answers, results, strict=True)):
         labels = {str(c.id): predictions[c.id][i].label for c in context.classifiers}
+        sentiment, sentiment_score = verdicts[i]
         score = scores.get(answer.response_id, {})
         rows.append(
             CommentAnalysis(
@@ -164,8 +172,8 @@ def analyse_answers(organization, answers: list[Answer], context: Context | None
                 unit_id=responses.get(answer.response_id),
                 answered_at=answer.answered_at,
                 language=result.language,
-                sentiment=result.sentiment,
-                score=result.score,
+                sentiment=sentiment,
+                score=sentiment_score,
                 mixed=result.mixed,
                 text_length=len(texts[i]),
                 redacted_text=result.redacted_text,
@@ -199,8 +207,8 @@ def analyse_answers(organization, answers: list[Answer], context: Context | None
                 organization=organization,
                 topic=f.kind,
                 kind=CommentTopic.Kind.FLAG,
-                sentiment=result.sentiment,
-                score=result.score,
+                sentiment=sentiment,
+                score=sentiment_score,
                 spans=[[f.start, f.end]],
             )
             for f in result.flags
@@ -218,8 +226,8 @@ def analyse_answers(organization, answers: list[Answer], context: Context | None
                     topic=label[:100],
                     kind=kind,
                     classifier_id=c.id,
-                    sentiment=result.sentiment,
-                    score=result.score,
+                    sentiment=sentiment,
+                    score=sentiment_score,
                     spans=[],
                 )
             )

@@ -255,3 +255,40 @@ class CommentCorrection(TenantModel):
 
     def __str__(self) -> str:
         return f"correction of answer {self.answer_id}"
+
+
+class SentimentAdaptation(TenantModel):
+    """One training of an organisation's adapted sentiment model for one language, from its corrections.
+
+    ``report`` holds the cross-validation (:class:`openxm.text.adapt.AdaptReport` as a dict) and
+    ``curve`` the learning curve ([{"n", "adapted", "shipped"}, …] cross-validated macro-F1 on
+    nested subsets of the corrections). The model is switched on (``ACTIVE``) only when
+    cross-validation chose it over the shipped model; else it is ``REFUSED``. Files live under
+    ``MEDIA_ROOT/adaptations/<organization id>/<id>/``.
+    """
+
+    class Status(models.TextChoices):
+        TRAINING = "training", _("Training")
+        ACTIVE = "active", _("In use")
+        REFUSED = "refused", _("Not better than the shipped model")
+        REPLACED = "replaced", _("Replaced by a newer one")
+        FAILED = "failed", _("Failed")
+
+    language = models.CharField(max_length=8)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.TRAINING)
+    n_labels = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True)
+    curve = models.JSONField(default=list, blank=True)
+    model_path = models.CharField(max_length=500, blank=True, help_text="Relative to MEDIA_ROOT")
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    trained_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.language} sentiment adaptation {self.pk} ({self.status})"

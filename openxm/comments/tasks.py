@@ -6,8 +6,9 @@
   ``BATCH`` (an import of 10,000 rows makes a few tasks, not 10,000). Without a broker (the
   embedded default) the task runs inline right after the commit; a failure is logged and never
   undoes the stored response. A transaction that rolls back queues nothing.
-* Re-analysis and classifier training: started by :func:`openxm.jobs.dispatch` (on the workers
-  with a broker, else in a thread of the web process; inline with ``OPENXM_JOBS_INLINE``).
+* Re-analysis, classifier training and sentiment adaptation: started by
+  :func:`openxm.jobs.dispatch` (on the workers with a broker, else in a thread of the web
+  process; inline with ``OPENXM_JOBS_INLINE``).
 """
 
 from __future__ import annotations
@@ -52,6 +53,13 @@ def train_classifier_task(org_id: int, classifier_id: int) -> str:
     from .classifiers import run_training
 
     return run_training(org_id, classifier_id).status
+
+
+@shared_task(name="openxm.comments.adapt_sentiment")
+def adapt_sentiment_task(org_id: int, adaptation_id: int) -> str:
+    from .adaptation import run_adaptation
+
+    return run_adaptation(org_id, adaptation_id).status
 
 
 def runs(ids: list[int]) -> list[tuple[int, int]]:

@@ -32,4 +32,5 @@ urlpatterns = [
     ),
     path("classifiers/<int:pk>/delete/", config_views.classifier_delete, name="classifier_delete"),
     path("themes/", config_views.themes, name="themes"),
+    path("adaptation/", config_views.adaptation, name="adaptation"),
 ]

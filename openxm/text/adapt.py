@@ -91,28 +91,28 @@ class AdaptReport:
         return cls(data["chosen"], candidates, data["folds"], data["n_labels"], data["label_counts"])
 
 
-def prior_features(base: SentimentModel, texts: Sequence[str]) -> np.ndarray:
-    """The shipped model's outputs per text: its margin(s), centred for three classes, and its score."""
-    rows = []
+def shipped_outputs(base: SentimentModel, texts: Sequence[str]) -> tuple[np.ndarray, list[str]]:
+    """The shipped model on each text: its margin(s), centred for three classes, and its final
+    score (after the negation and suggestion rules) as prior features; and its label."""
+    rows, labels = [], []
     for text in texts:
         margins = base.margin(text)
         if len(margins) > 1:
             mean = sum(margins) / len(margins)
             margins = [m - mean for m in margins]
-        rows.append([*margins, base.analyze(text).score])
-    return np.asarray(rows, dtype=np.float64).reshape(len(texts), -1)
+        result = base.analyze(text)
+        rows.append([*margins, result.score])
+        labels.append(result.label)
+    return np.asarray(rows, dtype=np.float64).reshape(len(texts), -1), labels
 
 
-def _shipped_labels(base: SentimentModel, scores: np.ndarray, classes: tuple[str, ...]) -> list[str]:
-    """The shipped model's labels from its scores (last column of the prior features)."""
-    band = base.neutral_band if base.binary else 0.0
-    out = []
-    for s in scores:
-        if "neutral" in classes and (abs(s) < band or (not base.binary and s == 0)):
-            out.append("neutral")
-        else:
-            out.append("positive" if s > 0 else "negative")
-    return out
+def _shipped_labels(labels: Sequence[str], scores: np.ndarray, classes: tuple[str, ...]) -> list[str]:
+    """The shipped model's labels, a neutral one read by its score's sign when the organisation
+    has no neutral label."""
+    if "neutral" in classes:
+        return list(labels)
+    return [("positive" if s > 0 else "negative") if label == "neutral" else label
+            for label, s in zip(labels, scores, strict=True)]
 
 
 # In-domain features of the ``adapted`` candidate. Chinese: character 1–3-grams (sublinear tf),
@@ -175,11 +175,12 @@ def _configs() -> list[tuple[str, dict]]:
 
 
 def _macro_f1(gold: np.ndarray, pred: np.ndarray, k: int) -> float:
-    """Macro-F1 over classes 0..k−1 of integer-coded labels (sklearn's, without its checks: the
-    bootstrap calls it thousands of times)."""
-    confusion = np.bincount(gold * k + pred, minlength=k * k).reshape(k, k)
-    tp = np.diag(confusion).astype(np.float64)
-    denominator = confusion.sum(axis=0) + confusion.sum(axis=1)
+    """Macro-F1 over classes 0..k−1 of integer-coded labels; code k is a prediction outside them
+    (the shipped model saying "positive" to an organisation without that label). sklearn's
+    figure, without its checks: the bootstrap calls it thousands of times."""
+    confusion = np.bincount(gold * (k + 1) + pred, minlength=(k + 1) * (k + 1)).reshape(k + 1, k + 1)
+    tp = np.diag(confusion)[:k].astype(np.float64)
+    denominator = confusion.sum(axis=0)[:k] + confusion.sum(axis=1)[:k]
     f1 = np.divide(2 * tp, denominator, out=np.zeros(k), where=denominator > 0)
     return float(f1.mean())
 
@@ -213,9 +214,9 @@ class AdaptedSentiment:
         texts = [str(t) for t in texts]
         if not texts:
             return []
-        prior = prior_features(self.base, texts)
+        prior, shipped = shipped_outputs(self.base, texts)
         if self.chosen == "shipped":
-            labels = _shipped_labels(self.base, prior[:, -1], self.classes)
+            labels = _shipped_labels(shipped, prior[:, -1], self.classes)
             return list(zip(labels, (round(float(s), 4) for s in prior[:, -1]), strict=True))
         text_x = self.text.transform(texts) if self.text is not None else None
         X = _design(self.chosen, text_x, prior, self.settings.get("scale", 1.0))
@@ -332,7 +333,8 @@ def _adapt(texts, labels, language, base, folds, seed) -> AdaptedSentiment:
     y = np.asarray(labels)
     counts = Counter(labels)
     k = max(2, min(folds, min(counts.values())))
-    prior = prior_features(base, texts)
+    prior, shipped = shipped_outputs(base, texts)
+    shipped = _shipped_labels(shipped, prior[:, -1], classes)
     configs = _configs()
     predicted = {i: np.empty(len(texts), dtype=object) for i in range(len(configs))}
     splitter = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
@@ -346,7 +348,7 @@ def _adapt(texts, labels, language, base, folds, seed) -> AdaptedSentiment:
                 features[kind] = (vec.transform(train_texts), vec.transform(test_texts))
             for i, (kind, cfg) in enumerate(configs):
                 if kind == "shipped":
-                    predicted[i][test_idx] = _shipped_labels(base, prior[test_idx, -1], classes)
+                    predicted[i][test_idx] = [shipped[j] for j in test_idx]
                     continue
                 scale = cfg.get("scale", 1.0)
                 x_train, x_test = features.get(kind, (None, None))
@@ -355,7 +357,7 @@ def _adapt(texts, labels, language, base, folds, seed) -> AdaptedSentiment:
                 predicted[i][test_idx] = model.predict(_design(kind, x_test, prior[test_idx], scale))
     code = {c: i for i, c in enumerate(classes)}
     gold = np.array([code[label] for label in labels])
-    coded = {i: np.array([code[label] for label in predicted[i]]) for i in predicted}
+    coded = {i: np.array([code.get(label, len(classes)) for label in predicted[i]]) for i in predicted}
     scores = [_macro_f1(gold, coded[i], len(classes)) for i in range(len(configs))]
     # the best configuration of each kind, then the best kind (earlier kinds win ties)
     best: dict[str, int] = {}
