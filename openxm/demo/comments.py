@@ -4,14 +4,22 @@ Step ``comments`` (order 80, after every step that records responses): saves the
 customer-experience taxonomy plus five grocery topics (stock, loyalty, store visits with opening
 hours, issue resolution) as the organization's taxonomy version 1 when it has none, then
 re-analyses all demo comments as a re-analysis job, so every comment carries topics, sentiment
-and flags whether or not the earlier steps' on-commit analysis ran. Idempotent: a second run
-keeps the taxonomy and replaces the analyses.
+and flags whether or not the earlier steps' on-commit analysis ran. Then the demo analyst
+reviews one comment of each demo text and sets its sentiment to the tone the text was written
+with (``data/comments.json``): a confirmation where the model agrees, a correction where it does
+not; from those corrections a sentiment model per language is trained, and switched on only if
+cross-validation says it beats the shipped one (either outcome shows on the page with its
+learning curve). Idempotent: a second run keeps the taxonomy, the corrections and the trained
+models, and replaces the analyses.
 """
 
 from openxm.accounts import services as accounts
 from openxm.accounts.errors import InvalidInput
+from openxm.comments import adaptation, corrections
 from openxm.comments import services as comments
+from openxm.comments.models import CommentAnalysis, CommentCorrection
 
+from .collection import COMMENTS
 from .loader import DemoContext, demo_step
 
 GROCERY_TOPICS = [
@@ -84,3 +92,45 @@ def load_comments(ctx: DemoContext) -> None:
     ctx.say(
         f"text analytics: {job.total} comments analysed with taxonomy v{active.version} (top topics: {top})"
     )
+    review_and_adapt(ctx)
+
+
+def _tones() -> dict[str, str]:
+    """The tone each demo comment was written with (positive, neutral, negative)."""
+    return {
+        text: tone
+        for kind in ("purchase", "relationship", "support")
+        for tone, by_language in COMMENTS[kind].items()
+        for texts in by_language.values()
+        for text in texts
+    }
+
+
+def review_and_adapt(ctx: DemoContext) -> None:
+    """The analyst's review of one comment per demo text, then one training per language."""
+    org = ctx.organization
+    if CommentCorrection.objects.for_org(org).exists():
+        return
+    analyst = accounts.actor_for_user(ctx.users["analyst"], org, via="cli")
+    tones = _tones()
+    seen: set[str] = set()
+    changed = 0
+    for row in CommentAnalysis.objects.for_org(org).select_related("answer").order_by("pk"):
+        tone = tones.get(row.answer.value_text)
+        if tone is None or row.answer.value_text in seen:
+            continue
+        seen.add(row.answer.value_text)
+        changed += tone != row.sentiment
+        corrections.correct_comment(analyst, row.pk, sentiment=tone)
+    ctx.say(f"text analytics: the analyst reviewed {len(seen)} comments and corrected {changed} sentiments")
+    for language in ("zh", "en"):
+        try:
+            run = adaptation.start_adaptation(analyst, language, inline=True)
+        except InvalidInput as exc:
+            ctx.say(f"text analytics: no {language} sentiment model from corrections ({exc.message})")
+            continue
+        estimate = next(c for c in run.report["candidates"] if c["name"] == run.report["chosen"])
+        ctx.say(
+            f"text analytics: {language} sentiment from {run.n_labels} corrections: {run.status} "
+            f"(chosen {run.report['chosen']}, cross-validated macro-F1 {estimate['macro_f1']:.3f})"
+        )
