@@ -57,18 +57,20 @@ def _summary(values: list[float]) -> dict:
     }
 
 
-def domains(build, datasets):
+def domains(build, datasets, languages=("zh", "en")):
     """(language, domain, rows of the domain, rows of the other domains of the language)."""
-    zh = build.load_zh(datasets)
-    zh_domain = {r: r[2].split(":")[0] for r in zh}
-    for name in ("waimai", "shopping"):
-        yield "zh", name, [r for r in zh if zh_domain[r] == name], [r for r in zh if zh_domain[r] != name]
-    en = build.load_en(datasets)
-    for name in sorted({r[2] for r in en}):
-        yield "en", name, [r for r in en if r[2] == name], [r for r in en if r[2] != name]
+    if "zh" in languages:
+        zh = build.load_zh(datasets)
+        zh_domain = {r: r[2].split(":")[0] for r in zh}
+        for name in ("waimai", "shopping"):
+            yield "zh", name, [r for r in zh if zh_domain[r] == name], [r for r in zh if zh_domain[r] != name]
+    if "en" in languages:
+        en = build.load_en(datasets)
+        for name in sorted({r[2] for r in en}):
+            yield "en", name, [r for r in en if r[2] == name], [r for r in en if r[2] != name]
 
 
-def run(build, datasets, say, macro_f1, sizes=SIZES, seeds=SEEDS) -> dict:
+def run(build, datasets, say, macro_f1, sizes=SIZES, seeds=SEEDS, languages=("zh", "en")) -> dict:
     from collections import Counter
 
     from threadpoolctl import threadpool_limits
@@ -76,7 +78,7 @@ def run(build, datasets, say, macro_f1, sizes=SIZES, seeds=SEEDS) -> dict:
     from openxm.text.adapt import adapt_sentiment
 
     figures: dict = {"sizes": list(sizes), "seeds": list(seeds), "test_n": TEST_N, "domains": {}}
-    for language, name, rows, others in domains(build, datasets):
+    for language, name, rows, others in domains(build, datasets, languages):
         started = time.perf_counter()
         base = build.train(others, language)
         say(f"adapt {name}: shipped recipe trained on {len(others)} other comments "
