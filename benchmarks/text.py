@@ -418,6 +418,8 @@ def main(argv=None) -> int:
                         help="English: skip the self-training column (three refits per held-out domain)")
     parser.add_argument("--adapt-languages", default="zh,en",
                         help="adapt: the languages whose domains are held out (default zh,en)")
+    parser.add_argument("--adapt-domains", default="",
+                        help="adapt: only these held-out domains, comma-separated (default: every one)")
     parser.add_argument("--only", choices=("zh", "en", "banking77", "speed", "adapt"), action="append",
                         help="run only these parts (repeatable)")
     args = parser.parse_args(argv)
@@ -433,7 +435,8 @@ def main(argv=None) -> int:
         banking77(args.datasets)
     if "adapt" in parts:
         languages = tuple(args.adapt_languages.split(","))
-        FIGURES["adapt"] = text_adapt.run(build, args.datasets, say, macro_f1, languages=languages)
+        only = tuple(d for d in args.adapt_domains.split(",") if d)
+        FIGURES["adapt"] = text_adapt.run(build, args.datasets, say, macro_f1, languages=languages, only=only)
     FIGURES["seconds"] = round(time.perf_counter() - started)
     print(json.dumps(FIGURES, ensure_ascii=False, sort_keys=True))
     return 0

@@ -70,7 +70,9 @@ def domains(build, datasets, languages=("zh", "en")):
             yield "en", name, [r for r in en if r[2] == name], [r for r in en if r[2] != name]
 
 
-def run(build, datasets, say, macro_f1, sizes=SIZES, seeds=SEEDS, languages=("zh", "en")) -> dict:
+def run(
+    build, datasets, say, macro_f1, sizes=SIZES, seeds=SEEDS, languages=("zh", "en"), only=()
+) -> dict:
     from collections import Counter
 
     from threadpoolctl import threadpool_limits
@@ -79,6 +81,8 @@ def run(build, datasets, say, macro_f1, sizes=SIZES, seeds=SEEDS, languages=("zh
 
     figures: dict = {"sizes": list(sizes), "seeds": list(seeds), "test_n": TEST_N, "domains": {}}
     for language, name, rows, others in domains(build, datasets, languages):
+        if only and name not in only:
+            continue
         started = time.perf_counter()
         base = build.train(others, language)
         say(f"adapt {name}: shipped recipe trained on {len(others)} other comments "

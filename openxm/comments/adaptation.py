@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openxm.accounts import audit
-from openxm.accounts.actors import Actor
+from openxm.accounts.actors import Actor, PermissionDenied
 from openxm.accounts.errors import InvalidInput
 from openxm.accounts.roles import Perm
 from openxm.jobs import dispatch
@@ -51,6 +51,13 @@ MIN_LABELS = 20
 MAX_TEXT = 20_000
 _LOADED: OrderedDict = OrderedDict()
 _LOCK = threading.Lock()
+
+
+def _require_whole(actor: Actor) -> None:
+    """The model serves the whole organization: a member limited to a unit may not train it."""
+    actor.require(Perm.TEXT_CONFIGURE)
+    if actor.scope.limited:
+        raise PermissionDenied(Perm.TEXT_CONFIGURE)
 
 
 def corrected_examples(organization, language: str) -> tuple[list[str], list[str]]:
@@ -88,7 +95,7 @@ def _check_labels(labels: list[str]) -> str | None:
 def start_adaptation(actor: Actor, language: str, *, inline: bool = False) -> SentimentAdaptation:
     """Start training the adapted model of ``language`` from the corrections (in the background
     unless ``inline``)."""
-    actor.require(Perm.TEXT_CONFIGURE)
+    _require_whole(actor)
     if language not in LANGUAGES:
         raise InvalidInput("language", _("must be one of %(choices)s") % {"choices": ", ".join(LANGUAGES)})
     org = actor.organization
@@ -109,7 +116,7 @@ def start_adaptation(actor: Actor, language: str, *, inline: bool = False) -> Se
 
             dispatch(tasks.adapt_sentiment_task, org.pk, row.pk)
     if inline:
-        row = run_adaptation(org.pk, row.pk)
+        row = run_adaptation(org, row.pk)
     return row
 
 
@@ -132,19 +139,16 @@ def learning_curve(texts: list[str], labels: list[str], language: str, seed: int
     return points
 
 
-def run_adaptation(org_id: int, row_id: int) -> SentimentAdaptation:
+def run_adaptation(organization, row_id: int) -> SentimentAdaptation:
     """Train a run whose status is ``training``; switch it on only if it beat the shipped model."""
-    from openxm.accounts.models import Organization
-
-    org = Organization.objects.get(pk=org_id)
-    row = SentimentAdaptation.objects.for_org(org).get(pk=row_id)
+    row = SentimentAdaptation.objects.for_org(organization).get(pk=row_id)
     if row.status != SentimentAdaptation.Status.TRAINING:
         return row
     try:
         texts, labels = corrected_examples(row.organization, row.language)
         model = adapt_sentiment(texts, labels, row.language)
         curve = learning_curve(texts, labels, row.language)
-        relative = f"adaptations/{org_id}/{row.pk}"
+        relative = f"adaptations/{organization.pk}/{row.pk}"
         target = Path(settings.MEDIA_ROOT) / relative
         if target.exists():
             shutil.rmtree(target)
@@ -192,7 +196,8 @@ def active_models(organization) -> dict[str, AdaptedSentiment]:
 
 
 def overview(actor: Actor) -> list[dict]:
-    """Per language: corrected comments, the run in use, the newest run (for the page)."""
+    """Per language: corrected comments, the run in use, the newest run (for the page; figures
+    only, no comment, so a member limited to a unit may read them)."""
     actor.require(Perm.TEXT_CONFIGURE)
     org = actor.organization
     runs = list(SentimentAdaptation.objects.for_org(org).select_related("created_by")[:50])

@@ -14,7 +14,8 @@ parent (a child implies its parent, as in taxonomy matching). Corrected topics a
 no text span. Excluded: corrections of clause sentiment and of PII spans.
 
 :func:`export_corrections` (``data.export``, audited as ``comments.corrections_exported``)
-gives every correction in force with the comment's text (redacted without ``pii.view``).
+gives every correction in force with the comment's text (redacted without ``pii.view``). A
+member limited to a unit corrects and exports only the comments of their units.
 """
 
 from __future__ import annotations
@@ -34,9 +35,13 @@ from openxm.surveys.bulk import insert_instances
 from openxm.text.flags import FLAG_KINDS
 
 from .models import CommentAnalysis, CommentCorrection, CommentTopic
+from .queries import analyses
 from .taxonomies import active_taxonomy
 
-__all__ = ["correct_comment", "apply_correction", "corrections_for", "export_corrections", "CorrectionResult"]
+__all__ = [
+    "correct_comment", "apply_correction", "corrections_for", "export_corrections", "CorrectionResult",
+    "has_corrections", "comments_to_review",
+]
 
 SENTIMENTS = ("positive", "neutral", "negative")
 _CORRECTED_SCORE = {"positive": 0.5, "neutral": 0.0, "negative": -0.5}
@@ -56,6 +61,17 @@ def corrections_for(organization, answer_ids: Iterable[int]) -> dict[int, Commen
     """The corrections in force for these answers, by answer id."""
     rows = CommentCorrection.objects.for_org(organization).filter(answer_id__in=list(answer_ids))
     return {c.answer_id: c for c in rows}
+
+
+def has_corrections(organization) -> bool:
+    return CommentCorrection.objects.for_org(organization).exists()
+
+
+def comments_to_review(organization) -> list[tuple[int, str, str]]:
+    """(comment id, text, model sentiment) of every analysed comment, oldest first: what a
+    reviewer goes through (the demo's analyst does)."""
+    rows = CommentAnalysis.objects.for_org(organization).select_related("answer").order_by("pk")
+    return [(row.pk, row.answer.value_text, row.sentiment) for row in rows]
 
 
 def _score(sentiment: str, score: float) -> float:
@@ -166,7 +182,7 @@ def correct_comment(
         )
     taxonomy_ids = {t["id"] for t in active_taxonomy(org).document["topics"]}
     with transaction.atomic():
-        row = CommentAnalysis.objects.for_org(org).select_for_update().filter(pk=comment_id).first()
+        row = analyses(actor.scope).select_for_update().filter(pk=comment_id).first()  # unit scope
         if row is None:
             raise NotFound("comment", comment_id)
         topics = list(CommentTopic.objects.for_org(org).filter(analysis=row))
@@ -233,14 +249,16 @@ def export_corrections(actor: Actor) -> list[dict]:
     org = actor.organization
     corrections = list(CommentCorrection.objects.for_org(org).select_related("corrected_by"))
     answers = {c.answer_id for c in corrections}
-    analyses = {
+    visible = {
         a.answer_id: a
-        for a in CommentAnalysis.objects.for_org(org).filter(answer_id__in=answers).select_related("answer")
+        for a in analyses(actor.scope).filter(answer_id__in=answers).select_related("answer")
     }
-    pii = actor.can(Perm.PII_VIEW)
+    pii = actor.scope.pii
     out = []
     for c in corrections:
-        a = analyses.get(c.answer_id)
+        a = visible.get(c.answer_id)
+        if a is None and actor.scope.limited:  # outside the member's units
+            continue
         out.append(
             {
                 "comment_id": a.pk if a else None,

@@ -59,7 +59,10 @@ def train_classifier_task(org_id: int, classifier_id: int) -> str:
 def adapt_sentiment_task(org_id: int, adaptation_id: int) -> str:
     from .adaptation import run_adaptation
 
-    return run_adaptation(org_id, adaptation_id).status
+    org = _organization(org_id)
+    if org is None:
+        return "gone"
+    return run_adaptation(org, adaptation_id).status
 
 
 def runs(ids: list[int]) -> list[tuple[int, int]]:

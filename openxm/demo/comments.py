@@ -17,7 +17,6 @@ from openxm.accounts import services as accounts
 from openxm.accounts.errors import InvalidInput
 from openxm.comments import adaptation, corrections
 from openxm.comments import services as comments
-from openxm.comments.models import CommentAnalysis, CommentCorrection
 
 from .collection import COMMENTS
 from .loader import DemoContext, demo_step
@@ -109,19 +108,19 @@ def _tones() -> dict[str, str]:
 def review_and_adapt(ctx: DemoContext) -> None:
     """The analyst's review of one comment per demo text, then one training per language."""
     org = ctx.organization
-    if CommentCorrection.objects.for_org(org).exists():
+    if corrections.has_corrections(org):
         return
     analyst = accounts.actor_for_user(ctx.users["analyst"], org, via="cli")
     tones = _tones()
     seen: set[str] = set()
     changed = 0
-    for row in CommentAnalysis.objects.for_org(org).select_related("answer").order_by("pk"):
-        tone = tones.get(row.answer.value_text)
-        if tone is None or row.answer.value_text in seen:
+    for comment_id, text, sentiment in corrections.comments_to_review(org):
+        tone = tones.get(text)
+        if tone is None or text in seen:
             continue
-        seen.add(row.answer.value_text)
-        changed += tone != row.sentiment
-        corrections.correct_comment(analyst, row.pk, sentiment=tone)
+        seen.add(text)
+        changed += tone != sentiment
+        corrections.correct_comment(analyst, comment_id, sentiment=tone)
     ctx.say(f"text analytics: the analyst reviewed {len(seen)} comments and corrected {changed} sentiments")
     for language in ("zh", "en"):
         try:
