@@ -13,7 +13,7 @@ whether more corrections still help.
 
 The analysis engine asks :func:`active_models` for the organisation's active models and gives
 the comments of their language the adapted sentiment; corrections still win over it. Existing
-comments change at the next re-analysis (the page offers one). Excluded: adapted topic
+comments change at the next re-analysis (the "Re-analyse" button of the topics page). Excluded: adapted topic
 classifiers (custom classifiers cover topics).
 """
 
