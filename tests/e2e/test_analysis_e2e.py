@@ -12,15 +12,34 @@ from tests.e2e.browsing import sign_in
 
 PAGES = [
     # (study title, chart, table id, names the chart and table must show, screenshot)
-    ("Delivery app features (KANO)", "kano-better-worse", "kano-table",
-     ["Real-time courier tracking on a map", "Contactless doorstep delivery with a photo"],
-     "analysis-kano.png"),
-    ("Store service quality (SERVQUAL)", "servqual-dimensions", "servqual-dimensions",
-     ["Responsiveness", "Reliability", "Empathy"], "analysis-servqual.png"),
-    ("What drives purchase satisfaction", "drivers-weights", "drivers-table",
-     ["Finding the products I wanted", "Delivery or pick-up"], "analysis-drivers.png"),
-    ("Purchase experience: importance vs performance", "ipa-grid", "ipa-table",
-     ["Finding the products I wanted", "Paying at checkout"], "analysis-ipa.png"),
+    (
+        "Delivery app features (KANO)",
+        "kano-better-worse",
+        "kano-table",
+        ["Real-time courier tracking on a map", "Contactless doorstep delivery with a photo"],
+        "analysis-kano.png",
+    ),
+    (
+        "Store service quality (SERVQUAL)",
+        "servqual-dimensions",
+        "servqual-dimensions",
+        ["Responsiveness", "Reliability", "Empathy"],
+        "analysis-servqual.png",
+    ),
+    (
+        "What drives purchase satisfaction",
+        "drivers-weights",
+        "drivers-table",
+        ["Finding the products I wanted", "Delivery or pick-up"],
+        "analysis-drivers.png",
+    ),
+    (
+        "Purchase experience: importance vs performance",
+        "ipa-grid",
+        "ipa-table",
+        ["Finding the products I wanted", "Paying at checkout"],
+        "analysis-ipa.png",
+    ),
 ]
 
 
@@ -41,7 +60,9 @@ def demo(transactional_db):
 def test_demo_study_pages_draw_charts_and_tables_filter_download_and_create(demo, page, artifacts):
     sign_in(page, VIEWER)
     with page.expect_navigation(url="**/analysis/"):
-        page.get_by_role("link", name="Analysis", exact=True).click()
+        page.get_by_role("navigation", name="Main navigation").get_by_role(
+            "link", name="Analysis", exact=True
+        ).click()
     assert page.get_by_role("link", name="New study").count() == 0  # a viewer only looks
     for title, chart, table_id, names, shot in PAGES:
         page.goto("/analysis/")
@@ -86,7 +107,7 @@ def test_demo_study_pages_draw_charts_and_tables_filter_download_and_create(demo
     # A new study from the form: the questions appear once a survey and a method are chosen.
     page.goto("/analysis/")
     page.get_by_role("link", name="New study").click()
-    page.get_by_label("Survey").select_option(label="Purchase satisfaction (CSAT)")
+    page.get_by_label("Survey").select_option(label="Purchase satisfaction drivers study")
     page.get_by_label("Method").select_option("drivers")
     page.get_by_label("Outcome (overall rating)").select_option("csat")
     for driver in ("Finding the products I wanted", "Help from staff", "Delivery or pick-up"):

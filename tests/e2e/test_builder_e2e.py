@@ -36,7 +36,7 @@ def test_build_with_logic_preview_and_publish(transactional_db, page, artifacts)
     # A survey from the template library, opened in the builder.
     page.goto("/surveys/templates/")
     page.locator("section.card", has_text="Purchase satisfaction (CSAT)").get_by_role(
-        "button", name="Use this template").click()
+        "button", name="Create survey").click()
     page.get_by_role("link", name="Edit in the builder").click()
     builder = page.locator("#builder[data-ready='true']")
     expect(builder).to_be_visible()

@@ -50,7 +50,9 @@ def test_topics_verbatims_and_reanalysis_progress(transactional_db, page, artifa
 
     sign_in(page, "chen@example.com")
     with page.expect_navigation(url="**/comments/"):
-        page.get_by_role("link", name="Text analytics", exact=True).click()
+        page.get_by_role("navigation", name="Main navigation").get_by_role(
+            "link", name="Text analytics", exact=True
+        ).click()
     page.get_by_label("Survey").select_option(str(survey.pk))
     with page.expect_navigation(url=f"**/comments/?survey={survey.pk}*"):
         page.get_by_role("button", name="Apply").click()
