@@ -79,3 +79,23 @@ def test_columns_leave_out_only_a_generated_primary_key():
 
     assert "id" not in columns_of(Response) and "organization_id" in columns_of(Response)
     assert columns_of(ResponseFact) == ("organization_id", "response_id", "segment_key", "day")
+
+
+def test_aware_times_are_written_as_the_field_itself_would(org_a, survey):
+    """The fast converter of aware date-times gives exactly the field's own database value."""
+    from zoneinfo import ZoneInfo
+
+    from django.db import connection
+
+    from openxm.surveys.bulk import _converter
+
+    field = Response._meta.get_field("completed_at")
+    convert = _converter(field)
+    values = [
+        datetime(2026, 3, 1, 8, 30, 15, 123456, tzinfo=UTC),
+        datetime(2024, 1, 1, 0, 0, tzinfo=ZoneInfo("Asia/Shanghai")),  # the day before, in UTC
+        datetime(2024, 3, 31, 2, 30, tzinfo=ZoneInfo("Europe/Berlin")),  # in a DST gap
+        None,
+    ]
+    for value in values:
+        assert convert(value) == field.get_db_prep_save(value, connection), value
