@@ -97,6 +97,7 @@ def register(subparsers):
 PHASES = {
     "checking": gettext_noop("checking"),
     "importing": gettext_noop("importing"),
+    "analysing": gettext_noop("analysing comments"),
     "exporting": gettext_noop("exporting"),
 }
 

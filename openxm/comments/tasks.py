@@ -4,8 +4,10 @@
   hands their ids to ``openxm.jobs.on_commit_batch``, which collects the ids of the whole
   transaction and, once it commits, gives them to :func:`analyse_responses_task` in chunks of
   ``BATCH`` (an import of 10,000 rows makes a few tasks, not 10,000). Without a broker (the
-  embedded default) the task runs inline right after the commit; a failure is logged and never
-  undoes the stored response. A transaction that rolls back queues nothing.
+  embedded default) the task runs inline right after the commit, or in the worker processes of a
+  long job that opened a pool (``openxm.jobs.worker_pool``: an import's chunks are analysed while
+  the next one is stored); a failure is logged and never undoes the stored response. A
+  transaction that rolls back queues nothing.
 * Re-analysis and classifier training: started by :func:`openxm.jobs.dispatch` (on the workers
   with a broker, else in a thread of the web process; inline with ``OPENXM_JOBS_INLINE``).
 """
@@ -24,20 +26,11 @@ log = logging.getLogger(__name__)
 BATCH = 500
 
 
-def _organization(org_id: int):
-    from openxm.accounts.models import Organization
-
-    return Organization.objects.filter(pk=org_id).first()
-
-
 @shared_task(name="openxm.comments.analyse_responses")
 def analyse_responses_task(org_id: int, response_ids: list[int]) -> int:
-    from .engine import analyse_responses
+    from .engine import analyse_responses_by_id
 
-    org = _organization(org_id)
-    if org is None:
-        return 0
-    return analyse_responses(org, list(response_ids))
+    return analyse_responses_by_id(org_id, list(response_ids))
 
 
 @shared_task(name="openxm.comments.reanalyse")
@@ -83,9 +76,13 @@ def start_batch(items: list[tuple[int, int, int]]) -> None:
 
 
 def _start_analysis(org_id: int, ids: list[int]) -> None:
+    from openxm.jobs import submit
+
     try:
         if settings.CELERY_TASK_ALWAYS_EAGER:
-            analyse_responses_task(org_id, ids)  # inline, in this process
+            # A long job (an import) has a pool of processes for it; else inline, in this process.
+            if not submit("openxm.comments.engine.analyse_responses_by_id", org_id, ids, weight=len(ids)):
+                analyse_responses_task(org_id, ids)
         else:
             analyse_responses_task.delay(org_id, ids)
     except Exception:  # analysis is derived data: re-analysis repairs it; the response is stored

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from openxm.accounts.actors import Actor
 from openxm.accounts.errors import InvalidInput
 from openxm.accounts.models import Organization
-from openxm.surveys.bulk import columns_of, insert_new
+from openxm.bulk import columns_of, insert_new
 
 from .models import Contact
 

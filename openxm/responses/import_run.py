@@ -14,6 +14,7 @@ import logging
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ from openxm.accounts.actors import Actor
 from openxm.accounts.errors import InvalidInput
 from openxm.accounts.models import Organization, Unit
 from openxm.accounts.roles import Perm
+from openxm.jobs import worker_pool
 from openxm.readers import ReadError
 from openxm.surveys import collect
 from openxm.surveys.models import Response
@@ -246,34 +248,42 @@ def _commit(
             )
         batch.clear()
 
-    for line, _row, converted in _rows(job, table, mapping, definition, after=resume_after):
-        if converted.submission is None or converted.problems:  # the file changed since the check
-            raise InvalidInput("file", _("the file changed after it was checked; nothing more was imported"))
-        batch.append(converted.submission)
-        done += 1
-        last_line = line
-        if len(batch) >= COMMIT_ROWS:
+    # Comments of each committed chunk are analysed in worker processes while the next chunk is
+    # stored (without a broker; with one, Celery workers do it). Small files are not worth it.
+    processes = settings.OPENXM_IMPORT_WORKERS if stats.read - done > COMMIT_ROWS else 0
+    with worker_pool(processes) as pool:
+        for line, _row, converted in _rows(job, table, mapping, definition, after=resume_after):
+            if converted.submission is None or converted.problems:  # the file changed since the check
+                raise InvalidInput(
+                    "file", _("the file changed after it was checked; nothing more was imported")
+                )
+            batch.append(converted.submission)
+            done += 1
+            last_line = line
+            if len(batch) >= COMMIT_ROWS:
+                store()
+            report("importing", done, stats.read)
+        if batch:
             store()
-        report("importing", done, stats.read)
-    if batch:
-        store()
-    with transaction.atomic():
-        scoped.update(status=ImportJob.Status.IMPORTED, rows_imported=created, finished_at=timezone.now())
-        audit.record(
-            actor,
-            "responses.imported",
-            target_type="import",
-            target_id=job.pk,
-            data={
-                "survey": survey.key,
-                "file": job.file_name,
-                "sha256": job.file_sha256,
-                "rows": stats.read,
-                "imported": created,
-                "duplicates": stats.duplicate,
-            },
-        )
-    report("importing", done, stats.read, force=True)
+        with transaction.atomic():
+            scoped.update(status=ImportJob.Status.IMPORTED, rows_imported=created, finished_at=timezone.now())
+            audit.record(
+                actor,
+                "responses.imported",
+                target_type="import",
+                target_id=job.pk,
+                data={
+                    "survey": survey.key,
+                    "file": job.file_name,
+                    "sha256": job.file_sha256,
+                    "rows": stats.read,
+                    "imported": created,
+                    "duplicates": stats.duplicate,
+                },
+            )
+        report("importing", done, stats.read, force=True)
+        if pool is not None:
+            pool.drain(lambda analysed, total: report("analysing", analysed, total))
     return created
 
 

@@ -92,6 +92,7 @@ def run(job_id: int, kill_at: int) -> dict:
 def _figures(org, job) -> dict:
     from django.db.models import Count
 
+    from openxm.comments.models import CommentAnalysis
     from openxm.insights.verify import verify
     from openxm.surveys.models import Answer, Response
 
@@ -106,6 +107,8 @@ def _figures(org, job) -> dict:
         "distinct_keys": responses.values("idempotency_key").distinct().count(),
         "answer_rows_per_response": sorted({row["n"] for row in per_response}),
         "rollup_problems": verify(org),
+        "analysed": CommentAnalysis.objects.for_org(org).count(),
+        "analysed_answers": CommentAnalysis.objects.for_org(org).values("answer_id").distinct().count(),
     }
 
 

@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.db import IntegrityError, transaction
 
+from openxm.bulk import columns_of, insert_instances, insert_rows
 from openxm.surveys import collect
-from openxm.surveys.bulk import columns_of, insert_instances, insert_rows
 from openxm.surveys.models import Answer, Response
 
 
@@ -87,7 +87,7 @@ def test_aware_times_are_written_as_the_field_itself_would(org_a, survey):
 
     from django.db import connection
 
-    from openxm.surveys.bulk import _converter
+    from openxm.bulk import _converter
 
     field = Response._meta.get_field("completed_at")
     convert = _converter(field)

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='importjob',
             name='committed_line',
-            field=models.PositiveIntegerField(default=0, help_text='Last file line of the committed chunks'),
+            field=models.PositiveIntegerField(default=0, help_text='Last line of the committed chunks'),
         ),
         migrations.AddField(
             model_name='importjob',
