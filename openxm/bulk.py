@@ -1,4 +1,4 @@
-"""Multi-row INSERTs for the ingestion paths (responses, answers, contacts, rollup facts, comment analyses), without Django's per-cell preparation.
+"""Multi-row INSERTs for the ingestion paths, without Django's per-cell preparation.
 
 ``QuerySet.bulk_create`` builds a model instance per row and sends every cell through the field
 API (``get_db_prep_save``, ``pre_save``, related-field checks); for the answer rows of a batch
