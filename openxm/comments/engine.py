@@ -242,11 +242,3 @@ def analyse_responses(organization, response_ids: list[int]) -> int:
     """Analyse every comment of these responses (of ``organization``); returns the count."""
     answers = list(comment_answers(organization).filter(response_id__in=response_ids).order_by("pk"))
     return analyse_answers(organization, answers)
-
-
-def analyse_responses_by_id(org_id: int, response_ids: list[int]) -> int:
-    """``analyse_responses`` for an organization id (what a worker process is handed)."""
-    from openxm.accounts.models import Organization
-
-    organization = Organization.objects.filter(pk=org_id).first()
-    return analyse_responses(organization, response_ids) if organization is not None else 0

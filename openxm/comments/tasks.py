@@ -26,11 +26,20 @@ log = logging.getLogger(__name__)
 BATCH = 500
 
 
+def _organization(org_id: int):
+    from openxm.accounts.models import Organization
+
+    return Organization.objects.filter(pk=org_id).first()
+
+
 @shared_task(name="openxm.comments.analyse_responses")
 def analyse_responses_task(org_id: int, response_ids: list[int]) -> int:
-    from .engine import analyse_responses_by_id
+    from .engine import analyse_responses
 
-    return analyse_responses_by_id(org_id, list(response_ids))
+    org = _organization(org_id)
+    if org is None:
+        return 0
+    return analyse_responses(org, list(response_ids))
 
 
 @shared_task(name="openxm.comments.reanalyse")
@@ -81,7 +90,7 @@ def _start_analysis(org_id: int, ids: list[int]) -> None:
     try:
         if settings.CELERY_TASK_ALWAYS_EAGER:
             # A long job (an import) has a pool of processes for it; else inline, in this process.
-            if not submit("openxm.comments.engine.analyse_responses_by_id", org_id, ids, weight=len(ids)):
+            if not submit("openxm.comments.tasks.analyse_responses_task", org_id, ids, weight=len(ids)):
                 analyse_responses_task(org_id, ids)
         else:
             analyse_responses_task.delay(org_id, ids)

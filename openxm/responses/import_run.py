@@ -22,16 +22,23 @@ from django.utils.translation import gettext as _
 from openxm.accounts import audit
 from openxm.accounts.actors import Actor
 from openxm.accounts.errors import InvalidInput
-from openxm.accounts.models import Organization, Unit
 from openxm.accounts.roles import Perm
 from openxm.jobs import worker_pool
 from openxm.readers import ReadError
 from openxm.surveys import collect
-from openxm.surveys.models import Response
 from openxm.utils.csvsafe import neutralise
 
 from . import storage
-from .importing import Progress, _open_table, _parsed_mapping, job_actor, job_definition
+from .importing import (
+    Progress,
+    _open_table,
+    _parsed_mapping,
+    job_actor,
+    job_definition,
+    organization,
+    stored_keys,
+    unit_codes,
+)
 from .mapping import ImportMapping, cell_text, convert_row
 from .models import ImportJob
 
@@ -151,18 +158,14 @@ def _check(
     org, survey = job.organization, job.survey
     stats = _Stats()
     rejections = _Rejections(job)
-    units = set(Unit.objects.for_org(org).values_list("code", flat=True))
+    units = unit_codes(org)
     keyed = any(r.target.text == "idempotency_key" for r in mapping.rules)
     seen: dict[int, int] = {}  # hash of a given key → first line (only when a column gives keys)
     pending: list[tuple[int, dict, collect.Submission | None, list]] = []
 
     def flush() -> None:
         keys = [sub.idempotency_key for _l, _r, sub, _p in pending if sub is not None]
-        existing = set(
-            Response.objects.for_org(org)
-            .filter(survey=survey, idempotency_key__in=keys)
-            .values_list("idempotency_key", flat=True)
-        )
+        existing = stored_keys(org, survey, keys)
         for line, row, sub, problems in pending:
             if sub is not None and sub.idempotency_key in existing:
                 stats.duplicate += 1
@@ -292,7 +295,7 @@ def run_import(org_id: int, job_id: int, progress: Progress | None = None) -> Im
 
     A job found in the middle of its commit (``resume_import`` after its process died) goes
     straight on with the commit: its check passed before the first chunk was stored."""
-    org = Organization.objects.get(pk=org_id)
+    org = organization(org_id)
     job = ImportJob.objects.for_org(org).select_related("survey", "survey__current_version").get(pk=job_id)
     scoped = ImportJob.objects.for_org(org).filter(pk=job.pk)
     report = _Reporter(job, progress)

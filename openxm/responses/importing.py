@@ -36,11 +36,12 @@ from django.utils.translation import gettext as _
 
 from openxm.accounts.actors import Actor
 from openxm.accounts.errors import InvalidInput, NotFound
-from openxm.accounts.models import ApiKey, User
+from openxm.accounts.models import ApiKey, Organization, Unit, User
 from openxm.accounts.roles import Perm, Role
 from openxm.readers import ReadError, read_table
 from openxm.surveys import collect
 from openxm.surveys import services as surveys
+from openxm.surveys.models import Response
 
 from . import storage
 from .feedback import ensure_feedback_survey
@@ -163,6 +164,24 @@ def start_import(
         mapping=mapping,
         notes=[str(i) for i in table.issues] + notes,
         rows_estimate=_estimate_rows(path, table.format),
+    )
+
+
+def organization(org_id: int) -> Organization:
+    """The organization a worker runs a job of."""
+    return Organization.objects.get(pk=org_id)
+
+
+def unit_codes(org: Organization) -> set[str]:
+    return set(Unit.objects.for_org(org).values_list("code", flat=True))
+
+
+def stored_keys(org: Organization, survey, keys: list[str]) -> set[str]:
+    """Which of these idempotency keys the survey has stored already (rows imported before)."""
+    return set(
+        Response.objects.for_org(org)
+        .filter(survey=survey, idempotency_key__in=keys)
+        .values_list("idempotency_key", flat=True)
     )
 
 
