@@ -74,21 +74,16 @@ def _plan(model: type[models.Model], columns: Sequence[str]) -> tuple[str, list,
 _PLANS: dict[tuple, tuple] = {}
 
 
-def insert_rows(
-    model: type[models.Model], columns: Sequence[str], rows: Sequence[tuple], *, returning: bool = False
-) -> list[int]:
-    """Insert ``rows`` (tuples in the order of ``columns``, attribute names such as
-    ``response_id``); returns the new ids in row order when ``returning``, else ``[]``."""
-    if not rows:
-        return []
+def _execute(model: type[models.Model], columns: Sequence[str], rows: Sequence[tuple], suffix: str) -> list:
+    """One multi-row INSERT per statement-sized chunk of ``rows``, ``suffix`` after its VALUES;
+    returns the rows a ``RETURNING`` suffix fetched, in order."""
     names, plan, memoised = _plan(model, columns)
     converted = [i for i, convert in enumerate(plan) if convert is not None]
     memos: dict[int, dict] = {i: {} for i in memoised}
-    qn = connection.ops.quote_name
-    table = qn(model._meta.db_table)
+    table = connection.ops.quote_name(model._meta.db_table)
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"
     per_statement = max(1, min(500, 30000 // len(columns)))  # below SQLite's 32,766 parameters
-    ids: list[int] = []
+    fetched: list = []
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per_statement):
             chunk = rows[start : start + per_statement]
@@ -106,13 +101,24 @@ def insert_rows(
                             row[i] = memo[row[i]] = plan[i](row[i])
                 params.extend(row)
             # Table and column names come from the model, never from input; values are parameters.
-            sql = f"INSERT INTO {table} ({names}) VALUES {', '.join([one] * len(chunk))}"  # noqa: S608
-            if returning:
-                cursor.execute(sql + f" RETURNING {qn(model._meta.pk.column)}", params)
-                ids.extend(row[0] for row in cursor.fetchall())
-            else:
-                cursor.execute(sql, params)
-    return ids
+            cursor.execute(
+                f"INSERT INTO {table} ({names}) VALUES {', '.join([one] * len(chunk))}{suffix}",  # noqa: S608
+                params,
+            )
+            if suffix:
+                fetched.extend(cursor.fetchall())
+    return fetched
+
+
+def insert_rows(
+    model: type[models.Model], columns: Sequence[str], rows: Sequence[tuple], *, returning: bool = False
+) -> list[int]:
+    """Insert ``rows`` (tuples in the order of ``columns``, attribute names such as
+    ``response_id``); returns the new ids in row order when ``returning``, else ``[]``."""
+    if not rows:
+        return []
+    suffix = f" RETURNING {connection.ops.quote_name(model._meta.pk.column)}" if returning else ""
+    return [row[0] for row in _execute(model, columns, rows, suffix)]
 
 
 def insert_new(model: type[models.Model], columns: Sequence[str], rows: Sequence[tuple], key: str) -> dict:
@@ -121,32 +127,12 @@ def insert_new(model: type[models.Model], columns: Sequence[str], rows: Sequence
     the caller, who reads the stored ones)."""
     if not rows:
         return {}
-    names, plan, _memo = _plan(model, columns)
-    converted = [i for i, convert in enumerate(plan) if convert is not None]
     qn = connection.ops.quote_name
-    table = qn(model._meta.db_table)
-    key_column = qn(model._meta.get_field(key).column)
-    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    per_statement = max(1, min(500, 30000 // len(columns)))
-    ids: dict = {}
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), per_statement):
-            chunk = rows[start : start + per_statement]
-            params: list = []
-            for row in chunk:
-                if converted:
-                    row = list(row)
-                    for i in converted:
-                        row[i] = plan[i](row[i])
-                params.extend(row)
-            # Table and column names come from the model, never from input; values are parameters.
-            cursor.execute(
-                f"INSERT INTO {table} ({names}) VALUES {', '.join([one] * len(chunk))} "  # noqa: S608
-                f"ON CONFLICT DO NOTHING RETURNING {qn(model._meta.pk.column)}, {key_column}",
-                params,
-            )
-            ids.update((value, pk) for pk, value in cursor.fetchall())
-    return ids
+    suffix = (
+        f" ON CONFLICT DO NOTHING RETURNING {qn(model._meta.pk.column)}, "
+        f"{qn(model._meta.get_field(key).column)}"
+    )
+    return {value: pk for pk, value in _execute(model, columns, rows, suffix)}
 
 
 def columns_of(model: type[models.Model]) -> tuple[str, ...]:

@@ -17,11 +17,20 @@ def survey(published_csat):
 
 def _response(org, survey, key, when):
     return Response(
-        organization=org, survey=survey, version=survey.current_version, idempotency_key=key,
-        channel="api", touchpoint="purchase", language="zh-Hans",
-        answers={"csat": 4, "why": "排队太久\n\"quoted\""}, hidden={"store": "sh-1"},
-        meta={"path": ["p1"]}, weight=1.5, started_at=when - timedelta(minutes=3),
-        completed_at=when, created_at=when,
+        organization=org,
+        survey=survey,
+        version=survey.current_version,
+        idempotency_key=key,
+        channel="api",
+        touchpoint="purchase",
+        language="zh-Hans",
+        answers={"csat": 4, "why": '排队太久\n"quoted"'},
+        hidden={"store": "sh-1"},
+        meta={"path": ["p1"]},
+        weight=1.5,
+        started_at=when - timedelta(minutes=3),
+        completed_at=when,
+        created_at=when,
     )
 
 
@@ -43,12 +52,51 @@ def test_rows_with_json_none_and_shared_times(org_a, survey):
     response = _response(org_a, survey, "r1", when)
     insert_instances([response])
     rows = [
-        collect.AnswerRow(org_a.pk, response.pk, survey.pk, "csat", "", "csat", 4.0, "", "", None,
-                          "purchase", "resolution", when),
-        collect.AnswerRow(org_a.pk, response.pk, survey.pk, "improve", "", "multiple_choice", None, "",
-                          "", ["price", "staff"], "purchase", "", when),
-        collect.AnswerRow(org_a.pk, response.pk, survey.pk, "why", "", "text", None, "太慢了 'x'", "", None,
-                          "purchase", "", when + timedelta(seconds=1)),
+        collect.AnswerRow(
+            org_a.pk,
+            response.pk,
+            survey.pk,
+            "csat",
+            "",
+            "csat",
+            4.0,
+            "",
+            "",
+            None,
+            "purchase",
+            "resolution",
+            when,
+        ),
+        collect.AnswerRow(
+            org_a.pk,
+            response.pk,
+            survey.pk,
+            "improve",
+            "",
+            "multiple_choice",
+            None,
+            "",
+            "",
+            ["price", "staff"],
+            "purchase",
+            "",
+            when,
+        ),
+        collect.AnswerRow(
+            org_a.pk,
+            response.pk,
+            survey.pk,
+            "why",
+            "",
+            "text",
+            None,
+            "太慢了 'x'",
+            "",
+            None,
+            "purchase",
+            "",
+            when + timedelta(seconds=1),
+        ),
     ]
     assert insert_rows(Answer, collect.AnswerRow._fields, rows) == []
     stored = {a.question_id: a for a in Answer.objects.for_org(org_a).filter(response=response)}
@@ -99,3 +147,32 @@ def test_aware_times_are_written_as_the_field_itself_would(org_a, survey):
     ]
     for value in values:
         assert convert(value) == field.get_db_prep_save(value, connection), value
+
+
+def test_insert_new_skips_rows_that_meet_a_unique_constraint(org_a):
+    from django.utils import timezone
+
+    from openxm.bulk import insert_new
+    from openxm.customers.models import Contact
+
+    stored = Contact.objects.for_org(org_a).create(organization=org_a, external_id="C-1", name="Old")
+    columns = (
+        "organization_id",
+        "external_id",
+        "kind",
+        "name",
+        "email",
+        "phone",
+        "language",
+        "attributes",
+        "unit_id",
+        "unsubscribed_at",
+        "created_at",
+    )
+    now = timezone.now()
+    rows = [(org_a.pk, eid, "customer", "New", "", "", "", {}, None, None, now) for eid in ("C-1", "C-2")]
+    ids = insert_new(Contact, columns, rows, "external_id")
+    assert list(ids) == ["C-2"]
+    contacts = {c.external_id: c for c in Contact.objects.for_org(org_a)}
+    assert contacts["C-2"].pk == ids["C-2"] and contacts["C-1"].pk == stored.pk
+    assert contacts["C-1"].name == "Old" and contacts["C-2"].attributes == {}
