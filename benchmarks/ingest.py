@@ -23,8 +23,9 @@ middleware, django-ninja, the API-key check; no database write) under the same l
 single requests; ``ratio_single_to_empty`` says how close storing a response comes to it.
 
 The baseline is a raw INSERT of the same rows (the response row and its answer rows, same
-values) into the same database in the same run, with a plain DB-API cursor: one transaction
-per response for the single figure, one per 100 responses for the batch figure. The ratio is
+values) into the same database in the same run, with the driver itself (``raw_insert.py``:
+``sqlite3``/psycopg ``executemany``, ids assigned by the client): one transaction per response
+for the single figure, one per 100 responses for the batch figure. The ratio is
 API throughput / raw INSERT throughput.
 
 The last line printed is JSON: single_per_s, batch_per_s, lost, duplicated (the worst over the
@@ -101,115 +102,51 @@ def child_count(prefix: str) -> None:
 
 
 def child_raw(n: int, per_txn: int, survey_id: int) -> None:
-    """Raw INSERT of n responses (and their answer rows), per_txn responses per transaction."""
+    """Raw INSERT of n responses (and their answer rows) with the driver, per_txn per transaction."""
     _django()
-    from django.db import connection, transaction
-    from django.utils import timezone
+    from datetime import UTC, datetime
+
+    import raw_insert
+    from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT organization_id, current_version_id FROM surveys_survey WHERE id = %s", [survey_id]
         )
         org_id, version_id = cursor.fetchone()
-    qn = connection.ops.quote_name
-    response_cols = [
-        "organization_id",
-        "survey_id",
-        "version_id",
-        "idempotency_key",
-        "status",
-        "channel",
-        "touchpoint",
-        "language",
-        "answers",
-        "hidden",
-        "meta",
-        "weight",
-        "started_at",
-        "completed_at",
-        "created_at",
-    ]
-    answer_cols = [
-        "organization_id",
-        "response_id",
-        "survey_id",
-        "question_id",
-        "sub_key",
-        "qtype",
-        "value_number",
-        "value_text",
-        "value_choice",
-        "value_choices",
-        "touchpoint",
-        "cx_dimension",
-        "answered_at",
-    ]
-    response_sql = (
-        f"INSERT INTO surveys_response ({', '.join(qn(c) for c in response_cols)}) "
-        f"VALUES ({', '.join(['%s'] * len(response_cols))})"
-    )
-    answer_sql = (
-        f"INSERT INTO surveys_answer ({', '.join(qn(c) for c in answer_cols)}) "
-        f"VALUES ({', '.join(['%s'] * len(answer_cols))})"
-    )
-    returning = connection.vendor == "postgresql" or connection.vendor == "sqlite"
+    connection.close()
     rng = random.Random(7)
     prefix = f"raw-{uuid.uuid4().hex[:8]}-"
-    start = time.perf_counter()
-    done = 0
-    while done < n:
-        with transaction.atomic(), connection.cursor() as cursor:
-            for _ in range(min(per_txn, n - done)):
-                answers = _answers(rng)
-                now = timezone.now()
-                params = [
-                    org_id,
-                    survey_id,
-                    version_id,
-                    f"{prefix}{done}",
-                    "complete",
-                    "api",
-                    "purchase",
-                    "en",
-                    json.dumps(answers),
-                    "{}",
-                    json.dumps({"path": ["overall", "details"]}),
-                    1.0,
-                    now,
-                    now,
-                    now,
-                ]
-                if returning:
-                    cursor.execute(response_sql + " RETURNING id", params)
-                    response_id = cursor.fetchone()[0]
-                else:
-                    cursor.execute(response_sql, params)
-                    response_id = cursor.lastrowid
-                rows = _answer_rows(answers)
-                cursor.executemany(
-                    answer_sql,
-                    [
-                        [
-                            org_id,
-                            response_id,
-                            survey_id,
-                            q,
-                            sub,
-                            qtype,
-                            num,
-                            "",
-                            choice,
-                            choices,
-                            "purchase",
-                            "",
-                            now,
-                        ]
-                        for q, sub, qtype, num, choice, choices in rows
-                    ],
-                )
-                done += 1
-    elapsed = time.perf_counter() - start
-    print(json.dumps({"per_s": n / elapsed, "n": n}))
+
+    def responses():
+        for i in range(n):
+            answers = _answers(rng)
+            now = datetime.now(UTC)
+            meta = json.dumps({"path": ["overall", "details"]})
+            values = (
+                org_id,
+                survey_id,
+                version_id,
+                f"{prefix}{i}",
+                "complete",
+                "api",
+                "purchase",
+                "en",
+                json.dumps(answers),
+                "{}",
+                meta,
+                1.0,
+                now,
+                now,
+                now,
+            )
+            rows = [
+                (org_id, None, survey_id, q, sub, qtype, num, "", choice, choices, "purchase", "", now)
+                for q, sub, qtype, num, choice, choices in _answer_rows(answers)
+            ]
+            yield values, rows
+
+    print(json.dumps(raw_insert.insert(responses(), per_txn)))
 
 
 def _answers(rng: random.Random) -> dict:
@@ -539,9 +476,7 @@ def main() -> None:
             f"lost {r['lost']}, duplicated {r['duplicated']}"
         )
     load = os.getloadavg()
-    print(
-        f"\nload average at the end (shared CPUs): {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}"
-    )
+    print(f"\nload average at the end (shared CPUs): {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
     summary = {
         "load_average": [round(x, 2) for x in load],
         "single_per_s": min(r["single_per_s"] for r in results),

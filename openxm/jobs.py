@@ -15,9 +15,12 @@ it: a transaction storing ten thousand responses starts one batch of work, not t
 """
 
 import logging
+import os
 import threading
+import time
 import weakref
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, close_old_connections, connections, transaction
@@ -106,3 +109,109 @@ def on_commit_batch(flush: Callable[[list], None], items: Iterable, using: str |
     part = _Part(batch, items)
     batch.parts.append(weakref.ref(part))
     transaction.on_commit(part.run, using=alias, robust=True)
+
+
+# --- A pool of worker processes for a long job's follow-up work -------------------------------
+#
+# Without a broker, work that a job's transactions start once they commit (the text analytics of
+# an import's comments) would run inline, in the job's own process, between its chunks. A long
+# job opens a pool of processes for its duration instead: ``submit`` hands such work to it, so a
+# chunk's comments are analysed while the next chunk is stored, on the other cores. The processes
+# are spawned (not forked: a forked child would share the parent's database connections) and set
+# Django up from the environment the job runs in; work that fails is logged, like a task.
+
+_pool = threading.local()
+
+
+def _pool_worker_setup(parent: int) -> None:
+    import django
+
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
+    django.setup()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A job's process killed outright (SIGKILL, OOM) cannot stop its pool; the workers notice
+    they were orphaned and end, instead of lingering with the job's files and pipes open."""
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(1)
+
+
+def _pool_call(path: str, args: tuple):
+    import importlib
+
+    module, _, name = path.rpartition(".")
+    try:
+        return getattr(importlib.import_module(module), name)(*args)
+    finally:
+        connections.close_all()
+
+
+class WorkerPool:
+    """The pool of one job: submitted calls with their weight (e.g. responses to analyse)."""
+
+    def __init__(self, processes: int):
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        self.executor = ProcessPoolExecutor(
+            processes,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_pool_worker_setup,
+            initargs=(os.getpid(),),
+        )
+        self.pending: dict = {}  # future → weight
+        self.submitted = self.done = 0
+
+    def submit(self, path: str, args: tuple, weight: int) -> None:
+        self.pending[self.executor.submit(_pool_call, path, args)] = weight
+        self.submitted += weight
+        self._collect(block=False)
+
+    def _collect(self, block: bool, timeout: float | None = None) -> None:
+        from concurrent.futures import FIRST_COMPLETED, wait
+
+        if not self.pending:
+            return
+        finished, _ = wait(list(self.pending), timeout=timeout if block else 0, return_when=FIRST_COMPLETED)
+        for future in finished:
+            self.done += self.pending.pop(future)
+            if future.exception() is not None:
+                log.error("background work of a job failed", exc_info=future.exception())
+
+    def drain(self, progress=None) -> None:
+        """Wait for every submitted call, reporting ``progress(done, submitted)`` as they end."""
+        if progress:
+            progress(self.done, self.submitted)
+        while self.pending:
+            self._collect(block=True, timeout=0.5)
+            if progress:
+                progress(self.done, self.submitted)
+
+
+@contextmanager
+def worker_pool(processes: int):
+    """Within the block, ``submit`` sends work to ``processes`` worker processes (none: inline);
+    leaving it waits for the work (call ``drain`` first to report progress)."""
+    if processes < 1 or getattr(_pool, "current", None) is not None:
+        yield None
+        return
+    pool = WorkerPool(processes)
+    _pool.current = pool
+    try:
+        yield pool
+    finally:
+        _pool.current = None
+        pool.executor.shutdown(wait=True, cancel_futures=False)
+        pool._collect(block=True)
+
+
+def submit(path: str, *args, weight: int = 1) -> bool:
+    """Hand ``path(*args)`` (a dotted function name) to the current job's pool; False when no
+    pool is open in this thread (the caller runs the work itself)."""
+    pool = getattr(_pool, "current", None)
+    if pool is None:
+        return False
+    pool.submit(path, args, weight)
+    return True

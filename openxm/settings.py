@@ -158,6 +158,9 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_BEAT_SCHEDULE_FILENAME = str(OPENXM_HOME / "celerybeat-schedule")
 # Without a broker, `openxm serve` runs the jobs above itself (one process per OPENXM_HOME).
 OPENXM_EMBEDDED_SCHEDULER = env_bool("OPENXM_EMBEDDED_SCHEDULER", True)
+# Without a broker, a large import's comments are analysed by this many processes of its own
+# while it stores the next chunk (openxm.jobs.worker_pool); 0 analyses them inline between chunks.
+OPENXM_IMPORT_WORKERS = int(env("OPENXM_IMPORT_WORKERS", str(max(1, (os.cpu_count() or 2) - 1))))
 
 # --- Cache (sign-in throttling, rate limits) -----------------------------------------------
 REDIS_URL = env("OPENXM_REDIS_URL")

@@ -19,9 +19,10 @@ def register(subparsers):
         "import",
         help=_("Import a CSV/XLSX file of responses or text feedback with a column mapping"),
         description=_(
-            "Check every row (the dry run) and, unless --dry-run, store them all in one transaction: "
-            "all rows or none. Rejected rows are printed with their line, column and problem. "
-            "Exit status 1 when a row was rejected or the import failed."
+            "Check every row (the dry run) and, unless --dry-run, store them in chunks of 10,000 rows, "
+            "each committed on its own (an interrupted import continues with resume-import); "
+            "nothing is stored when a row is rejected. Rejected rows are printed with their line, "
+            "column and problem. Exit status 1 when a row was rejected or the import failed."
         ),
     )
     imp.add_argument("file", metavar="FILE", help=_("CSV or XLSX file"))
@@ -39,6 +40,19 @@ def register(subparsers):
     imp.add_argument("--no-progress", action="store_true", help=_("no progress bar on stderr"))
     add_actor_arguments(imp)
     django_command(imp, run_import)
+
+    res = sub.add_parser(
+        "resume-import",
+        help=_("Continue an import whose process ended (a crash, a killed worker)"),
+        description=_(
+            "A commit continues after its last committed chunk; rows already stored are not stored "
+            "again. A job counts as ended when it has not moved for 5 minutes."
+        ),
+    )
+    res.add_argument("job", metavar="ID", type=int, help=_("the import's id (see: openxm responses imports)"))
+    res.add_argument("--no-progress", action="store_true", help=_("no progress bar on stderr"))
+    add_actor_arguments(res)
+    django_command(res, run_resume)
 
     exp = sub.add_parser(
         "export",
@@ -83,6 +97,7 @@ def register(subparsers):
 PHASES = {
     "checking": gettext_noop("checking"),
     "importing": gettext_noop("importing"),
+    "analysing": gettext_noop("analysing comments"),
     "exporting": gettext_noop("exporting"),
 }
 
@@ -96,20 +111,39 @@ class ProgressBar:
         self.width = width
         self.tty = hasattr(stream, "isatty") and stream.isatty()
         self.last_step: tuple[str, int] | None = None
+        self.phase_start: tuple[str, float, int] | None = None  # (phase, when, rows done then)
+
+    def _speed(self, phase: str, done: int, total: int | None) -> str:
+        """'  1,234 rows/s, 2:05 left' once the phase has run a second."""
+        import time
+
+        now = time.monotonic()
+        if self.phase_start is None or self.phase_start[0] != phase:
+            self.phase_start = (phase, now, done)
+        elapsed = now - self.phase_start[1]
+        if elapsed < 1 or done <= self.phase_start[2]:
+            return ""
+        rate = (done - self.phase_start[2]) / elapsed
+        text = "  " + _("%(rate)s rows/s") % {"rate": f"{rate:,.0f}"}
+        if total and total > done:
+            minutes, seconds = divmod(round((total - done) / rate), 60)
+            text += ", " + _("%(left)s left") % {"left": f"{minutes}:{seconds:02d}"}
+        return text
 
     def __call__(self, phase: str, done: int, total: int | None) -> None:
+        speed = self._speed(phase, done, total)
         if total:
             share = min(done / total, 1.0)
             filled = int(self.width * share)
             bar = "#" * filled + "-" * (self.width - filled)
             rows = _("%(done)s / %(total)s rows") % {"done": f"{done:,}", "total": f"{total:,}"}
-            line = f"{_label(phase)} [{bar}] {share * 100:3.0f}%  {rows}"
+            line = f"{_label(phase)} [{bar}] {share * 100:3.0f}%  {rows}{speed}"
             step = (phase, int(share * 10))
         else:
-            line = f"{_label(phase)} " + _("%(done)s rows") % {"done": f"{done:,}"}
+            line = f"{_label(phase)} " + _("%(done)s rows") % {"done": f"{done:,}"} + speed
             step = (phase, done // 100_000)
         if self.tty:
-            self.stream.write("\r" + line.ljust(72))
+            self.stream.write("\r" + line.ljust(96))
             self.stream.flush()
         elif step != self.last_step:
             self.stream.write(line + "\n")
@@ -191,12 +225,35 @@ def run_import(args) -> int:
         file=sys.stderr,
     )
     importing.save_mapping(actor, job.pk, {k: v for k, v in mapping.items() if k != "survey"})
+    job = _with_bar(
+        args, lambda bar: importing.request_run(actor, job.pk, commit=not args.dry_run, progress=bar)
+    )
+    return _report(args, actor, job)
+
+
+def _with_bar(args, run):
     bar = ProgressBar() if not args.no_progress else (lambda *a: None)
     try:
-        job = importing.request_run(actor, job.pk, commit=not args.dry_run, progress=bar)
+        return run(bar)
     finally:
         if isinstance(bar, ProgressBar):
             bar.end()
+
+
+def run_resume(args) -> int:
+    from openxm.responses import importing
+
+    actor = actor_from_args(args)
+    job = _with_bar(args, lambda bar: importing.resume_import(actor, args.job, progress=bar))
+    args.file, args.dry_run = job.file_name, False
+    return _report(args, actor, job)
+
+
+def _report(args, actor, job) -> int:
+    """Print the outcome of an import run; the exit status."""
+    from openxm.cli import CommandError
+    from openxm.responses import importing
+
     for note in job.notes:
         print(_("%(file)s: note: %(note)s") % {"file": args.file, "note": note}, file=sys.stderr)
     if job.rows_rejected:
@@ -212,6 +269,11 @@ def run_import(args) -> int:
         }
     )
     if job.status == job.Status.FAILED:
+        if job.rows_committed:
+            raise CommandError(
+                _("the import stopped after %(n)s rows: %(error)s; import the file again to store the rest")
+                % {"n": f"{job.rows_committed:,}", "error": job.error}
+            )
         raise CommandError(_("nothing was imported: %(error)s") % {"error": job.error})
     if job.rows_rejected:
         print(

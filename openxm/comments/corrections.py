@@ -31,7 +31,7 @@ from openxm.accounts import audit
 from openxm.accounts.actors import Actor
 from openxm.accounts.errors import InvalidInput, NotFound
 from openxm.accounts.roles import Perm
-from openxm.surveys.bulk import insert_instances
+from openxm.bulk import insert_instances
 from openxm.text.flags import FLAG_KINDS
 
 from .models import CommentAnalysis, CommentCorrection, CommentTopic

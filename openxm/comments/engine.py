@@ -31,7 +31,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from openxm.surveys.bulk import insert_instances
+from openxm.bulk import insert_instances
 from openxm.surveys.models import Answer, Response
 from openxm.text.classifier import TextClassifier
 from openxm.text.pipeline import analyze

@@ -4,8 +4,10 @@
   hands their ids to ``openxm.jobs.on_commit_batch``, which collects the ids of the whole
   transaction and, once it commits, gives them to :func:`analyse_responses_task` in chunks of
   ``BATCH`` (an import of 10,000 rows makes a few tasks, not 10,000). Without a broker (the
-  embedded default) the task runs inline right after the commit; a failure is logged and never
-  undoes the stored response. A transaction that rolls back queues nothing.
+  embedded default) the task runs inline right after the commit, or in the worker processes of a
+  long job that opened a pool (``openxm.jobs.worker_pool``: an import's chunks are analysed while
+  the next one is stored); a failure is logged and never undoes the stored response. A
+  transaction that rolls back queues nothing.
 * Re-analysis, classifier training and sentiment adaptation: started by
   :func:`openxm.jobs.dispatch` (on the workers with a broker, else in a thread of the web
   process; inline with ``OPENXM_JOBS_INLINE``).
@@ -94,9 +96,13 @@ def start_batch(items: list[tuple[int, int, int]]) -> None:
 
 
 def _start_analysis(org_id: int, ids: list[int]) -> None:
+    from openxm.jobs import submit
+
     try:
         if settings.CELERY_TASK_ALWAYS_EAGER:
-            analyse_responses_task(org_id, ids)  # inline, in this process
+            # A long job (an import) has a pool of processes for it; else inline, in this process.
+            if not submit("openxm.comments.tasks.analyse_responses_task", org_id, ids, weight=len(ids)):
+                analyse_responses_task(org_id, ids)
         else:
             analyse_responses_task.delay(org_id, ids)
     except Exception:  # analysis is derived data: re-analysis repairs it; the response is stored

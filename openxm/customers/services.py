@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from openxm.accounts.actors import Actor
 from openxm.accounts.errors import InvalidInput
 from openxm.accounts.models import Organization
+from openxm.bulk import columns_of, insert_new
 
 from .models import Contact
 
@@ -63,8 +64,21 @@ def upsert_contacts(org: Organization, refs: list[tuple[str, dict, dict | None]]
             first[eid] = Contact(organization=org, external_id=eid, **clean, attributes={})
     if first:
         # A concurrent request may add one of them first: keep its row, then apply ours to it.
-        scoped.bulk_create(first.values(), ignore_conflicts=True)
-        known.update((c.external_id, c) for c in scoped.filter(external_id__in=list(first)))
+        columns = columns_of(Contact)
+        created = insert_new(
+            Contact,
+            columns,
+            [tuple(getattr(c, name) for name in columns) for c in first.values()],
+            "external_id",
+        )
+        for eid, contact in first.items():
+            if eid in created:
+                contact.pk = created[eid]
+                contact._state.adding = False
+                known[eid] = contact
+        if len(created) < len(first):
+            missing = [eid for eid in first if eid not in created]
+            known.update((c.external_id, c) for c in scoped.filter(external_id__in=missing))
     changed: dict[str, set[str]] = {}
     for eid, clean, attributes in cleaned:
         changed.setdefault(eid, set()).update(_apply(known[eid], clean, attributes))

@@ -27,8 +27,8 @@ from django.utils import timezone
 
 from openxm.accounts.models import Organization
 from openxm.analytics.rollup_math import bucket_start
+from openxm.bulk import insert_instances
 from openxm.customers.models import Contact
-from openxm.surveys.bulk import insert_instances
 from openxm.surveys.models import Answer, Response, Survey
 from openxm.utils.ttl import TTLCache
 

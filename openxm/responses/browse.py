@@ -337,12 +337,7 @@ def tag_names(actor: Actor) -> list[str]:
     tags = ResponseTag.objects.for_org(actor.organization)
     if actor.scope.limited:
         tags = tags.filter(response__in=door.responses(actor.scope))
-    return list(
-        tags
-        .values_list("tag", flat=True)
-        .distinct()
-        .order_by("tag")
-    )
+    return list(tags.values_list("tag", flat=True).distinct().order_by("tag"))
 
 
 def touchpoints(actor: Actor) -> list[str]:

@@ -5,34 +5,35 @@ The steps, the same from the UI, the API and the CLI:
 1. ``start_import`` stores the file, reads its header with the shared reader
    (``openxm.readers.read_table``: encoding and delimiter detection) and suggests a mapping;
 2. ``save_mapping`` checks a column/value mapping against the survey and the file;
-3. ``run_import(org_id, job_id)`` (a Celery task; inline without a broker) makes a streaming
+3. ``import_run.run_import(org_id, job_id)`` (a Celery task; inline without a broker) makes a
    pass that converts and validates every row exactly as ``collect`` will store it (the dry
    run), recording every rejected row with its line, column and problem; then, when the job
-   asked to commit and nothing was rejected, a second streaming pass stores all rows with
-   ``collect.record_batch`` in chunks inside one transaction: all rows or none.
+   asked to commit and nothing was rejected, a second streaming pass stores the rows with
+   ``collect.record_batch`` in chunks of ``COMMIT_ROWS`` rows, each chunk its own transaction
+   that also records on the job how far it got (``rows_committed``, ``committed_line``).
 
-Memory stays bounded: rows stream from the file, chunks are 500 rows, only the first 1000
-rejections are kept on the job (all of them go to a CSV report next to the upload). Rows get
-the idempotency key ``import:<file hash>:<line>`` unless a column gives one, so importing the
-same file again stores nothing twice (those rows are counted as duplicates).
-Progress: the job row during the check; during the commit (inside the transaction, invisible to
-other connections) a small JSON file next to the upload, read by ``job_progress``.
+A rejected row stores nothing (the check runs first). An import interrupted during the commit
+(a crash, a killed worker, a database error) keeps its committed chunks; ``resume_import``
+continues after the last one, so the time per row stays the same however long the file is.
+Rows get the idempotency key ``import:<file hash>:<line>`` unless a column gives one, so
+resuming or importing the same file again stores nothing twice (those rows are counted as
+duplicates). Memory stays bounded: rows stream from the file, one chunk is held at a time, only
+the first 1000 rejections are kept on the job (all of them go to a CSV report next to the
+upload). Progress, with rows per second and the time left: a small JSON file next to the upload
+(written every half second by the running job), read by ``job_progress``.
 """
 
 from __future__ import annotations
 
 import csv
 import logging
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from openxm.accounts import audit
 from openxm.accounts.actors import Actor
 from openxm.accounts.errors import InvalidInput, NotFound
 from openxm.accounts.models import ApiKey, Organization, Unit, User
@@ -41,18 +42,15 @@ from openxm.readers import ReadError, read_table
 from openxm.surveys import collect
 from openxm.surveys import services as surveys
 from openxm.surveys.models import Response
-from openxm.utils.csvsafe import neutralise
 
 from . import storage
 from .feedback import ensure_feedback_survey
-from .mapping import ImportMapping, cell_text, convert_row, parse_mapping, suggest_targets
+from .mapping import ImportMapping, cell_text, parse_mapping, suggest_targets
 from .models import ImportJob
 
 log = logging.getLogger(__name__)
 
-CHUNK = 500
-KEEP_REJECTIONS = 1000
-PROGRESS_EVERY = 0.5  # seconds between progress writes
+STALE_SECONDS = 300  # a running job that has not moved for this long may be resumed
 Progress = Callable[[str, int, int | None], None]  # (phase, done, total)
 
 
@@ -169,6 +167,24 @@ def start_import(
     )
 
 
+def organization(org_id: int) -> Organization:
+    """The organization a worker runs a job of."""
+    return Organization.objects.get(pk=org_id)
+
+
+def unit_codes(org: Organization) -> set[str]:
+    return set(Unit.objects.for_org(org).values_list("code", flat=True))
+
+
+def stored_keys(org: Organization, survey, keys: list[str]) -> set[str]:
+    """Which of these idempotency keys the survey has stored already (rows imported before)."""
+    return set(
+        Response.objects.for_org(org)
+        .filter(survey=survey, idempotency_key__in=keys)
+        .values_list("idempotency_key", flat=True)
+    )
+
+
 def get_job(actor: Actor, job_id: int) -> ImportJob:
     actor.require(Perm.RESPONSES_WRITE)
     job = ImportJob.objects.for_org(actor.organization).select_related("survey").filter(pk=job_id).first()
@@ -225,7 +241,8 @@ def save_mapping(actor: Actor, job_id: int, raw: dict) -> ImportJob:
     parsed = _parsed_mapping(job, {**raw, "mode": job.mode})
     job.mapping = parsed.to_dict()
     job.status = ImportJob.Status.UPLOADED
-    job.save(update_fields=["mapping", "status"])
+    job.rows_committed = job.committed_line = 0  # a new mapping walks every row again (keys skip stored ones)
+    job.save(update_fields=["mapping", "status", "rows_committed", "committed_line"])
     return job
 
 
@@ -234,10 +251,6 @@ def request_run(actor: Actor, job_id: int, *, commit: bool, progress: Progress |
 
     With ``progress`` (the CLI) the job runs here and now, reporting (phase, done, total).
     """
-    from openxm.jobs import dispatch
-
-    from .tasks import import_task
-
     job = get_job(actor, job_id)
     _parsed_mapping(job, job.mapping)  # a mapping problem is reported now, not by the worker
     claimed = (
@@ -248,11 +261,21 @@ def request_run(actor: Actor, job_id: int, *, commit: bool, progress: Progress |
             commit=commit,
             error="",
             started_at=timezone.now(),
+            heartbeat_at=timezone.now(),
             finished_at=None,
         )
     )
     if not claimed:
         raise InvalidInput("import", _("this import is running or has already run"))
+    return _run_or_dispatch(actor, job, progress)
+
+
+def _run_or_dispatch(actor: Actor, job: ImportJob, progress: Progress | None) -> ImportJob:
+    from openxm.jobs import dispatch
+
+    from .import_run import run_import
+    from .tasks import import_task
+
     if progress is not None:
         return run_import(actor.organization.pk, job.pk, progress)
     dispatch(import_task, actor.organization.pk, job.pk)
@@ -260,259 +283,28 @@ def request_run(actor: Actor, job_id: int, *, commit: bool, progress: Progress |
     return job
 
 
-# --- Running --------------------------------------------------------------------------------
+def is_stale(job: ImportJob) -> bool:
+    """A job that says it is running but has not moved for ``STALE_SECONDS`` (its process died)."""
+    if job.status not in (ImportJob.Status.CHECKING, ImportJob.Status.IMPORTING):
+        return False
+    moved = job.heartbeat_at or job.started_at
+    return moved is None or timezone.now() - moved > timezone.timedelta(seconds=STALE_SECONDS)
 
 
-@dataclass
-class _Stats:
-    read: int = 0
-    accepted: int = 0
-    rejected: int = 0
-    duplicate: int = 0
-
-
-class _Reporter:
-    """Throttled progress: the job row (check phase) or the progress file (commit phase)."""
-
-    def __init__(self, job: ImportJob, callback: Progress | None):
-        self.job = job
-        self.callback = callback
-        self.last = 0.0
-        self.progress_file = storage.sidecar(job.file_path, "progress.json")
-
-    def __call__(self, phase: str, done: int, total: int | None, stats: _Stats | None = None, force=False):
-        now = time.monotonic()
-        if not force and now - self.last < PROGRESS_EVERY:
-            return
-        self.last = now
-        if self.callback:
-            self.callback(phase, done, total)
-        if phase == "checking" and stats is not None:
-            ImportJob.objects.for_org(self.job.organization).filter(pk=self.job.pk).update(
-                rows_read=stats.read,
-                rows_accepted=stats.accepted,
-                rows_rejected=stats.rejected,
-                rows_duplicate=stats.duplicate,
-            )
-        else:
-            storage.write_json(self.progress_file, {"phase": phase, "done": done, "total": total})
-
-
-class _Rejections:
-    def __init__(self, job: ImportJob):
-        self.kept: list[dict] = []
-        self.count = 0
-        self.path = storage.sidecar(job.file_path, "rejections.csv")
-        self.handle = open(self.path, "w", encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed in close()
-        self.writer = csv.writer(self.handle, lineterminator="\r\n")
-        self.writer.writerow(["line", "column", "problem"])
-
-    def add(self, line: int, problems: list[tuple[str, str]]) -> None:
-        self.count += 1
-        for column, message in problems:
-            self.writer.writerow([line, neutralise(column), neutralise(message)])
-            if len(self.kept) < KEEP_REJECTIONS:
-                self.kept.append({"line": line, "column": column, "problem": message})
-
-    def close(self) -> None:
-        self.handle.close()
-
-
-def _auto_key(job: ImportJob, line: int) -> str:
-    return f"import:{job.file_sha256[:16]}:{line}"
-
-
-def _collect_problems(mapping: ImportMapping, row: dict, exc: Exception) -> list[tuple[str, str]]:
-    if isinstance(exc, collect.InvalidAnswers):
-        items = [(path, msg) for path, messages in exc.errors.items() for msg in messages]
-    elif isinstance(exc, InvalidInput):
-        items = [(exc.field, exc.message)]
-    else:
-        raise exc
-    out = []
-    for path, message in items:
-        column = mapping.column_of(path)
-        if path == "completed_at":
-            column = next((r.column for r in mapping.rules if r.target.text == "date"), None)
-        if column is None:
-            out.append((path, message))
-            continue
-        value = cell_text(row.get(column))
-        shown = f" ('{value[:60]}')" if value else ""
-        out.append((column, f"{path}{shown}: {message}"))
-    return out
-
-
-def _rows(job: ImportJob, table, mapping: ImportMapping, definition):
-    """(line, row, Converted) for every data row."""
-    meta_base = {"source": "import", "import_job": job.pk, "file": job.file_name}
-    for line, row in table.rows_with_lines():
-        converted = convert_row(
-            mapping, definition, row, key=_auto_key(job, line), meta={**meta_base, "line": line}
-        )
-        yield line, row, converted
-
-
-def _check(
-    job: ImportJob, table, mapping: ImportMapping, definition, report: _Reporter
-) -> tuple[_Stats, _Rejections]:
-    org, survey = job.organization, job.survey
-    stats = _Stats()
-    rejections = _Rejections(job)
-    units = set(Unit.objects.for_org(org).values_list("code", flat=True))
-    keyed = any(r.target.text == "idempotency_key" for r in mapping.rules)
-    seen: dict[int, int] = {}  # hash of a given key → first line (only when a column gives keys)
-    pending: list[tuple[int, dict, collect.Submission | None, list]] = []
-
-    def flush() -> None:
-        keys = [sub.idempotency_key for _l, _r, sub, _p in pending if sub is not None]
-        existing = set(
-            Response.objects.for_org(org)
-            .filter(survey=survey, idempotency_key__in=keys)
-            .values_list("idempotency_key", flat=True)
-        )
-        for line, row, sub, problems in pending:
-            if sub is not None and sub.idempotency_key in existing:
-                stats.duplicate += 1
-                continue
-            if sub is not None:
-                if sub.unit and sub.unit not in units:
-                    column = next(r.column for r in mapping.rules if r.target.text == "unit")
-                    problems.append((column, _("no unit with code %(code)s") % {"code": sub.unit}))
-                try:
-                    collect.prepare(org, survey, sub)
-                except (collect.InvalidAnswers, InvalidInput) as exc:
-                    problems.extend(_collect_problems(mapping, row, exc))
-            if problems:
-                stats.rejected += 1
-                rejections.add(line, problems)
-            else:
-                stats.accepted += 1
-        pending.clear()
-
-    try:
-        for line, row, converted in _rows(job, table, mapping, definition):
-            stats.read += 1
-            sub = converted.submission
-            problems = list(converted.problems)
-            if sub is not None and keyed:
-                first = seen.setdefault(hash(sub.idempotency_key), line)
-                if first != line:
-                    problems.append(("idempotency_key", _("repeats the key of line %(n)s") % {"n": first}))
-                    sub = None
-            pending.append((line, row, sub, problems))
-            if len(pending) >= CHUNK:
-                flush()
-            report("checking", stats.read, job.rows_estimate, stats)
-        flush()
-    except ReadError as exc:
-        flush()
-        stats.rejected += 1
-        rejections.add(
-            exc.line or 0,
-            [("file", _("the file cannot be read further: %(problem)s") % {"problem": exc.problem_in(_)})],
-        )
-    finally:
-        rejections.close()
-    report("checking", stats.read, stats.read, stats, force=True)
-    return stats, rejections
-
-
-def _commit(
-    actor: Actor, job: ImportJob, table, mapping: ImportMapping, definition, stats: _Stats, report: _Reporter
-) -> int:
-    """Store every row in one transaction; returns the number of responses created."""
-    org, survey = job.organization, job.survey
-    created = done = 0
-    batch: list[collect.Submission] = []
-
-    def flush() -> None:
-        nonlocal created
-        try:
-            stored = collect.record_batch(org, survey, batch)
-        except collect.BatchRejected as exc:
-            index, errors = next(iter(exc.item_errors.items()))
-            path, messages = next(iter(errors.items()))
-            line = batch[index].meta.get("line")
-            raise InvalidInput(
-                "file",
-                _("line %(line)s: %(path)s: %(message)s; nothing was imported")
-                % {"line": line, "path": path, "message": messages[0]},
-            ) from None
-        created += sum(1 for r in stored if r.created)
-        batch.clear()
-
-    with transaction.atomic():
-        for _line, _row, converted in _rows(job, table, mapping, definition):
-            if converted.submission is None or converted.problems:  # the file changed since the check
-                raise InvalidInput("file", _("the file changed after it was checked; nothing was imported"))
-            batch.append(converted.submission)
-            done += 1
-            if len(batch) >= CHUNK:
-                flush()
-            report("importing", done, stats.read)
-        if batch:
-            flush()
-        ImportJob.objects.for_org(org).filter(pk=job.pk).update(
-            status=ImportJob.Status.IMPORTED, rows_imported=created, finished_at=timezone.now()
-        )
-        audit.record(
-            actor,
-            "responses.imported",
-            target_type="import",
-            target_id=job.pk,
-            data={
-                "survey": survey.key,
-                "file": job.file_name,
-                "sha256": job.file_sha256,
-                "rows": stats.read,
-                "imported": created,
-                "duplicates": stats.duplicate,
-            },
-        )
-    report("importing", done, stats.read, force=True)
-    return created
-
-
-def run_import(org_id: int, job_id: int, progress: Progress | None = None) -> ImportJob:
-    """The task body: check every row, then (if asked and nothing was rejected) commit them all."""
-    org = Organization.objects.get(pk=org_id)
-    job = ImportJob.objects.for_org(org).select_related("survey", "survey__current_version").get(pk=job_id)
-    scoped = ImportJob.objects.for_org(org).filter(pk=job.pk)
-    report = _Reporter(job, progress)
-    try:
-        actor = job_actor(job)
-        actor.require(Perm.RESPONSES_WRITE)
-        survey = job.survey
-        if survey.status == survey.Status.CLOSED:
-            raise InvalidInput("survey", _("the survey is closed"))
-        table = _open_table(job)
-        definition = job_definition(job)
-        mapping = _parsed_mapping(job, job.mapping, table)
-        scoped.update(status=ImportJob.Status.CHECKING, started_at=timezone.now())
-        stats, rejections = _check(job, table, mapping, definition, report)
-        status = ImportJob.Status.REJECTED if stats.rejected else ImportJob.Status.CHECKED
-        scoped.update(
-            status=status,
-            rows_read=stats.read,
-            rows_accepted=stats.accepted,
-            rows_rejected=stats.rejected,
-            rows_duplicate=stats.duplicate,
-            rejections=rejections.kept,
-            notes=[str(i) for i in table.issues][:100]
-            + ([f"… {table.issue_count - 100} more"] if table.issue_count > 100 else []),
-            finished_at=timezone.now(),
-        )
-        if job.commit and not stats.rejected:
-            scoped.update(status=ImportJob.Status.IMPORTING)
-            _commit(actor, job, table, mapping, definition, stats, report)
-    except Exception as exc:  # the job records every failure; nothing was stored (one transaction)
-        if not isinstance(exc, InvalidInput | ReadError):
-            log.exception("import %s failed", job_id)
-        message = f"{exc.field}: {exc.message}" if isinstance(exc, InvalidInput) else str(exc)
-        scoped.update(status=ImportJob.Status.FAILED, error=message, finished_at=timezone.now())
-    job.refresh_from_db()
-    return job
+def resume_import(actor: Actor, job_id: int, *, progress: Progress | None = None) -> ImportJob:
+    """Continue an import whose process died: a check starts again from the first row, a commit
+    continues after its last committed chunk (rows already stored are never stored twice)."""
+    job = get_job(actor, job_id)
+    if not is_stale(job):
+        raise InvalidInput("import", _("this import is not interrupted: it is running or has finished"))
+    claimed = (
+        ImportJob.objects.for_org(actor.organization)
+        .filter(pk=job.pk, status=job.status, heartbeat_at=job.heartbeat_at)  # one resumer wins
+        .update(heartbeat_at=timezone.now(), error="", finished_at=None)
+    )
+    if not claimed:
+        raise InvalidInput("import", _("this import is running or has already run"))
+    return _run_or_dispatch(actor, job, progress)
 
 
 # --- Progress and reports -------------------------------------------------------------------
@@ -524,6 +316,7 @@ class JobProgress:
     done: int
     total: int | None
     finished: bool
+    rows_per_second: float | None = None  # of the running phase, once it has run a second
 
     @property
     def percent(self) -> int | None:
@@ -533,15 +326,32 @@ class JobProgress:
             return None
         return min(99, int(100 * self.done / self.total))
 
+    @property
+    def seconds_left(self) -> int | None:
+        """The running phase's time left at its rate so far (None before a rate is known)."""
+        if self.finished or not self.total or not self.rows_per_second:
+            return None
+        return max(0, round((self.total - self.done) / self.rows_per_second))
+
+    @property
+    def time_left(self) -> str | None:
+        """``seconds_left`` as h:mm:ss or m:ss."""
+        if self.seconds_left is None:
+            return None
+        hours, rest = divmod(self.seconds_left, 3600)
+        return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+
 
 def job_progress(job: ImportJob) -> JobProgress:
-    running = job.status in (ImportJob.Status.CHECKING, ImportJob.Status.IMPORTING)
-    if job.status == ImportJob.Status.IMPORTING:
+    if job.status in (ImportJob.Status.CHECKING, ImportJob.Status.IMPORTING):
         data = storage.read_json(storage.sidecar(job.file_path, "progress.json")) or {}
-        return JobProgress("importing", int(data.get("done") or 0), job.rows_read or None, False)
-    if job.status == ImportJob.Status.CHECKING:
-        return JobProgress("checking", job.rows_read, job.rows_estimate, False)
-    return JobProgress(job.status, job.rows_read, job.rows_read, not running)
+        current = data.get("phase") == job.status  # not a file left by the previous phase
+        rate = data.get("rate") if current else None
+        if job.status == ImportJob.Status.IMPORTING:
+            done = max(int(data.get("done") or 0) if current else 0, job.rows_committed)
+            return JobProgress("importing", done, job.rows_read or None, False, rate)
+        return JobProgress("checking", job.rows_read, job.rows_estimate, False, rate)
+    return JobProgress(job.status, job.rows_read, job.rows_read, True)
 
 
 def rejection_report_path(actor: Actor, job_id: int):

@@ -71,6 +71,11 @@ class ImportJob(_Job):
     rows_rejected = models.PositiveIntegerField(default=0)
     rows_duplicate = models.PositiveIntegerField(default=0, help_text="Already imported; skipped")
     rows_imported = models.PositiveIntegerField(default=0)
+    # The commit stores the rows in chunks, each its own transaction that also moves these: an
+    # interrupted import resumes after ``committed_line`` (see importing.resume_import).
+    rows_committed = models.PositiveIntegerField(default=0, help_text="Data rows of the committed chunks")
+    committed_line = models.PositiveIntegerField(default=0, help_text="Last line of the committed chunks")
+    heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="When the running job last moved")
     rejections = models.JSONField(default=list, help_text="The first rejected rows: line, column, problem")
     notes = models.JSONField(default=list, help_text="What the reader repaired (short rows, headers)")
 

@@ -5,7 +5,7 @@ from celery import shared_task
 
 @shared_task(name="openxm.responses.import")
 def import_task(org_id: int, job_id: int) -> str:
-    from .importing import run_import
+    from .import_run import run_import
 
     return run_import(org_id, job_id).status
 

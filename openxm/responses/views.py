@@ -296,6 +296,12 @@ def import_job(request, pk: int):
     """The mapping step (and, once checked, the report) of one import."""
     actor = request.actor
     job = importing.get_job(actor, pk)
+    if request.method == "POST" and request.POST.get("action") == "resume":
+        try:
+            importing.resume_import(actor, job.pk)
+        except InvalidInput as exc:
+            messages.error(request, f"{exc.field}: {exc.message}")
+        return redirect("responses:import_job", pk=job.pk)
     if request.method == "POST":
         mapping = mapping_from_post(request.POST, job.columns, job.mode)
         try:
@@ -319,6 +325,7 @@ def import_job(request, pk: int):
             "channels": CHANNELS,
             "editable": job.status in importing.EDITABLE,
             "running": job.status in (ImportJob.Status.CHECKING, ImportJob.Status.IMPORTING),
+            "stale": importing.is_stale(job),
             "browse_query": urlencode({"survey": job.survey.pk}),
         },
     )
@@ -332,7 +339,12 @@ def import_progress(request, pk: int):
     response = render(
         request,
         "responses/_import_progress.html",
-        {"job": job, "progress": importing.job_progress(job), "running": running},
+        {
+            "job": job,
+            "progress": importing.job_progress(job),
+            "running": running,
+            "stale": importing.is_stale(job),
+        },
     )
     if not running:
         response["HX-Refresh"] = "true"

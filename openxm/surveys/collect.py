@@ -34,12 +34,12 @@ from django.utils.translation import gettext_lazy
 from openxm.accounts.errors import InvalidInput
 from openxm.accounts.models import Organization, Unit
 from openxm.accounts.roles import Perm
+from openxm.bulk import insert_instances, insert_rows
 from openxm.customers import services as customers
 from openxm.utils.ttl import TTLCache
 
 from . import definition as sd
 from . import quota_counts, services
-from .bulk import insert_instances, insert_rows
 from .definition.answer_types import clean_answer
 from .models import Answer, Response, Survey, SurveyVersion
 from .quota_counts import QuotaFull  # noqa: F401 (raised through record_response(screen=True))

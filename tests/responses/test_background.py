@@ -37,3 +37,21 @@ def test_the_progress_partial_polls_until_the_job_stops(client, org_a, make_memb
     scoped.update(status=ImportJob.Status.IMPORTED)
     done = client.get(f"/responses/imports/{job.pk}/progress/")
     assert done["HX-Refresh"] == "true" and "hx-trigger" not in done.content.decode()
+
+
+def test_a_job_pool_runs_submitted_work_in_other_processes_and_reports_it():
+    import os
+
+    from openxm.jobs import submit, worker_pool
+
+    assert submit("os.getpid") is False  # no pool open: the caller does the work itself
+    with worker_pool(0) as none:
+        assert none is None and submit("os.getpid") is False
+    seen = []
+    with worker_pool(1) as pool:
+        assert submit("os.getpid", weight=500) and submit("os.getpid", weight=20)
+        futures = list(pool.pending)
+        pool.drain(lambda done, total: seen.append((done, total)))
+    assert seen[-1] == (520, 520) and not pool.pending
+    assert {f.result() for f in futures} - {os.getpid()} == {f.result() for f in futures}  # elsewhere
+    assert submit("os.getpid") is False  # closed with the block

@@ -2,12 +2,13 @@
 multi-line cells, ragged rows, formula cells; the dry-run report; all-or-nothing commits."""
 
 import pytest
+from django.utils import timezone
 
 from openxm.accounts.actors import PermissionDenied
 from openxm.accounts.errors import InvalidInput, NotFound
 from openxm.accounts.models import AuditEvent
 from openxm.customers.services import get_contact
-from openxm.responses import importing
+from openxm.responses import import_run, importing
 from openxm.responses.models import ImportJob
 from openxm.surveys.models import Answer, Response
 
@@ -17,6 +18,9 @@ GBK_CSV = (
     'C-002,满意,"排队太久了\r\n收银员态度不错",2024/05/02 11:00,徐汇店\r\n'
     "C-003,5,,2024年5月3日,静安店\r\n"
 )
+
+
+MAPPING_GBK = {"columns": {"客户编号": "contact.id", "满意度": "csat"}}
 
 
 def _run(actor, job, mapping, commit=True):
@@ -143,7 +147,9 @@ def test_dry_run_reports_every_rejected_row_and_why(org_a, admin, survey, write)
     assert job.status == ImportJob.Status.REJECTED and Response.objects.for_org(org_a).count() == 0
 
 
-def test_second_pass_failure_stores_nothing(org_a, admin, survey, write, monkeypatch):
+def test_a_commit_failure_keeps_the_committed_chunks_and_a_rerun_stores_the_rest(
+    org_a, admin, survey, write, monkeypatch
+):
     path = write("gbk.csv", GBK_CSV, "gbk")
     job = importing.start_import(admin, path, "gbk.csv", survey=survey.pk)
     from openxm.surveys import collect
@@ -157,12 +163,20 @@ def test_second_pass_failure_stores_nothing(org_a, admin, survey, write, monkeyp
             raise RuntimeError("disk full")
         return real(org, s, subs)
 
-    monkeypatch.setattr(importing, "CHUNK", 2)
+    monkeypatch.setattr(import_run, "COMMIT_ROWS", 2)
     monkeypatch.setattr(collect, "record_batch", failing)
     job = _run(admin, job, {"columns": {"客户编号": "contact.id", "满意度": "csat"}})
     assert job.status == ImportJob.Status.FAILED and "disk full" in job.error
-    assert calls == [2, 1] and Response.objects.for_org(org_a).count() == 0
+    assert calls == [2, 1] and Response.objects.for_org(org_a).count() == 2
+    assert (job.rows_committed, job.committed_line, job.rows_imported) == (2, 3, 2)
     assert not AuditEvent.objects.for_org(org_a).filter(action="responses.imported").exists()
+
+    job = importing.request_run(admin, job.pk, commit=True)  # the cause is gone: run it again
+    assert calls == [2, 1, 1]  # only the row after the committed chunk is stored now
+    assert (job.status, job.rows_duplicate, job.rows_imported) == (ImportJob.Status.IMPORTED, 2, 3)
+    keys = list(Response.objects.for_org(org_a).values_list("idempotency_key", flat=True))
+    assert len(keys) == len(set(keys)) == 3
+    assert AuditEvent.objects.for_org(org_a).get(action="responses.imported").data["imported"] == 3
 
 
 def test_importing_the_same_file_again_stores_nothing_twice(org_a, admin, survey, write):
@@ -299,3 +313,37 @@ def test_unreadable_file_is_refused_in_the_users_language(admin, survey, tmp_pat
     english = r"^file: 门店反馈.csv: the file is empty \(no header row\)$"
     with translation.override("en"), pytest.raises(InvalidInput, match=english):
         importing.start_import(admin, str(empty), "门店反馈.csv", survey=survey.pk)
+
+
+def test_progress_gives_rows_per_second_and_the_time_left():
+    running = importing.JobProgress("importing", 40_000, 1_000_000, False, rows_per_second=2_000.0)
+    assert (running.percent, running.seconds_left, running.time_left) == (4, 480, "8:00")
+    long = importing.JobProgress("importing", 0, 10_000_000, False, rows_per_second=1_000.0)
+    assert long.time_left == "2:46:40"
+    assert importing.JobProgress("importing", 5, 10, False).time_left is None  # no rate yet
+    assert importing.JobProgress("imported", 10, 10, True, rows_per_second=9.0).seconds_left is None
+
+
+def test_an_interrupted_import_is_resumed_from_the_page_and_a_live_one_is_not(
+    client, org_a, admin, survey, write, make_member
+):
+    path = write("gbk.csv", GBK_CSV, "gbk")
+    job = _run(
+        admin, importing.start_import(admin, path, "gbk.csv", survey=survey.pk), MAPPING_GBK, commit=False
+    )
+    # What a worker killed after the first committed chunk leaves: the job says it is importing.
+    ImportJob.objects.for_org(org_a).filter(pk=job.pk).update(status=ImportJob.Status.IMPORTING, commit=True)
+    job.refresh_from_db()
+    with pytest.raises(InvalidInput, match="not interrupted"):  # it moved a moment ago (a live job)
+        importing.resume_import(admin, job.pk)
+    stale = job.started_at - timezone.timedelta(seconds=importing.STALE_SECONDS + 1)
+    ImportJob.objects.for_org(org_a).filter(pk=job.pk).update(heartbeat_at=stale)
+    client.force_login(make_member(org_a, "admin"))
+    page = client.get(f"/responses/imports/{job.pk}/").content.decode()
+    assert 'value="resume"' in page
+    client.post(f"/responses/imports/{job.pk}/", {"action": "resume"})
+    job.refresh_from_db()
+    assert (job.status, job.rows_imported) == (ImportJob.Status.IMPORTED, 3)
+    assert Response.objects.for_org(org_a).count() == 3
+    with pytest.raises(InvalidInput, match="not interrupted"):
+        importing.resume_import(admin, job.pk)

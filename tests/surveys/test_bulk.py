@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.db import IntegrityError, transaction
 
+from openxm.bulk import columns_of, insert_instances, insert_rows
 from openxm.surveys import collect
-from openxm.surveys.bulk import columns_of, insert_instances, insert_rows
 from openxm.surveys.models import Answer, Response
 
 
@@ -17,11 +17,20 @@ def survey(published_csat):
 
 def _response(org, survey, key, when):
     return Response(
-        organization=org, survey=survey, version=survey.current_version, idempotency_key=key,
-        channel="api", touchpoint="purchase", language="zh-Hans",
-        answers={"csat": 4, "why": "排队太久\n\"quoted\""}, hidden={"store": "sh-1"},
-        meta={"path": ["p1"]}, weight=1.5, started_at=when - timedelta(minutes=3),
-        completed_at=when, created_at=when,
+        organization=org,
+        survey=survey,
+        version=survey.current_version,
+        idempotency_key=key,
+        channel="api",
+        touchpoint="purchase",
+        language="zh-Hans",
+        answers={"csat": 4, "why": '排队太久\n"quoted"'},
+        hidden={"store": "sh-1"},
+        meta={"path": ["p1"]},
+        weight=1.5,
+        started_at=when - timedelta(minutes=3),
+        completed_at=when,
+        created_at=when,
     )
 
 
@@ -43,12 +52,51 @@ def test_rows_with_json_none_and_shared_times(org_a, survey):
     response = _response(org_a, survey, "r1", when)
     insert_instances([response])
     rows = [
-        collect.AnswerRow(org_a.pk, response.pk, survey.pk, "csat", "", "csat", 4.0, "", "", None,
-                          "purchase", "resolution", when),
-        collect.AnswerRow(org_a.pk, response.pk, survey.pk, "improve", "", "multiple_choice", None, "",
-                          "", ["price", "staff"], "purchase", "", when),
-        collect.AnswerRow(org_a.pk, response.pk, survey.pk, "why", "", "text", None, "太慢了 'x'", "", None,
-                          "purchase", "", when + timedelta(seconds=1)),
+        collect.AnswerRow(
+            org_a.pk,
+            response.pk,
+            survey.pk,
+            "csat",
+            "",
+            "csat",
+            4.0,
+            "",
+            "",
+            None,
+            "purchase",
+            "resolution",
+            when,
+        ),
+        collect.AnswerRow(
+            org_a.pk,
+            response.pk,
+            survey.pk,
+            "improve",
+            "",
+            "multiple_choice",
+            None,
+            "",
+            "",
+            ["price", "staff"],
+            "purchase",
+            "",
+            when,
+        ),
+        collect.AnswerRow(
+            org_a.pk,
+            response.pk,
+            survey.pk,
+            "why",
+            "",
+            "text",
+            None,
+            "太慢了 'x'",
+            "",
+            None,
+            "purchase",
+            "",
+            when + timedelta(seconds=1),
+        ),
     ]
     assert insert_rows(Answer, collect.AnswerRow._fields, rows) == []
     stored = {a.question_id: a for a in Answer.objects.for_org(org_a).filter(response=response)}
@@ -79,3 +127,52 @@ def test_columns_leave_out_only_a_generated_primary_key():
 
     assert "id" not in columns_of(Response) and "organization_id" in columns_of(Response)
     assert columns_of(ResponseFact) == ("organization_id", "response_id", "segment_key", "day")
+
+
+def test_aware_times_are_written_as_the_field_itself_would(org_a, survey):
+    """The fast converter of aware date-times gives exactly the field's own database value."""
+    from zoneinfo import ZoneInfo
+
+    from django.db import connection
+
+    from openxm.bulk import _converter
+
+    field = Response._meta.get_field("completed_at")
+    convert = _converter(field)
+    values = [
+        datetime(2026, 3, 1, 8, 30, 15, 123456, tzinfo=UTC),
+        datetime(2024, 1, 1, 0, 0, tzinfo=ZoneInfo("Asia/Shanghai")),  # the day before, in UTC
+        datetime(2024, 3, 31, 2, 30, tzinfo=ZoneInfo("Europe/Berlin")),  # in a DST gap
+        None,
+    ]
+    for value in values:
+        assert convert(value) == field.get_db_prep_save(value, connection), value
+
+
+def test_insert_new_skips_rows_that_meet_a_unique_constraint(org_a):
+    from django.utils import timezone
+
+    from openxm.bulk import insert_new
+    from openxm.customers.models import Contact
+
+    stored = Contact.objects.for_org(org_a).create(organization=org_a, external_id="C-1", name="Old")
+    columns = (
+        "organization_id",
+        "external_id",
+        "kind",
+        "name",
+        "email",
+        "phone",
+        "language",
+        "attributes",
+        "unit_id",
+        "unsubscribed_at",
+        "created_at",
+    )
+    now = timezone.now()
+    rows = [(org_a.pk, eid, "customer", "New", "", "", "", {}, None, None, now) for eid in ("C-1", "C-2")]
+    ids = insert_new(Contact, columns, rows, "external_id")
+    assert list(ids) == ["C-2"]
+    contacts = {c.external_id: c for c in Contact.objects.for_org(org_a)}
+    assert contacts["C-2"].pk == ids["C-2"] and contacts["C-1"].pk == stored.pk
+    assert contacts["C-1"].name == "Old" and contacts["C-2"].attributes == {}

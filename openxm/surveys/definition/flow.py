@@ -67,6 +67,8 @@ class Route:
 
 def ordering_for(definition: SurveyDefinition, context: ResponseContext) -> Ordering:
     """The presentation order for this response (definition order without a seed)."""
+    if context.seed is None:
+        return definition.definition_order
     return randomize(definition, context.seed)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from .vocab import FIXED_SCALES, fixed_parts
@@ -103,6 +104,14 @@ class SurveyDefinition:
 
     def to_dict(self) -> dict[str, Any]:
         return copy.deepcopy(dict(self.data))
+
+    @cached_property
+    def definition_order(self):  # -> ordering.Ordering (a module that imports this one)
+        """The presentation order without a seed, computed once per loaded definition: imports
+        and API submissions carry no seed, and every response to a version shares its object."""
+        from .ordering import randomize
+
+        return randomize(self, None)
 
     @property
     def key(self) -> str | None:

@@ -286,3 +286,13 @@ def test_exported_rules_describe_questions() -> None:
     assert export_rules(SURVEY)["quotas"][0]["cells"][1]["if"] == {
         "not": {"op": "gte", "source": "question", "ref": "score", "part": None, "value": 9}
     }
+
+
+def test_responses_without_a_seed_share_the_definition_order_computed_once() -> None:
+    from openxm.surveys.definition.flow import ordering_for
+
+    first = ordering_for(SURVEY, ResponseContext())
+    assert first == randomize(SURVEY, None) and first.seed is None
+    assert ordering_for(SURVEY, ResponseContext(language="en")) is first  # computed once, shared
+    seeded = ordering_for(SURVEY, ResponseContext(seed=7))
+    assert seeded == randomize(SURVEY, 7) and seeded is not first

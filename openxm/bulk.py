@@ -1,23 +1,44 @@
-"""Multi-row INSERTs for the ingestion path, without Django's per-cell preparation.
+"""Multi-row INSERTs for the ingestion paths, without Django's per-cell preparation.
 
 ``QuerySet.bulk_create`` builds a model instance per row and sends every cell through the field
 API (``get_db_prep_save``, ``pre_save``, related-field checks); for the answer rows of a batch
 of responses that was most of the time spent storing them (see benchmarks/README.md, ingest).
-Here the converter of each column is chosen once per model and database: JSON and date-time
-columns go through their field, every other column (text, numbers, foreign-key ids) passes
-through as it is. Rows go out as one parameterised multi-row ``INSERT`` per chunk, with
+Here the converter of each column is chosen once per model and database: JSON columns are
+adapted as their field would, aware date-times become what the backend stores (naive UTC text on
+SQLite) and other dates go through their field, every other column (text, numbers, foreign-key
+ids) passes through as it is. Rows go out as one parameterised multi-row ``INSERT`` per chunk, with
 ``RETURNING id`` when the ids are wanted (SQLite ≥ 3.35 and PostgreSQL both return them in the
 order of the rows, which Django's own ``bulk_create`` relies on too).
 
 Included: the concrete columns the caller names; the caller fills every value (model defaults
 and ``auto_now`` are not applied). Excluded: model ``save`` signals (none of the models written
-here has receivers) and conflict handling (a unique violation raises ``IntegrityError`` and the
-caller's transaction decides).
+here has receivers). Conflicts: ``insert_rows`` raises ``IntegrityError`` on a unique violation
+(the caller's transaction decides); ``insert_new`` skips the rows that meet one.
 """
 
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 
+from django.conf import settings
 from django.db import connection, models
+
+
+def _aware_datetime(field: models.Field) -> Callable:
+    """What ``DateTimeField.get_db_prep_save`` makes of an aware datetime, without its layers:
+    naive UTC text on SQLite (``str`` of it, as Django's SQLite backend stores it), the value
+    itself elsewhere. Anything else (None, naive values) takes the field's own way."""
+    slow = lambda value: field.get_db_prep_save(value, connection)  # noqa: E731
+    if connection.vendor == "sqlite" and settings.USE_TZ and connection.timezone == UTC:
+
+        def convert(value):
+            if type(value) is datetime and value.tzinfo is not None:
+                return str(value.astimezone(UTC).replace(tzinfo=None))
+            return slow(value)
+
+        return convert
+    if connection.vendor == "postgresql" and settings.USE_TZ:
+        return lambda value: value if type(value) is datetime and value.tzinfo is not None else slow(value)
+    return slow
 
 
 def _converter(field: models.Field) -> Callable | None:
@@ -25,7 +46,9 @@ def _converter(field: models.Field) -> Callable | None:
         # What JSONField.get_db_prep_save ends in, without its layers; None stays SQL NULL.
         adapt, encoder = connection.ops.adapt_json_value, field.encoder
         return lambda value: None if value is None else adapt(value, encoder)
-    if isinstance(field, (models.DateTimeField, models.DateField)):
+    if isinstance(field, models.DateTimeField):
+        return _aware_datetime(field)
+    if isinstance(field, models.DateField):
         return lambda value: field.get_db_prep_save(value, connection)
     return None
 
@@ -51,21 +74,16 @@ def _plan(model: type[models.Model], columns: Sequence[str]) -> tuple[str, list,
 _PLANS: dict[tuple, tuple] = {}
 
 
-def insert_rows(
-    model: type[models.Model], columns: Sequence[str], rows: Sequence[tuple], *, returning: bool = False
-) -> list[int]:
-    """Insert ``rows`` (tuples in the order of ``columns``, attribute names such as
-    ``response_id``); returns the new ids in row order when ``returning``, else ``[]``."""
-    if not rows:
-        return []
+def _execute(model: type[models.Model], columns: Sequence[str], rows: Sequence[tuple], suffix: str) -> list:
+    """One multi-row INSERT per statement-sized chunk of ``rows``, ``suffix`` after its VALUES;
+    returns the rows a ``RETURNING`` suffix fetched, in order."""
     names, plan, memoised = _plan(model, columns)
     converted = [i for i, convert in enumerate(plan) if convert is not None]
     memos: dict[int, dict] = {i: {} for i in memoised}
-    qn = connection.ops.quote_name
-    table = qn(model._meta.db_table)
+    table = connection.ops.quote_name(model._meta.db_table)
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"
     per_statement = max(1, min(500, 30000 // len(columns)))  # below SQLite's 32,766 parameters
-    ids: list[int] = []
+    fetched: list = []
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per_statement):
             chunk = rows[start : start + per_statement]
@@ -83,13 +101,38 @@ def insert_rows(
                             row[i] = memo[row[i]] = plan[i](row[i])
                 params.extend(row)
             # Table and column names come from the model, never from input; values are parameters.
-            sql = f"INSERT INTO {table} ({names}) VALUES {', '.join([one] * len(chunk))}"  # noqa: S608
-            if returning:
-                cursor.execute(sql + f" RETURNING {qn(model._meta.pk.column)}", params)
-                ids.extend(row[0] for row in cursor.fetchall())
-            else:
-                cursor.execute(sql, params)
-    return ids
+            cursor.execute(
+                f"INSERT INTO {table} ({names}) VALUES {', '.join([one] * len(chunk))}{suffix}",  # noqa: S608
+                params,
+            )
+            if suffix:
+                fetched.extend(cursor.fetchall())
+    return fetched
+
+
+def insert_rows(
+    model: type[models.Model], columns: Sequence[str], rows: Sequence[tuple], *, returning: bool = False
+) -> list[int]:
+    """Insert ``rows`` (tuples in the order of ``columns``, attribute names such as
+    ``response_id``); returns the new ids in row order when ``returning``, else ``[]``."""
+    if not rows:
+        return []
+    suffix = f" RETURNING {connection.ops.quote_name(model._meta.pk.column)}" if returning else ""
+    return [row[0] for row in _execute(model, columns, rows, suffix)]
+
+
+def insert_new(model: type[models.Model], columns: Sequence[str], rows: Sequence[tuple], key: str) -> dict:
+    """Insert the rows that do not meet a unique constraint (``ON CONFLICT DO NOTHING``);
+    returns {value of the ``key`` column: new id} for the rows inserted (the others are left to
+    the caller, who reads the stored ones)."""
+    if not rows:
+        return {}
+    qn = connection.ops.quote_name
+    suffix = (
+        f" ON CONFLICT DO NOTHING RETURNING {qn(model._meta.pk.column)}, "
+        f"{qn(model._meta.get_field(key).column)}"
+    )
+    return {value: pk for pk, value in _execute(model, columns, rows, suffix)}
 
 
 def columns_of(model: type[models.Model]) -> tuple[str, ...]:
