@@ -3,12 +3,10 @@
 import importlib
 
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
 
 from openxm import __version__
-from openxm.accounts.actors import PermissionDenied
-from openxm.accounts.errors import InvalidInput, NotFound
 
+from . import errors
 from .auth import ApiKeyAuth, SessionMemberAuth
 
 api = NinjaAPI(
@@ -26,26 +24,7 @@ api = NinjaAPI(
 api_version = __version__
 
 
-@api.exception_handler(InvalidInput)
-def _invalid(request, exc: InvalidInput):
-    return api.create_response(request, {"detail": exc.message, "field": exc.field}, status=422)
-
-
-@api.exception_handler(PermissionDenied)
-def _denied(request, exc: PermissionDenied):
-    return api.create_response(request, {"detail": str(exc), "permission": exc.perm.value}, status=403)
-
-
-@api.exception_handler(NotFound)
-def _not_found(request, exc: NotFound):
-    return api.create_response(request, {"detail": str(exc)}, status=404)
-
-
-@api.exception_handler(AuthenticationError)
-def _unauthenticated(request, exc):
-    return api.create_response(
-        request, {"detail": "Authentication required: an API key or a session."}, status=401
-    )
+errors.install(api)
 
 
 # One router module per app, each exposing ``router``; a module not in this build is skipped.

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import FileResponse
-from ninja import Body, File, Form, Router, Schema
+from ninja import Body, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
@@ -189,7 +189,7 @@ def _import_out(job) -> ImportOut:
     summary="Responses, newest first (a bulk read: needs data.export)",
     description=_FILTER_DOC,
 )
-def list_responses(request, page: int = 1, per_page: int = 50):
+def list_responses(request, page: int = Query(1, ge=1), per_page: int = Query(50, ge=1, le=500)):
     result = browse.list_responses(
         request.auth, parse_filters(request.GET), page, min(max(per_page, 1), 500), bulk=True
     )

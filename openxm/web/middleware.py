@@ -1,11 +1,17 @@
-"""Request middleware: the user's language, the current organization, security headers."""
+"""Request middleware: input hygiene, the user's language, the current organization, security
+headers."""
 
+import json
 import zoneinfo
 
 from django.core.exceptions import DisallowedHost
+from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
-from openxm.accounts import services
+from openxm.accounts import hygiene, services
+from openxm.accounts.errors import InvalidInput
 from openxm.utils import public_address
 
 SESSION_ORG_KEY = "openxm_org"
@@ -105,3 +111,75 @@ class SecurityHeadersMiddleware:
             response.headers.setdefault("Content-Security-Policy", self.CSP)
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
+
+
+JSON_TYPES = ("application/json",)
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+class InputHygieneMiddleware:
+    """Refuses, before any view runs, a request whose path, query string, form post or JSON body
+    holds a NUL, a lone surrogate or a control character: 422 naming the field, as JSON for
+    ``/api/`` and as a small translated page for people (see :mod:`openxm.accounts.hygiene`).
+
+    Excluded: uploaded files (the file readers decode and report) and malformed JSON (the route
+    reports it). Runs after LocaleMiddleware so the page speaks the visitor's language.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            self._check(request)
+        except InvalidInput as exc:
+            return refusal(request, 422, exc.message, exc.field)
+        return self.get_response(request)
+
+    @staticmethod
+    def _check(request) -> None:
+        hygiene.check_value("path", request.path)
+        _check_query_dict(request.GET)
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return
+        if request.content_type in FORM_TYPES:
+            _check_query_dict(request.POST)
+        elif request.content_type in JSON_TYPES or request.content_type.endswith("+json"):
+            try:
+                data = json.loads(request.body)
+            except (ValueError, UnicodeDecodeError):
+                return
+            if isinstance(data, dict):
+                _check_mapping(data)
+            else:
+                hygiene.check_value("body", data)
+
+
+def _check_query_dict(params) -> None:
+    for name, values in params.lists():
+        hygiene.check_value("parameter", name)
+        for value in values:
+            hygiene.check_value(name, value)
+
+
+def _check_mapping(data: dict) -> None:
+    for name, value in data.items():
+        hygiene.check_value("body", name)
+        hygiene.check_value(name, value)
+
+
+def refusal(request, status: int, message: str, field: str | None = None, headers: dict | None = None):
+    """A refused request: JSON ``{"detail", "field"}`` under /api/, else a small page.
+
+    The page is rendered without the request (no context processors), so it needs neither the
+    session nor the database: the outage handler uses it too.
+    """
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message, "field": field}, status=status, headers=headers)
+    text = f"{field}: {message}" if field else message
+    title = _("The request could not be accepted") if status < 500 else _("Service unavailable")
+    html = render_to_string(
+        "respond/message.html",
+        {"language": translation.get_language(), "title": title, "text": text, "kind": "info"},
+    )
+    return HttpResponse(html, status=status, headers=headers)
