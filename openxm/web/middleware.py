@@ -177,7 +177,12 @@ def refusal(request, status: int, message: str, field: str | None = None, header
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message, "field": field}, status=status, headers=headers)
     text = f"{field}: {message}" if field else message
-    title = _("The request could not be accepted") if status < 500 else _("Service unavailable")
+    if status == 503:
+        title = _("Service unavailable")
+    elif status >= 500:
+        title = _("Server error")
+    else:
+        title = _("The request could not be accepted")
     html = render_to_string(
         "respond/message.html",
         {"language": translation.get_language(), "title": title, "text": text, "kind": "info"},
