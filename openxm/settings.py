@@ -66,6 +66,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "openxm.web.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -197,8 +198,17 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env_bool("OPENXM_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = int(env("OPENXM_HSTS_SECONDS", "0"))
-if env_bool("OPENXM_BEHIND_PROXY", False):
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# X-Forwarded-For and X-Forwarded-Proto are believed only from these networks (a proxy's own
+# address); OPENXM_BEHIND_PROXY=true alone means a proxy on this host. openxm.web.middleware.
+# TrustedProxyMiddleware applies them, before anything reads the client's address or scheme.
+_LOCAL_PROXY = "127.0.0.1/32,::1/128" if env_bool("OPENXM_BEHIND_PROXY", False) else ""
+OPENXM_TRUSTED_PROXIES = env_list("OPENXM_TRUSTED_PROXIES", _LOCAL_PROXY)
+try:
+    from openxm.utils.forwarded import parse_networks
+
+    parse_networks(tuple(OPENXM_TRUSTED_PROXIES))
+except ValueError as exc:
+    raise ImproperlyConfigured(f"OPENXM_TRUSTED_PROXIES: {exc}") from None
 
 # --- Languages -------------------------------------------------------------------------------
 LANGUAGE_CODE = env("OPENXM_LANGUAGE", "en")

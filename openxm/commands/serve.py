@@ -66,6 +66,9 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("accesslog", "-")
             self.cfg.set("timeout", 120)
+            # The scheme and client address behind a proxy are decided once, by openxm's
+            # TrustedProxyMiddleware from OPENXM_TRUSTED_PROXIES, not by gunicorn's own list.
+            self.cfg.set("secure_scheme_headers", {})
 
         def load(self):
             from openxm.wsgi import application

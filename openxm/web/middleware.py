@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from openxm.accounts import hygiene, services
 from openxm.accounts.errors import InvalidInput
-from openxm.utils import public_address
+from openxm.utils import forwarded, public_address
 
 SESSION_ORG_KEY = "openxm_org"
 
@@ -111,6 +111,34 @@ class SecurityHeadersMiddleware:
             response.headers.setdefault("Content-Security-Policy", self.CSP)
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
+
+
+class TrustedProxyMiddleware:
+    """Behind a trusted proxy (``OPENXM_TRUSTED_PROXIES``), the client's address from
+    X-Forwarded-For replaces ``REMOTE_ADDR`` and X-Forwarded-Proto sets the scheme; from anyone
+    else both headers are ignored. First in the stack, so the SSL redirect, sign-in throttling,
+    respondent rate limits and the audit log all see the real client. The proxy's own address
+    stays in ``META["OPENXM_PROXY_ADDR"]``.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+
+        networks = forwarded.parse_networks(tuple(settings.OPENXM_TRUSTED_PROXIES))
+        meta = request.META
+        remote = meta.get("REMOTE_ADDR", "")
+        if networks and forwarded.is_trusted(remote, networks):
+            meta["OPENXM_PROXY_ADDR"] = remote
+            meta["REMOTE_ADDR"] = forwarded.client_address(
+                remote, meta.get("HTTP_X_FORWARDED_FOR", ""), networks
+            )
+            proto = meta.get("HTTP_X_FORWARDED_PROTO", "").split(",")[0].strip().lower()
+            if proto in ("http", "https"):
+                meta["wsgi.url_scheme"] = proto
+        return self.get_response(request)
 
 
 JSON_TYPES = ("application/json",)
