@@ -2,24 +2,25 @@
 
 import importlib
 
-from ninja import NinjaAPI
-
 from openxm import __version__
 
 from . import errors
 from .auth import ApiKeyAuth, SessionMemberAuth
+from .contract import ContractAPI
+from .docs import OfflineSwagger
 
-api = NinjaAPI(
+api = ContractAPI(
     title="openxm API",
     version="1",
     description=(
         "Authenticate with an API key (`Authorization: Bearer oxm_…` or `X-API-Key`), which acts for "
         "its organization with its role, or with a signed-in browser session (the current organization, "
-        "or the one named by the `X-OpenXM-Org` header). Errors are JSON: "
-        '`{"detail": …, "field": …}`.'
+        "or the one named by the `X-OpenXM-Org` header). Errors are JSON, one shape (`ErrorOut`): "
+        '`{"detail": …, "field": …}`; 429 and 503 carry `Retry-After`.'
     ),
     auth=[ApiKeyAuth(), SessionMemberAuth()],
     urls_namespace="api",
+    docs=OfflineSwagger(),
 )
 api_version = __version__
 

@@ -1,4 +1,4 @@
-"""Every 4xx from the API has one shape, ``Error``: ``{"detail": str, "field": str | null, ...}``.
+"""Every 4xx from the API has one shape, ``ErrorOut``: ``{"detail": str, "field": str | null, ...}``.
 
 ``detail`` is always one sentence (the first problem when there are several); ``field`` names the
 input at fault (``limit``, ``answers.comment``, ``path``), ``errors`` lists every problem per

@@ -17,6 +17,8 @@ from openxm.responses import actions, browse, exporting, importing
 from openxm.responses.filters import parse_filters
 from openxm.responses.writers import CONTENT_TYPES
 
+from .contract import query_parameters
+
 router = Router(tags=["responses"])
 
 _FILTER_DOC = (
@@ -25,6 +27,25 @@ _FILTER_DOC = (
     "contact.<attribute>=value, answer=question[.part]:op:value (repeatable; op: eq ne lt lte gt gte "
     "contains answered)."
 )
+
+# The filters above as OpenAPI query parameters (contact.<attribute> cannot be listed by name).
+_FILTER_PARAMETERS = {
+    "parameters": query_parameters(
+        [
+            ("survey", "survey key or id"),
+            ("version", "survey version number"),
+            ("from", "first day, YYYY-MM-DD"),
+            ("to", "last day, YYYY-MM-DD"),
+            ("touchpoint", "touchpoint key"),
+            ("channel", "channel"),
+            ("language", "response language"),
+            ("tag", "tag"),
+            ("q", "text search"),
+            ("ids", "response ids separated by commas"),
+            ("answer*", "question[.part]:op:value; op: eq ne lt lte gt gte contains answered"),
+        ]
+    )
+}
 
 
 class ResponseRowOut(Schema):
@@ -188,6 +209,7 @@ def _import_out(job) -> ImportOut:
     response=ResponsePageOut,
     summary="Responses, newest first (a bulk read: needs data.export)",
     description=_FILTER_DOC,
+    openapi_extra=_FILTER_PARAMETERS,
 )
 def list_responses(request, page: int = Query(1, ge=1), per_page: int = Query(50, ge=1, le=500)):
     result = browse.list_responses(
@@ -217,7 +239,10 @@ def list_responses(request, page: int = Query(1, ge=1), per_page: int = Query(50
 
 
 @router.get(
-    "/responses/codebook", summary="The columns of an export with their labels", description=_FILTER_DOC
+    "/responses/codebook",
+    summary="The columns of an export with their labels",
+    description=_FILTER_DOC,
+    openapi_extra=_FILTER_PARAMETERS,
 )
 def codebook(request):
     _survey, book = exporting.export_codebook(request.auth, parse_filters(request.GET))

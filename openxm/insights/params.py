@@ -43,6 +43,24 @@ _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 FIELDS = ("journey", "stage", "touchpoint", "channel", "unit", "survey", "question")
 
 
+# The vocabulary ``parse`` reads, for the API's OpenAPI declarations ("*": may be repeated).
+QUERY_PARAMETERS = (
+    ("period", "7d, 30d, 90d (any Nd up to 1098d), 12m, ytd, last_week, last_month, this_month or custom"),
+    ("start", "first day (YYYY-MM-DD) with period=custom"),
+    ("end", "last day (YYYY-MM-DD) with period=custom; at most three years after start"),
+    ("journey", "journey key"),
+    ("stage", "stage key"),
+    ("touchpoint", "touchpoint key"),
+    ("channel", "channel"),
+    ("unit", "unit or region code (its subtree)"),
+    ("survey", "survey key"),
+    ("question", "question id"),
+    ("attr*", "contact attribute segment as name:value"),
+    ("weighted", "1 to weight by the survey's weights"),
+    ("grain", "d, w or m (default from the period's length)"),
+)
+
+
 def today_for(org: Organization) -> date:
     return timezone.localtime(timezone.now(), org_zone(org)).date()
 

@@ -89,4 +89,5 @@ def test_respondent_rate_limit_counts_each_real_client(org_a, app_token, behind_
     assert submit("203.0.113.1").status_code == 201
     assert submit("203.0.113.2").status_code == 201
     limited = submit("203.0.113.1")
-    assert limited.status_code == 429
+    assert limited.status_code == 429 and 1 <= int(limited["Retry-After"]) <= 60
+    assert isinstance(limited.json()["detail"], str)
