@@ -1,7 +1,7 @@
 """The OpenAPI document as a contract: what django-ninja generates, completed where it cannot
 know. Included: the ``X-API-Key`` header next to the bearer scheme, one ``ErrorOut`` schema for the
 4xx and 503 answers every operation can give (parameter validation and input hygiene 422,
-401/403 on authenticated operations, 404 where the path names something, 503 with Retry-After
+401/403 on authenticated operations, 404, 400 for an unreadable body, 503 with Retry-After
 in an outage), and ``query_parameters`` for routes that read a filter vocabulary from the query
 string themselves. Excluded: answers an operation declares itself are left as they are.
 """
@@ -73,8 +73,10 @@ def _complete(path: str, operation: dict) -> None:
     if security:
         wanted[401] = _error("No valid API key or session.")
         wanted[403] = _error("The key's or member's role lacks `permission`.")
-    if "{" in path:
-        wanted[404] = _error("Not found in the caller's organization.")
+    # Any operation may name something (in its path, query or body) that is not there.
+    wanted[404] = _error("Not found in the caller's organization.")
+    if "requestBody" in operation:
+        wanted[400] = _error("The body could not be read (malformed JSON or multipart).")
     wanted[503] = _error(
         "The database or broker is unreachable; try again after `Retry-After` seconds.",
         {"Retry-After": RETRY_AFTER},

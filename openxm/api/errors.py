@@ -16,7 +16,9 @@ from openxm.accounts.errors import InvalidInput, NotFound
 class ErrorOut(Schema):
     detail: str
     field: str | None = None
-    errors: dict[str, list[str]] | None = None
+    # Per field, its problems; for a batch of responses, per item index ("0", "1", …) its
+    # fields' problems.
+    errors: dict[str, list[str] | dict[str, list[str]]] | None = None
     permission: str | None = None
 
 

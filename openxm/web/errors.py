@@ -1,5 +1,6 @@
-"""What a visitor gets when the server fails: 503 with Retry-After while a dependency is down,
-else a plain 500; JSON under /api/, a small translated page for people, never a stack trace.
+"""What a visitor gets when no route matches (404, JSON under /api/) or the server fails: 503
+with Retry-After while a dependency is down, else a plain 500; JSON under /api/, a small
+translated page for people, never a stack trace.
 
 Django calls ``server_error`` (``handler500`` in openxm.urls) for any exception a view or
 middleware did not handle, while that exception is still being handled, so ``sys.exc_info()``
@@ -12,6 +13,7 @@ import logging
 import sys
 
 from django.utils.translation import gettext as _
+from django.views import defaults
 
 from .middleware import refusal
 from .outage import RETRY_AFTER_SECONDS, is_outage
@@ -30,3 +32,10 @@ def server_error(request, *args, **kwargs):
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
     return refusal(request, 500, _("Something went wrong on our side. It has been logged."))
+
+
+def not_found(request, exception=None):
+    """No route matched: JSON under /api/ (an API client never parses HTML), Django's page else."""
+    if request.path.startswith("/api/"):
+        return refusal(request, 404, _("No API operation at this path."), "path")
+    return defaults.page_not_found(request, exception)

@@ -6,6 +6,7 @@ import zoneinfo
 
 from django.core.exceptions import DisallowedHost
 from django.http import HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -161,6 +162,8 @@ class InputHygieneMiddleware:
             self._check(request)
         except InvalidInput as exc:
             return refusal(request, 422, exc.message, exc.field)
+        except MultiPartParserError:
+            return refusal(request, 400, _("The form data could not be read."), "body")
         return self.get_response(request)
 
     @staticmethod
