@@ -197,3 +197,33 @@ class Server:
                 self.process.kill()
                 self.process.wait()
         return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+
+def provision(env: dict) -> dict:
+    """A migrated openxm with an owner and an admin API key; returns the Authorization header."""
+    openxm(env, "migrate")
+    openxm(
+        env,
+        "createadmin",
+        "--email",
+        "owner@example.com",
+        "--org",
+        "acme",
+        "--password-stdin",
+        stdin="correct-horse-battery-staple\n",
+    )
+    key = openxm(env, "apikey", "create", "--org", "acme", "--role", "admin").strip()
+    return {"Authorization": f"Bearer {key}"}
+
+
+def publish_csat(server: Server, auth: dict, channels=("app", "link")) -> dict:
+    """Publish the transactional CSAT template; returns each channel's public link."""
+    assert server.request("POST", "/api/v1/surveys", {"template": "transactional-csat"}, auth).status == 201
+    assert server.request("POST", "/api/v1/surveys/transactional-csat/publish", {}, auth).status == 200
+    links = {}
+    for channel in channels:
+        body = {"survey": "transactional-csat", "channel": channel}
+        reply = server.request("POST", "/api/v1/distributions", body, auth)
+        assert reply.status == 201, reply.body
+        links[channel] = reply.json()["link"]
+    return links

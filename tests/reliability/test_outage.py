@@ -7,7 +7,15 @@ import re
 
 import pytest
 
-from .servers import Cluster, Server, cluster_unavailable_reason, openxm, openxm_env, wait_for
+from .servers import (
+    Cluster,
+    Server,
+    cluster_unavailable_reason,
+    openxm_env,
+    provision,
+    publish_csat,
+    wait_for,
+)
 
 pytestmark = [
     pytest.mark.slow,
@@ -29,29 +37,9 @@ def site(cluster, tmp_path):
     """A migrated openxm with an owner, an admin key and a published survey with app and link
     distributions, served by one process."""
     env = openxm_env(tmp_path, DATABASE_URL=cluster.url)
-    openxm(env, "migrate")
-    openxm(
-        env,
-        "createadmin",
-        "--email",
-        "owner@example.com",
-        "--org",
-        "acme",
-        "--password-stdin",
-        stdin="correct-horse-battery-staple\n",
-    )
-    key = openxm(env, "apikey", "create", "--org", "acme", "--role", "admin").strip()
+    auth = provision(env)
     server = Server(env).start()
-    auth = {"Authorization": f"Bearer {key}"}
-    assert server.request("POST", "/api/v1/surveys", {"template": "transactional-csat"}, auth).status == 201
-    assert server.request("POST", "/api/v1/surveys/transactional-csat/publish", {}, auth).status == 200
-    links = {}
-    for channel in ("app", "link"):
-        reply = server.request(
-            "POST", "/api/v1/distributions", {"survey": "transactional-csat", "channel": channel}, auth
-        )
-        assert reply.status == 201, reply.body
-        links[channel] = reply.json()["link"]
+    links = publish_csat(server, auth)
     yield server, auth, links
     server.stop()
 
