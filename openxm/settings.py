@@ -229,7 +229,16 @@ with contextlib.suppress(OSError):
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("OPENXM_MEDIA_ROOT", str(OPENXM_HOME / "media")))
-# Serve the package's static files directly, so `openxm serve` needs no collectstatic step.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Hashed, gzip- and brotli-compressed once `openxm serve` has collected them; plain names from
+    # the package before that (openxm.web.staticstorage).
+    "staticfiles": {"BACKEND": "openxm.web.staticstorage.StaticStorage"},
+}
+# `openxm serve` collects them at start (skipped while the package's files are unchanged);
+# false serves them uncompressed from the package, e.g. from a read-only home.
+OPENXM_COLLECT_STATIC = env_bool("OPENXM_COLLECT_STATIC", True)
+# Uncollected files are still served from the package (tests, the development server).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 

@@ -106,9 +106,10 @@ def openxm_env(home: Path, **extra) -> dict:
         OPENXM_SECRET_KEY="reliability-test-key-0123456789-0123456789-abcdef",
         OPENXM_EMBEDDED_SCHEDULER="false",
         OPENXM_INSECURE_COOKIES="true",
+        OPENXM_COLLECT_STATIC="false",  # seconds of compression per fresh home; tested in e2e
         DJANGO_SETTINGS_MODULE="openxm.settings",
-        **extra,
     )
+    env.update(extra)
     return env
 
 
