@@ -39,6 +39,7 @@ _FILTER_PARAMETERS = {
             ("touchpoint", "touchpoint key"),
             ("channel", "channel"),
             ("language", "response language"),
+            ("unit", "unit code, with its sub-units (404 outside the caller's unit scope)"),
             ("tag", "tag"),
             ("q", "text search"),
             ("ids", "response ids separated by commas"),
