@@ -31,3 +31,23 @@ def app_token(analyst, csat):
     """The token of an app distribution, for the public collection API."""
     dist = distribution.create_distribution(analyst, csat.pk, "app", name="app")
     return distribution.public_link(dist).rstrip("/").rsplit("/", 1)[1]
+
+
+@pytest.fixture
+def pg_cluster():
+    """On the PostgreSQL pass (OPENXM_TEST_DATABASE_URL set), a throwaway cluster of the test's
+    own with an ``openxm`` database, started; None on the SQLite pass."""
+    import os
+
+    from .servers import Cluster, cluster_unavailable_reason
+
+    if not os.environ.get("OPENXM_TEST_DATABASE_URL"):
+        yield None
+        return
+    if reason := cluster_unavailable_reason():
+        pytest.skip(reason)
+    cluster = Cluster()
+    cluster.start()
+    cluster.create_database()
+    yield cluster
+    cluster.destroy()

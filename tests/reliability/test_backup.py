@@ -5,16 +5,13 @@ SQLite by default (online backup while the server runs); on the PostgreSQL pass 
 cluster (pg_dump, pg_restore into a second database).
 """
 
-import os
 import subprocess
 
 import pytest
 
 from .servers import (
     OPENXM,
-    Cluster,
     Server,
-    cluster_unavailable_reason,
     openxm,
     openxm_env,
     provision,
@@ -32,22 +29,11 @@ PROBES = [
 
 
 @pytest.fixture
-def databases():
+def databases(pg_cluster):
     """(original DATABASE_URL, restored DATABASE_URL), both None on SQLite."""
-    if not os.environ.get("OPENXM_TEST_DATABASE_URL"):
-        yield None, None
-        return
-    if reason := cluster_unavailable_reason():
-        pytest.skip(reason)
-    import psycopg
-
-    cluster = Cluster()
-    cluster.start()
-    cluster.create_database()
-    with psycopg.connect(f"postgresql://postgres@127.0.0.1:{cluster.port}/postgres", autocommit=True) as conn:
-        conn.execute("CREATE DATABASE restored")
-    yield cluster.url, cluster.url.rsplit("/", 1)[0] + "/restored"
-    cluster.destroy()
+    if pg_cluster is None:
+        return None, None
+    return pg_cluster.url, pg_cluster.create_database("restored")
 
 
 def _snapshot(server, auth) -> dict:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from .servers import OPENXM, Cluster, Server, cluster_unavailable_reason, openxm_env, provision, publish_csat
+from .servers import OPENXM, Server, openxm_env, provision, publish_csat
 
 SUBMISSIONS = 240
 CLIENTS = 6
@@ -29,31 +29,17 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def database(tmp_path):
+def database(tmp_path, pg_cluster):
     """(DATABASE_URL or None for SQLite, a function running one SQL query)."""
-    if not os.environ.get("OPENXM_TEST_DATABASE_URL"):
-        path = tmp_path / "openxm.sqlite3"
-
-        def query(sql):
-            with sqlite3.connect(path) as conn:
-                return conn.execute(sql).fetchall()
-
-        yield None, query
-        return
-    if reason := cluster_unavailable_reason():
-        pytest.skip(reason)
-    import psycopg
-
-    cluster = Cluster()
-    cluster.start()
-    cluster.create_database()
+    if pg_cluster is not None:
+        return pg_cluster.url, pg_cluster.query
+    path = tmp_path / "openxm.sqlite3"
 
     def query(sql):
-        with psycopg.connect(cluster.url.replace("postgres://", "postgresql://")) as conn:
+        with sqlite3.connect(path) as conn:
             return conn.execute(sql).fetchall()
 
-    yield cluster.url, query
-    cluster.destroy()
+    return None, query
 
 
 def _workers(master: int) -> list[int]:
