@@ -82,13 +82,21 @@ class Cluster:
     def stop(self) -> None:
         self._run(pg_bin("pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop")
 
-    def create_database(self) -> None:
+    def create_database(self, name: str = "openxm") -> str:
+        """Create database ``name``; returns its URL."""
         import psycopg
 
         with psycopg.connect(
             f"postgresql://postgres@127.0.0.1:{self.port}/postgres", autocommit=True
         ) as conn:
-            conn.execute("CREATE DATABASE openxm")
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return f"postgres://postgres@127.0.0.1:{self.port}/{name}"
+
+    def query(self, sql: str, database: str = "openxm") -> list:
+        import psycopg
+
+        with psycopg.connect(f"postgresql://postgres@127.0.0.1:{self.port}/{database}") as conn:
+            return conn.execute(sql).fetchall()
 
     def destroy(self) -> None:
         subprocess.run(
