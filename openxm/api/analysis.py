@@ -130,13 +130,8 @@ class MetricsQuery(FilterQuery):
 
 def _study_out(row, config=None) -> dict:
     out = {
-        "id": row.id,
-        "title": row.title,
-        "kind": row.kind,
-        "survey_id": row.survey_id,
-        "survey_title": row.survey_title,
-        "created_by": row.created_by,
-        "created_at": row.created_at,
+        "id": row.id, "title": row.title, "kind": row.kind, "survey_id": row.survey_id,
+        "survey_title": row.survey_title, "created_by": row.created_by, "created_at": row.created_at,
     }
     if config is not None:
         out["config"] = config
@@ -179,49 +174,28 @@ def delete_study(request, study_id: int):
     return Status(204, None)
 
 
-@router.get(
-    "/analysis/studies/{study_id}/result",
-    response=StudyResultOut,
-    summary="Compute a study on the answers that pass the filters",
-)
+@router.get("/analysis/studies/{study_id}/result", response=StudyResultOut,
+            summary="Compute a study on the answers that pass the filters")
 def study_result(request, study_id: int, filters: Query[FilterQuery]):
     return present.present(services.run_study(request.auth, study_id, filters.filters()))
 
 
-@router.get(
-    "/analysis/surveys/{ref}/questions",
-    response=list[CandidateOut],
-    summary="Questions of a survey a study of this kind can use",
-)
+@router.get("/analysis/surveys/{ref}/questions", response=list[CandidateOut],
+            summary="Questions of a survey a study of this kind can use")
 def study_questions(request, ref: str, kind: str):
     return [
-        CandidateOut(
-            ref=c.ref,
-            question_id=c.question_id,
-            sub_key=c.sub_key,
-            type=c.qtype,
-            label=c.label,
-            dimension=c.dimension,
-        )
+        CandidateOut(ref=c.ref, question_id=c.question_id, sub_key=c.sub_key, type=c.qtype, label=c.label,
+                     dimension=c.dimension)
         for c in services.study_candidates(request.auth, ref, kind)
     ]
 
 
-@router.get(
-    "/analysis/surveys/{ref}/metrics",
-    response=MetricsOut,
-    summary="NPS, CSAT or CES of a question overall and by group, with the group differences",
-)
+@router.get("/analysis/surveys/{ref}/metrics", response=MetricsOut,
+            summary="NPS, CSAT or CES of a question overall and by group, with the group differences")
 def metrics(request, ref: str, query: Query[MetricsQuery]):
     result = groups.metric_by_group(
-        request.auth,
-        ref,
-        query.question,
-        metric=query.metric,
-        by=query.by,
-        filters=query.filters(),
-        correction=query.correction,
-        confidence=query.confidence,
+        request.auth, ref, query.question, metric=query.metric, by=query.by, filters=query.filters(),
+        correction=query.correction, confidence=query.confidence,
     )
     return MetricsOut(
         survey_id=result.survey_id,

@@ -50,11 +50,30 @@ def _error(description: str, headers: dict | None = None) -> dict:
     return answer
 
 
+# The answers every operation may give, declared once and referenced (components.responses).
+SHARED_ANSWERS = {
+    "BadRequest": _error("The body could not be read (malformed JSON or multipart)."),
+    "Unauthenticated": _error("No valid API key or session."),
+    "Forbidden": _error("The key's or member's role lacks `permission`."),
+    "NotFound": _error("Not found in the caller's organization."),
+    "Invalid": _error("Invalid input: `field` names it, `detail` says what is wrong."),
+    "Unavailable": _error(
+        "The database or broker is unreachable; try again after `Retry-After` seconds.",
+        {"Retry-After": RETRY_AFTER},
+    ),
+}
+
+
+def _shared(name: str) -> dict:
+    return {"$ref": f"#/components/responses/{name}"}
+
+
 class ContractAPI(NinjaAPI):
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         components = schema.setdefault("components", {})
         components.setdefault("schemas", {}).setdefault("ErrorOut", ErrorOut.model_json_schema())
+        components.setdefault("responses", {}).update(SHARED_ANSWERS)
         schemes = components.setdefault("securitySchemes", {})
         if "ApiKeyAuth" in schemes:
             schemes["ApiKeyHeader"] = API_KEY_HEADER
@@ -69,18 +88,15 @@ def _complete(path: str, operation: dict) -> None:
     if security and any("ApiKeyAuth" in s for s in security):
         security.append({"ApiKeyHeader": []})
     answers = operation.setdefault("responses", {})
-    wanted = {422: _error("Invalid input: `field` names it, `detail` says what is wrong.")}
+    wanted = {422: _shared("Invalid")}
     if security:
-        wanted[401] = _error("No valid API key or session.")
-        wanted[403] = _error("The key's or member's role lacks `permission`.")
+        wanted[401] = _shared("Unauthenticated")
+        wanted[403] = _shared("Forbidden")
     # Any operation may name something (in its path, query or body) that is not there.
-    wanted[404] = _error("Not found in the caller's organization.")
+    wanted[404] = _shared("NotFound")
     if "requestBody" in operation:
-        wanted[400] = _error("The body could not be read (malformed JSON or multipart).")
-    wanted[503] = _error(
-        "The database or broker is unreachable; try again after `Retry-After` seconds.",
-        {"Retry-After": RETRY_AFTER},
-    )
+        wanted[400] = _shared("BadRequest")
+    wanted[503] = _shared("Unavailable")
     declared = {int(status) for status in answers}  # django-ninja keys them by int
     for status, answer in wanted.items():
         if status not in declared:
