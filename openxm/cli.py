@@ -28,6 +28,7 @@ COMMAND_MODULES = [
     "worker",
     "beat",
     "check",
+    "backup",
     "openapi",
     "analyze",
     "text",

@@ -66,12 +66,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "openxm.web.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "openxm.web.middleware.PublicAddressMiddleware",
+    "openxm.web.middleware.InputHygieneMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "openxm.web.middleware.UserLanguageMiddleware",
@@ -199,8 +201,17 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env_bool("OPENXM_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = int(env("OPENXM_HSTS_SECONDS", "0"))
-if env_bool("OPENXM_BEHIND_PROXY", False):
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# X-Forwarded-For and X-Forwarded-Proto are believed only from these networks (a proxy's own
+# address); OPENXM_BEHIND_PROXY=true alone means a proxy on this host. openxm.web.middleware.
+# TrustedProxyMiddleware applies them, before anything reads the client's address or scheme.
+_LOCAL_PROXY = "127.0.0.1/32,::1/128" if env_bool("OPENXM_BEHIND_PROXY", False) else ""
+OPENXM_TRUSTED_PROXIES = env_list("OPENXM_TRUSTED_PROXIES", _LOCAL_PROXY)
+try:
+    from openxm.utils.forwarded import parse_networks
+
+    parse_networks(tuple(OPENXM_TRUSTED_PROXIES))
+except ValueError as exc:
+    raise ImproperlyConfigured(f"OPENXM_TRUSTED_PROXIES: {exc}") from None
 
 # --- Languages -------------------------------------------------------------------------------
 LANGUAGE_CODE = env("OPENXM_LANGUAGE", "en")
@@ -221,7 +232,16 @@ with contextlib.suppress(OSError):
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("OPENXM_MEDIA_ROOT", str(OPENXM_HOME / "media")))
-# Serve the package's static files directly, so `openxm serve` needs no collectstatic step.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Hashed, gzip- and brotli-compressed once `openxm serve` has collected them; plain names from
+    # the package before that (openxm.web.staticstorage).
+    "staticfiles": {"BACKEND": "openxm.web.staticstorage.StaticStorage"},
+}
+# `openxm serve` collects them at start (skipped while the package's files are unchanged);
+# false serves them uncompressed from the package, e.g. from a read-only home.
+OPENXM_COLLECT_STATIC = env_bool("OPENXM_COLLECT_STATIC", True)
+# Uncollected files are still served from the package (tests, the development server).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
@@ -250,7 +270,8 @@ NINJA_PAGINATION_PER_PAGE = 100
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"outage": {"()": "openxm.web.outage.OutageLogFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["outage"]}},
     "root": {"handlers": ["console"], "level": env("OPENXM_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }

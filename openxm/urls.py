@@ -14,3 +14,7 @@ urlpatterns = [
     path("", include("openxm.distribution.urls")),
     path("", include("openxm.web.urls")),
 ]
+
+# 503 with Retry-After while the database or broker is down, JSON under /api/ (openxm.web.errors).
+handler500 = "openxm.web.errors.server_error"
+handler404 = "openxm.web.errors.not_found"

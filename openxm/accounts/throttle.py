@@ -1,9 +1,16 @@
 """Sign-in throttling against password guessing.
 
-Failures are counted per e-mail and per client address in the shared cache (the database
-cache in the embedded default, Redis when configured, so every web process sees the same
-counts). After ``LOGIN_MAX_FAILURES`` failures the pair is locked for ``LOGIN_LOCKOUT_SECONDS``;
-a successful sign-in clears the e-mail's counter.
+Failures are counted in the shared cache (the database cache in the embedded default, Redis when
+configured, so every web process sees the same counts) under two keys:
+
+- the account *from* the client address: after ``LOGIN_MAX_FAILURES`` failures that address
+  may not try that account for ``LOGIN_LOCKOUT_SECONDS``;
+- the client address alone: after four times as many failures (several people may share an
+  office address) it may not try any account.
+
+No key counts an account from every address, so someone guessing from one place cannot lock
+the owner out from another. The client address is the real one behind trusted proxies
+(``OPENXM_TRUSTED_PROXIES``). A successful sign-in clears the account-from-address counter.
 """
 
 import hashlib
@@ -12,23 +19,26 @@ from django.conf import settings
 from django.core.cache import cache
 
 
-def _keys(email: str, ip: str | None) -> list[str]:
-    digest = hashlib.sha256((email or "").strip().lower().encode()).hexdigest()[:32]
-    keys = [f"openxm:login:email:{digest}"]
-    if ip:
-        keys.append(f"openxm:login:ip:{ip}")
-    return keys
+def _account(email: str) -> str:
+    return hashlib.sha256((email or "").strip().lower().encode()).hexdigest()[:32]
+
+
+def _keys(email: str, ip: str | None) -> list[tuple[str, int]]:
+    """(cache key, failures that lock it) for this attempt."""
+    limit = settings.LOGIN_MAX_FAILURES
+    ip = ip or "unknown"
+    return [
+        (f"openxm:login:pair:{_account(email)}:{ip}", limit),
+        (f"openxm:login:ip:{ip}", limit * 4),
+    ]
 
 
 def is_locked(email: str, ip: str | None) -> bool:
-    limit = settings.LOGIN_MAX_FAILURES
-    # The per-address limit is wider: several people may share one office address.
-    limits = [limit, limit * 4]
-    return any((cache.get(k) or 0) >= lim for k, lim in zip(_keys(email, ip), limits, strict=False))
+    return any((cache.get(key) or 0) >= limit for key, limit in _keys(email, ip))
 
 
 def record_failure(email: str, ip: str | None) -> None:
-    for key in _keys(email, ip):
+    for key, _limit in _keys(email, ip):
         if not cache.add(key, 1, timeout=settings.LOGIN_LOCKOUT_SECONDS):
             try:
                 cache.incr(key)
@@ -36,5 +46,5 @@ def record_failure(email: str, ip: str | None) -> None:
                 cache.set(key, 1, timeout=settings.LOGIN_LOCKOUT_SECONDS)
 
 
-def clear(email: str) -> None:
-    cache.delete(_keys(email, None)[0])
+def clear(email: str, ip: str | None) -> None:
+    cache.delete(_keys(email, ip)[0][0])

@@ -2,50 +2,30 @@
 
 import importlib
 
-from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
-
 from openxm import __version__
-from openxm.accounts.actors import PermissionDenied
-from openxm.accounts.errors import InvalidInput, NotFound
 
+from . import errors
 from .auth import ApiKeyAuth, SessionMemberAuth
+from .contract import ContractAPI
+from .docs import OfflineSwagger
 
-api = NinjaAPI(
+api = ContractAPI(
     title="openxm API",
     version="1",
     description=(
         "Authenticate with an API key (`Authorization: Bearer oxm_…` or `X-API-Key`), which acts for "
         "its organization with its role, or with a signed-in browser session (the current organization, "
-        "or the one named by the `X-OpenXM-Org` header). Errors are JSON: "
-        '`{"detail": …, "field": …}`.'
+        "or the one named by the `X-OpenXM-Org` header). Errors are JSON, one shape (`ErrorOut`): "
+        '`{"detail": …, "field": …}`; 429 and 503 carry `Retry-After`.'
     ),
     auth=[ApiKeyAuth(), SessionMemberAuth()],
     urls_namespace="api",
+    docs=OfflineSwagger(),
 )
 api_version = __version__
 
 
-@api.exception_handler(InvalidInput)
-def _invalid(request, exc: InvalidInput):
-    return api.create_response(request, {"detail": exc.message, "field": exc.field}, status=422)
-
-
-@api.exception_handler(PermissionDenied)
-def _denied(request, exc: PermissionDenied):
-    return api.create_response(request, {"detail": str(exc), "permission": exc.perm.value}, status=403)
-
-
-@api.exception_handler(NotFound)
-def _not_found(request, exc: NotFound):
-    return api.create_response(request, {"detail": str(exc)}, status=404)
-
-
-@api.exception_handler(AuthenticationError)
-def _unauthenticated(request, exc):
-    return api.create_response(
-        request, {"detail": "Authentication required: an API key or a session."}, status=401
-    )
+errors.install(api)
 
 
 # One router module per app, each exposing ``router``; a module not in this build is skipped.

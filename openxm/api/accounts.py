@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from django.http import HttpResponse
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from openxm.accounts import services
@@ -172,7 +172,7 @@ def revoke_api_key(request, key_id: int):
 
 
 @router.get("/audit", response=list[AuditOut])
-def list_audit(request, limit: int = 200, action: str = ""):
+def list_audit(request, limit: int = Query(200, ge=1, le=1000), action: str = ""):
     return [
         AuditOut(
             time=e.created_at,

@@ -306,8 +306,8 @@ def verbatims(
     sentiment: str | None = None,
     flag: str | None = None,
     q: str | None = None,
-    limit: int = 20,
-    offset: int = 0,
+    limit: int = Query(20, ge=1, le=100),
+    offset: int = Query(0, ge=0),
     lang: str = "en",
 ):
     page = services.verbatims(

@@ -4,12 +4,15 @@ bounce/complaint hooks, and the public (unauthenticated) collection API for apps
 from datetime import datetime
 from typing import Any
 
+from django.http import HttpResponse
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from openxm.accounts.errors import InvalidInput
-from openxm.distribution import collection, entry, events, inbound, invitations, services
+from openxm.distribution import collection, entry, events, inbound, invitations, ratelimit, services
 from openxm.surveys import collect
+
+from .errors import ErrorOut
 
 router = Router(tags=["distribution"])
 
@@ -125,10 +128,6 @@ class InboundOut(Schema):
     repeat: bool = Field(..., description="the same id was received before; nothing was applied again")
 
 
-class HookErrorOut(Schema):
-    detail: str
-
-
 _INBOUND_BODY = {
     "required": True,
     "content": {
@@ -153,7 +152,7 @@ _INBOUND_BODY = {
 @router.post(
     "/distribution/inbound/{org}/{messenger_id}",
     auth=None,
-    response={200: InboundOut, 403: HookErrorOut, 404: HookErrorOut},
+    response={200: InboundOut, 403: ErrorOut, 404: ErrorOut},
     summary="Hook for a messenger provider: an inbound message (an SMS reply such as TD or STOP)",
     description="Signed with the messenger's secret like the messages openxm sends: header "
     "`X-OpenXM-Signature: sha256=<hex HMAC-SHA256 of the raw body>`. An opt-out keyword (TD, T, 退订, "
@@ -171,7 +170,7 @@ def post_inbound(request, org: str, messenger_id: int):
             ip_address=request.META.get("REMOTE_ADDR"),
         )
     except inbound.BadSignature:
-        return Status(403, HookErrorOut(detail="invalid or missing X-OpenXM-Signature"))
+        return Status(403, ErrorOut(detail="invalid or missing X-OpenXM-Signature"))
     return InboundOut(id=result.id, outcome=result.outcome, contacts=result.contacts, repeat=result.repeat)
 
 
@@ -314,22 +313,17 @@ class PublicReceiptOut(Schema):
     created: bool
 
 
-class PublicErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] = {}
-
-
 @router.get(
     "/public/surveys/{token}",
     auth=None,
-    response={200: dict, 404: PublicErrorOut},
+    response={200: dict, 404: ErrorOut},
     summary="Public: a survey's definition by its link token (for apps)",
 )
 def public_survey(request, token: str):
     try:
         return collection.public_survey(token)
     except entry.Unavailable as exc:
-        return Status(exc.status if exc.status in (404, 410) else 404, PublicErrorOut(detail=str(exc.reason)))
+        return Status(exc.status if exc.status in (404, 410) else 404, ErrorOut(detail=str(exc.reason)))
 
 
 @router.post(
@@ -338,14 +332,14 @@ def public_survey(request, token: str):
     response={
         200: PublicReceiptOut,
         201: PublicReceiptOut,
-        404: PublicErrorOut,
-        410: PublicErrorOut,
-        422: PublicErrorOut,
-        429: PublicErrorOut,
+        404: ErrorOut,
+        410: ErrorOut,
+        422: ErrorOut,
+        429: ErrorOut,
     },
     summary="Public: submit one complete response (rate-limited per address and survey)",
 )
-def public_response(request, token: str, payload: PublicResponseIn):
+def public_response(request, token: str, payload: PublicResponseIn, response: HttpResponse):
     try:
         receipt = collection.submit_public(
             token,
@@ -357,11 +351,13 @@ def public_response(request, token: str, payload: PublicResponseIn):
             ip=request.META.get("REMOTE_ADDR"),
         )
     except entry.Unavailable as exc:
-        return Status(410 if exc.status == 410 else 404, PublicErrorOut(detail=str(exc.reason)))
+        return Status(410 if exc.status == 410 else 404, ErrorOut(detail=str(exc.reason)))
     except collection.RateLimited:
-        return Status(429, PublicErrorOut(detail="Too many responses from this address; wait a minute."))
+        response["Retry-After"] = str(ratelimit.retry_after())
+        return Status(429, ErrorOut(detail="Too many responses from this address; wait a minute."))
     except collect.InvalidAnswers as exc:
-        return Status(422, PublicErrorOut(detail=exc.message, errors=exc.errors))
+        field = next(iter(exc.errors), None)
+        return Status(422, ErrorOut(detail=exc.message, field=field, errors=exc.errors))
     except InvalidInput as exc:
-        return Status(422, PublicErrorOut(detail=exc.message, errors={exc.field: [exc.message]}))
+        return Status(422, ErrorOut(detail=exc.message, field=exc.field, errors={exc.field: [exc.message]}))
     return Status(201 if receipt.created else 200, PublicReceiptOut(id=receipt.id, created=receipt.created))

@@ -16,6 +16,8 @@ from ninja.responses import Status
 from openxm.accounts.errors import InvalidInput
 from openxm.insights import dashboards, figures, journey_map, params, query, reports, services, widgets
 
+from .contract import query_parameters
+
 router = Router(tags=["insights"])
 
 
@@ -92,6 +94,10 @@ def _test(c) -> TestOut | None:
     )
 
 
+# The global filters each figure route reads from the query string (insights.params).
+_FILTERS = {"parameters": query_parameters(params.QUERY_PARAMETERS)}
+
+
 def _params(request):
     return params.parse(request.auth.organization, request.GET)
 
@@ -106,6 +112,7 @@ def _metric(metric: str) -> str:
     "/insights/metrics",
     response=FiguresOut,
     summary="A metric per group with n, 95% CI and the change from the previous period",
+    openapi_extra=_FILTERS,
 )
 def metrics(request, metric: str = "nps", by: str = "", previous: bool = True):
     p = _params(request)
@@ -145,6 +152,7 @@ class BreakdownRowOut(Schema):
     "/insights/breakdown",
     response=list[BreakdownRowOut],
     summary="A metric per touchpoint, stage, journey, channel, unit, region, survey or segment:<attribute>",
+    openapi_extra=_FILTERS,
 )
 def breakdown(request, metric: str = "nps", by: str = "touchpoint"):
     p = _params(request)
@@ -160,6 +168,7 @@ def breakdown(request, metric: str = "nps", by: str = "touchpoint"):
     "/insights/compare-segments",
     response=SegmentCompareOut,
     summary="A metric for attribute=a versus attribute=b, with the test that fits the metric",
+    openapi_extra=_FILTERS,
 )
 def compare_segments(request, metric: str, attribute: str, a: str, b: str):
     p = _params(request)
@@ -167,7 +176,11 @@ def compare_segments(request, metric: str, attribute: str, a: str, b: str):
     return SegmentCompareOut(a=_score(ra), b=_score(rb), change=_test(c))
 
 
-@router.get("/insights/trend", summary="A metric by touchpoint × period (n, score, 95% CI per cell)")
+@router.get(
+    "/insights/trend",
+    summary="A metric by touchpoint × period (n, score, 95% CI per cell)",
+    openapi_extra=_FILTERS,
+)
 def trend(request, metric: str = "nps") -> dict[str, Any]:
     p = _params(request)
     grid = figures.trend_grid_for(request.auth, p.filters, _metric(metric), p.grain)
@@ -188,7 +201,7 @@ def trend(request, metric: str = "nps") -> dict[str, Any]:
     return {"metric": metric, "grain": p.grain, "source": grid.source, "cells": cells}
 
 
-@router.get("/insights/journeys/{key}/map", summary="The journey map's figures")
+@router.get("/insights/journeys/{key}/map", summary="The journey map's figures", openapi_extra=_FILTERS)
 def journey_map_figures(request, key: str) -> dict[str, Any]:
     p = _params(request)
     jm = journey_map.build(request.auth, key, p.filters, p.grain, with_trends=False)

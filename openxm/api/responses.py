@@ -9,13 +9,15 @@ from datetime import datetime
 from typing import Any
 
 from django.http import FileResponse
-from ninja import Body, File, Form, Router, Schema
+from ninja import Body, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from openxm.responses import actions, browse, exporting, importing
 from openxm.responses.filters import parse_filters
 from openxm.responses.writers import CONTENT_TYPES
+
+from .contract import query_parameters
 
 router = Router(tags=["responses"])
 
@@ -25,6 +27,26 @@ _FILTER_DOC = (
     "contact.<attribute>=value, answer=question[.part]:op:value (repeatable; op: eq ne lt lte gt gte "
     "contains answered)."
 )
+
+# The filters above as OpenAPI query parameters (contact.<attribute> cannot be listed by name).
+_FILTER_PARAMETERS = {
+    "parameters": query_parameters(
+        [
+            ("survey", "survey key or id"),
+            ("version", "survey version number"),
+            ("from", "first day, YYYY-MM-DD"),
+            ("to", "last day, YYYY-MM-DD"),
+            ("touchpoint", "touchpoint key"),
+            ("channel", "channel"),
+            ("language", "response language"),
+            ("unit", "unit code, with its sub-units (404 outside the caller's unit scope)"),
+            ("tag", "tag"),
+            ("q", "text search"),
+            ("ids", "response ids separated by commas"),
+            ("answer*", "question[.part]:op:value; op: eq ne lt lte gt gte contains answered"),
+        ]
+    )
+}
 
 
 class ResponseRowOut(Schema):
@@ -188,8 +210,9 @@ def _import_out(job) -> ImportOut:
     response=ResponsePageOut,
     summary="Responses, newest first (a bulk read: needs data.export)",
     description=_FILTER_DOC,
+    openapi_extra=_FILTER_PARAMETERS,
 )
-def list_responses(request, page: int = 1, per_page: int = 50):
+def list_responses(request, page: int = Query(1, ge=1), per_page: int = Query(50, ge=1, le=500)):
     result = browse.list_responses(
         request.auth, parse_filters(request.GET), page, min(max(per_page, 1), 500), bulk=True
     )
@@ -217,7 +240,10 @@ def list_responses(request, page: int = 1, per_page: int = 50):
 
 
 @router.get(
-    "/responses/codebook", summary="The columns of an export with their labels", description=_FILTER_DOC
+    "/responses/codebook",
+    summary="The columns of an export with their labels",
+    description=_FILTER_DOC,
+    openapi_extra=_FILTER_PARAMETERS,
 )
 def codebook(request):
     _survey, book = exporting.export_codebook(request.auth, parse_filters(request.GET))

@@ -9,6 +9,8 @@ from ninja.responses import Status
 
 from openxm.surveys import collect, services
 
+from .errors import ErrorOut
+
 router = Router(tags=["surveys"])
 
 
@@ -32,6 +34,23 @@ class IssueOut(Schema):
 class ValidationOut(Schema):
     valid: bool
     issues: list[IssueOut]
+
+
+class DefinitionErrorOut(ErrorOut):
+    """A 422 for a definition: the one error shape plus every issue found."""
+
+    valid: bool = False
+    issues: list[IssueOut] = []
+
+
+def _invalid(issues) -> DefinitionErrorOut:
+    listed = _issues(issues)
+    first = listed[0] if listed else None
+    return DefinitionErrorOut(
+        detail=first.message if first else "invalid definition",
+        field=first.path if first else "definition",
+        issues=listed,
+    )
 
 
 class DefinitionIn(Schema):
@@ -70,7 +89,7 @@ def validate(request, payload: dict[str, Any] = Body(...)):
     return ValidationOut(valid=not issues, issues=_issues(issues))
 
 
-@router.post("/surveys", response={201: SurveyOut, 422: ValidationOut})
+@router.post("/surveys", response={201: SurveyOut, 422: DefinitionErrorOut})
 def create_survey(request, payload: DefinitionIn):
     try:
         if payload.template:
@@ -78,7 +97,7 @@ def create_survey(request, payload: DefinitionIn):
         else:
             survey = services.create_survey(request.auth, payload.definition or {}, key=payload.key)
     except services.InvalidDefinition as exc:
-        return Status(422, ValidationOut(valid=False, issues=_issues(exc.issues)))
+        return Status(422, _invalid(exc.issues))
     return Status(201, _out(services._row(survey)))
 
 
@@ -94,18 +113,18 @@ def get_definition(request, ref: str, version: int | None = None, draft: bool = 
     return HttpResponse(text, content_type=f"{ctype}; charset=utf-8")
 
 
-@router.put("/surveys/{ref}/draft", response={200: SurveyOut, 422: ValidationOut})
+@router.put("/surveys/{ref}/draft", response={200: SurveyOut, 422: DefinitionErrorOut})
 def save_draft(request, ref: str, payload: dict[str, Any] = Body(...)):
     survey = services.save_draft(request.auth, ref, payload)
     return _out(services._row(survey))
 
 
-@router.post("/surveys/{ref}/publish", response={200: VersionOut, 422: ValidationOut})
+@router.post("/surveys/{ref}/publish", response={200: VersionOut, 422: DefinitionErrorOut})
 def publish(request, ref: str):
     try:
         version = services.publish_survey(request.auth, ref)
     except services.InvalidDefinition as exc:
-        return Status(422, ValidationOut(valid=False, issues=_issues(exc.issues)))
+        return Status(422, _invalid(exc.issues))
     return VersionOut(number=version.number, published_at=version.published_at)
 
 
@@ -169,11 +188,6 @@ class ResponsesOut(Schema):
     responses: list[RecordedOut]
 
 
-class RejectedOut(Schema):
-    detail: str
-    errors: dict[str, dict[str, list[str]]]
-
-
 def _submission(item: ResponseIn) -> collect.Submission:
     contact = None
     if item.contact is not None:
@@ -197,7 +211,7 @@ def _submission(item: ResponseIn) -> collect.Submission:
 
 @router.post(
     "/surveys/{ref}/responses",
-    response={200: ResponsesOut, 201: ResponsesOut, 422: RejectedOut},
+    response={200: ResponsesOut, 201: ResponsesOut, 422: ErrorOut},
     summary="Submit one response or a batch (all or nothing); 200 when every item was a repeat",
 )
 def submit_responses(request, ref: str, payload: ResponseIn | BatchIn):
@@ -211,10 +225,10 @@ def submit_responses(request, ref: str, payload: ResponseIn | BatchIn):
             recorded = [collect.record_response(actor.organization, survey, _submission(payload))]
     except collect.BatchRejected as exc:
         return Status(
-            422, RejectedOut(detail=exc.message, errors={str(i): e for i, e in exc.item_errors.items()})
+            422, ErrorOut(detail=exc.message, errors={str(i): e for i, e in exc.item_errors.items()})
         )
     except collect.InvalidAnswers as exc:
-        return Status(422, RejectedOut(detail=exc.message, errors={"0": exc.errors}))
+        return Status(422, ErrorOut(detail=exc.message, errors={"0": exc.errors}))
     out = ResponsesOut(
         responses=[
             RecordedOut(id=r.response.id, idempotency_key=r.response.idempotency_key, created=r.created)

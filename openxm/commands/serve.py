@@ -51,8 +51,39 @@ def run(args) -> int:
     return 0
 
 
+def collect_static() -> None:
+    """Collect, hash and compress the static files into STATIC_ROOT before the workers fork, so
+    they inherit the manifest. Skipped while the package's files are unchanged since the last
+    collection (compressing takes seconds); a home that cannot be written keeps the plain,
+    uncompressed files."""
+    import hashlib
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.core.management import call_command
+
+    if not settings.OPENXM_COLLECT_STATIC:
+        return
+    digest = hashlib.sha256()
+    for source in settings.STATICFILES_DIRS:
+        for path in sorted(Path(source).rglob("*")):
+            if path.is_file():
+                stat = path.stat()
+                digest.update(f"{path.relative_to(source)}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+    stamp = Path(settings.STATIC_ROOT) / ".openxm-collected"
+    try:
+        if stamp.exists() and stamp.read_text() == digest.hexdigest():
+            return  # the storage reads the manifest when first used
+        call_command("collectstatic", interactive=False, verbosity=0)
+        stamp.write_text(digest.hexdigest())
+    except OSError as exc:
+        print(_("openxm serve: static files served uncompressed: %(reason)s") % {"reason": exc})
+
+
 def serve(host: str, port: int, workers: int, threads: int) -> None:
     from gunicorn.app.base import BaseApplication
+
+    collect_static()
 
     class OpenXMServer(BaseApplication):
         def load_config(self):
@@ -66,6 +97,9 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("accesslog", "-")
             self.cfg.set("timeout", 120)
+            # The scheme and client address behind a proxy are decided once, by openxm's
+            # TrustedProxyMiddleware from OPENXM_TRUSTED_PROXIES, not by gunicorn's own list.
+            self.cfg.set("secure_scheme_headers", {})
 
         def load(self):
             from openxm.wsgi import application

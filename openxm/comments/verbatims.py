@@ -146,7 +146,7 @@ def verbatim_page(
         qs = qs.filter(search_q(query, can_see_pii))
     total = qs.count()
     limit = max(1, min(int(limit), 100))
-    offset = max(0, int(offset))
+    offset = max(0, min(int(offset), total))  # past the end is empty; keeps SQL's OFFSET in range
     page = list(qs.select_related("answer").order_by("-answered_at", "-pk")[offset : offset + limit])
     tags: dict[int, list[CommentTopic]] = {}
     for t in (

@@ -31,6 +31,11 @@ def hit(name: str, limit: int, now: float | None = None, amount: int = 1) -> boo
     return count <= limit
 
 
+def retry_after(now: float | None = None) -> int:
+    """Seconds until the current window ends (what a 429's Retry-After says)."""
+    return max(1, WINDOW - int(now or time.time()) % WINDOW)
+
+
 def used(name: str, now: float | None = None) -> int:
     return int(cache.get(_key(name, now)) or 0)
 

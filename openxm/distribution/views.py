@@ -140,13 +140,15 @@ def _query(**params) -> str:
 def _blocked(request, session) -> HttpResponse | None:
     """Spam defences for a submitted page: the rate limits (429) and the honeypot."""
     if not ratelimit.allow_submission(_client_ip(request), session.survey.pk):
-        return _message(
+        limited = _message(
             request,
             session,
             _("Too many answers were sent from here in a short time. Please wait a minute and try again."),
             status=429,
             kind="limited",
         )
+        limited["Retry-After"] = str(ratelimit.retry_after())
+        return limited
     return None
 
 

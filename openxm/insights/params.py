@@ -35,9 +35,30 @@ PERIODS = {
     "custom": gettext_lazy("Custom"),
 }
 DEFAULT_PERIOD = "90d"
+# Nd periods and custom ranges span at most three years: the date arithmetic stays in range and
+# a dashboard query stays bounded.
+MAX_DAYS = 3 * 366
 GRAINS = {"d": gettext_lazy("Day"), "w": gettext_lazy("Week"), "m": gettext_lazy("Month")}
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 FIELDS = ("journey", "stage", "touchpoint", "channel", "unit", "survey", "question")
+
+
+# The vocabulary ``parse`` reads, for the API's OpenAPI declarations ("*": may be repeated).
+QUERY_PARAMETERS = (
+    ("period", "7d, 30d, 90d (any Nd up to 1098d), 12m, ytd, last_week, last_month, this_month or custom"),
+    ("start", "first day (YYYY-MM-DD) with period=custom"),
+    ("end", "last day (YYYY-MM-DD) with period=custom; at most three years after start"),
+    ("journey", "journey key"),
+    ("stage", "stage key"),
+    ("touchpoint", "touchpoint key"),
+    ("channel", "channel"),
+    ("unit", "unit or region code (its subtree)"),
+    ("survey", "survey key"),
+    ("question", "question id"),
+    ("attr*", "contact attribute segment as name:value"),
+    ("weighted", "1 to weight by the survey's weights"),
+    ("grain", "d, w or m (default from the period's length)"),
+)
 
 
 def today_for(org: Organization) -> date:
@@ -45,8 +66,11 @@ def today_for(org: Organization) -> date:
 
 
 def period_range(period: str, today: date) -> tuple[date, date]:
-    if period.endswith("d") and period[:-1].isdigit():
-        return today - timedelta(days=int(period[:-1]) - 1), today
+    if period.endswith("d") and period[:-1].isascii() and period[:-1].isdigit():
+        days = int(period[:-1]) if len(period) <= 8 else MAX_DAYS + 1
+        if not 1 <= days <= MAX_DAYS:
+            raise InvalidInput("period", _("Nd must be between 1d and %(max)dd") % {"max": MAX_DAYS})
+        return today - timedelta(days=days - 1), today
     if period == "12m":  # this month and the eleven before it
         months = today.year * 12 + today.month - 1 - 11
         return date(months // 12, months % 12 + 1, 1), today
@@ -125,7 +149,7 @@ def parse(org: Organization, params: Mapping, defaults: Mapping | None = None) -
         start, end = _date(get("start"), "start"), _date(get("end"), "end")
         if end < start:
             raise InvalidInput("end", _("is before start"))
-        if (end - start).days > 3 * 366:
+        if (end - start).days >= MAX_DAYS:
             raise InvalidInput("end", _("a period can be at most three years"))
     else:
         start, end = period_range(period, today)

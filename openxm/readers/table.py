@@ -220,6 +220,12 @@ def read_table(
     return _read_text(path, open_binary, name, encoding=encoding, delimiter=delimiter, header=header)
 
 
+def _not_decodable(name: str, encoding: str | None) -> ReadError:
+    return ReadError(
+        name, gettext_noop("the file is not valid %(encoding)s text"), params={"encoding": encoding}
+    )
+
+
 def _read_text(
     path: Path | None,
     open_binary: Callable[[], BinaryIO],
@@ -249,8 +255,11 @@ def _read_text(
                 name, gettext_noop("delimiter: %(error)s"), params={"error": str(error)}
             ) from None
     else:
-        with open_text() as text:
-            sample, more = read_sample(text)
+        try:
+            with open_text() as text:
+                sample, more = read_sample(text)
+        except UnicodeError:  # e.g. a UTF-16 file cut in the middle of a character
+            raise _not_decodable(name, encoding) from None
         prefer_tab = path is not None and path.suffix.lower() in {".tsv", ".tab"}
         delimiter = choose_delimiter(sample, truncated=more, prefer_tab=prefer_tab)
 
@@ -271,6 +280,8 @@ def _read_text(
                                 )
                     if any(cell.strip() for cell in fields):
                         yield line, fields
+            except UnicodeError:
+                raise _not_decodable(name, encoding) from None
             except csv.Error as error:
                 line = getattr(error, "openxm_line", None)
                 raise ReadError(

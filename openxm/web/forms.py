@@ -31,7 +31,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         except forms.ValidationError:
             throttle.record_failure(email, ip)
             raise
-        throttle.clear(email)
+        throttle.clear(email, ip)
         return cleaned
 
 

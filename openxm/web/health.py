@@ -1,4 +1,5 @@
-"""The checks behind `openxm check`: settings, database, migrations, cache, broker, worker."""
+"""The checks behind `openxm check` (settings, database, migrations, cache, broker, worker) and
+behind ``/ready`` for load balancers (database, migrations, broker)."""
 
 import secrets
 from dataclasses import asdict, dataclass
@@ -124,4 +125,37 @@ def run_checks(worker_timeout: float = 10.0) -> list[CheckResult]:
         results.append(_cache())
     results.append(_media())
     results.extend(_broker_and_worker(worker_timeout))
+    return results
+
+
+# Migrations, once applied, stay applied for the life of a process (a new release restarts it):
+# /ready asks the database only until the first success.
+_migrations_seen_current = False
+
+
+def _broker_reachable(timeout: float) -> CheckResult:
+    from openxm.celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=timeout)
+    except Exception as exc:
+        return CheckResult("broker", "fail", type(exc).__name__)
+    return CheckResult("broker", "ok", "reachable")
+
+
+def readiness(timeout: float = 2.0) -> list[CheckResult]:
+    """What a load balancer needs before sending traffic: the database answers, every
+    migration is applied, and the broker (when one is configured) accepts connections.
+    Workers are not waited for: queued work waits for them."""
+    global _migrations_seen_current
+    results = [_database()]
+    if results[0].status == "ok":
+        if _migrations_seen_current:
+            results.append(CheckResult("migrations", "ok", "up to date"))
+        else:
+            results.append(_migrations())
+            _migrations_seen_current = results[-1].status == "ok"
+    if settings.CELERY_BROKER_URL:
+        results.append(_broker_reachable(timeout))
     return results

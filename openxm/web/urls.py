@@ -10,6 +10,7 @@ app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("health", views.health, name="health"),
+    path("ready", views.ready, name="ready"),
     # Browsers ask for /favicon.ico whatever the page links; the icon is an SVG.
     path("favicon.ico", RedirectView.as_view(url=static("openxm/favicon.svg"), permanent=True)),
     path("accounts/login/", views.LoginView.as_view(), name="login"),

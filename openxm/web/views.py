@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -289,5 +289,21 @@ def audit_export(request):
 
 
 def health(request):
-    """Liveness for load balancers: answers without touching the session."""
+    """Liveness for load balancers: answers without touching the session or the database."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+def ready(request):
+    """Readiness for load balancers: 200 when the database answers, migrations are applied and
+    the broker (if configured) is reachable, else 503 with Retry-After. The body names each
+    check and its status, not the error text (which may name hosts)."""
+    from .health import readiness
+    from .outage import RETRY_AFTER_SECONDS
+
+    checks = readiness()
+    ok = all(c.status == "ok" for c in checks)
+    return JsonResponse(
+        {"ready": ok, "checks": {c.name: c.status for c in checks}},
+        status=200 if ok else 503,
+        headers=None if ok else {"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )

@@ -314,3 +314,15 @@ def test_read_errors_are_templates_a_ui_translates(tmp_path, content, message, t
         return "[" + text.replace("%", "%%") + "]"
 
     assert error.message_in(marked, file="x.csv") == translated
+
+
+def test_utf16_text_cut_mid_character_is_a_read_error():
+    import io
+
+    from openxm.readers import ReadError, read_table
+
+    blob = "a,b\n1,2\n".encode("utf-16")[:-1]  # an odd number of bytes
+    with pytest.raises(ReadError, match="not valid"):
+        list(read_table(io.BytesIO(blob), encoding="utf-16"))
+    with pytest.raises(ReadError, match="not valid"):
+        list(read_table(io.BytesIO(b"\x00" + "a,b\n".encode("utf-16-le")), encoding="utf-16"))

@@ -25,6 +25,7 @@ def _env(home: Path, **extra) -> dict:
     env.update(
         OPENXM_HOME=str(home),
         OPENXM_SECRET_KEY="periodic-test-key-0123456789-0123456789-abcdef",
+        OPENXM_COLLECT_STATIC="false",
         DJANGO_SETTINGS_MODULE="openxm.settings",
         **extra,
     )
