@@ -36,6 +36,7 @@ COMMAND_MODULES = [
     "insights",
     "distribution",
     "comments",
+    "alerts",
 ]
 
 

@@ -6,6 +6,7 @@ Celery tasks executed inline. The scaled deployment sets DATABASE_URL and CELERY
 """
 
 import contextlib
+import ipaddress
 import os
 from pathlib import Path
 
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
     "openxm.comments",
     "openxm.analysis",
     "openxm.insights",
+    "openxm.alerts",
     "openxm.web",
 ]
 
@@ -149,6 +151,10 @@ PERIODIC_JOBS = {
         "openxm.insights.send_due_reports",
         int(env("OPENXM_SEND_REPORTS_SECONDS", "300")),
     ),
+    "openxm-alerts-deliver-due": (
+        "openxm.alerts.deliver_due",
+        int(env("OPENXM_WEBHOOK_RETRY_SECONDS", "15")),
+    ),
 }
 CELERY_BEAT_SCHEDULE = {
     name: {"task": task, "schedule": float(seconds), "options": {"expires": float(seconds)}}
@@ -158,6 +164,16 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_BEAT_SCHEDULE_FILENAME = str(OPENXM_HOME / "celerybeat-schedule")
 # Without a broker, `openxm serve` runs the jobs above itself (one process per OPENXM_HOME).
 OPENXM_EMBEDDED_SCHEDULER = env_bool("OPENXM_EMBEDDED_SCHEDULER", True)
+
+# --- Webhooks ---------------------------------------------------------------------------------
+# Webhooks may reach only public addresses; these networks (CIDRs, comma-separated) are allowed
+# besides, e.g. "127.0.0.0/8" for a receiver on this machine or "10.20.0.0/16" for an intranet.
+OPENXM_WEBHOOK_ALLOWED_NETWORKS = env("OPENXM_WEBHOOK_ALLOWED_NETWORKS", "")
+try:
+    for _cidr in OPENXM_WEBHOOK_ALLOWED_NETWORKS.replace(",", " ").split():
+        ipaddress.ip_network(_cidr, strict=False)
+except ValueError as _exc:
+    raise ImproperlyConfigured(f"OPENXM_WEBHOOK_ALLOWED_NETWORKS: {_exc}") from None
 
 # --- Cache (sign-in throttling, rate limits) -----------------------------------------------
 REDIS_URL = env("OPENXM_REDIS_URL")

@@ -1,0 +1,17 @@
+"""Background work of alerts: one webhook delivery, and the periodic sweep of due retries."""
+
+from celery import shared_task
+
+
+@shared_task(name="openxm.alerts.deliver")
+def deliver_task(org_id: int, delivery_id: int) -> str:
+    from .delivery import deliver_one
+
+    return deliver_one(org_id, delivery_id)
+
+
+@shared_task(name="openxm.alerts.deliver_due")
+def deliver_due_task() -> int:
+    from .delivery import deliver_due
+
+    return deliver_due()
