@@ -59,6 +59,7 @@ ROUTER_MODULES = [
     "corrections",
     "analysis",
     "insights",
+    "alerts",
     "text",
 ]
 
