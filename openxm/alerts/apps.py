@@ -16,9 +16,20 @@ class AlertsConfig(AppConfig):
         from openxm.web.navigation import NavItem, register
 
         from . import evaluate
+        from .services import unread_count
 
         # Score/answer rules: once the storing transaction commits; text rules: after analysis.
         responses_recorded.connect(evaluate.on_responses_recorded, dispatch_uid="alerts.rules")
         analyses_written.connect(evaluate.on_analyses_written, dispatch_uid="alerts.text_rules")
-        register(NavItem("alerts-inbox", _("Alerts"), "alerts:inbox", Perm.DASHBOARDS_VIEW, order=15))
+        register(
+            NavItem(
+                "alerts-inbox",
+                _("Alerts"),
+                "alerts:inbox",
+                Perm.DASHBOARDS_VIEW,
+                order=15,
+                badge=unread_count,
+            )
+        )
         register(NavItem("alerts-rules", _("Alert rules"), "alerts:rules", Perm.ALERTS_MANAGE, order=47))
+        register(NavItem("alerts-webhooks", _("Webhooks"), "alerts:webhooks", Perm.ALERTS_MANAGE, order=48))

@@ -256,6 +256,17 @@ def get_webhook(actor: Actor, key: str) -> Webhook:
     return hook
 
 
+def save_webhook(actor: Actor, key: str, fmt: str, url: str, secret: str = "") -> Plan:
+    """One webhook from the UI: the same checks and upsert as a document (an empty secret keeps
+    the stored one)."""
+    import json
+
+    item = {"key": key, "format": fmt, "url": url}
+    if secret:
+        item["secret"] = secret
+    return apply_document(actor, json.dumps({"webhooks": [item]}), "json")
+
+
 def delivery_log(actor: Actor, key: str, limit: int = 50) -> list[DeliveryAttempt]:
     hook = get_webhook(actor, key)
     return list(

@@ -86,9 +86,7 @@ def test_dingtalk_signature_is_the_documented_computation():
     #   hmac_code = hmac.new(secret_enc, string_to_sign_enc, digestmod=hashlib.sha256).digest()
     #   sign = urllib.parse.quote_plus(base64.b64encode(hmac_code))
     timestamp, secret = 1577262236757, "SEC" + "this is secret"
-    hmac_code = hmac.new(
-        secret.encode("utf-8"), f"{timestamp}\n{secret}".encode(), hashlib.sha256
-    ).digest()
+    hmac_code = hmac.new(secret.encode("utf-8"), f"{timestamp}\n{secret}".encode(), hashlib.sha256).digest()
     expected = urllib.parse.quote_plus(base64.b64encode(hmac_code))
     assert dingtalk_sign(secret, timestamp) == expected
     url = "https://oapi.dingtalk.com/robot/send?access_token=XXXXXX"
