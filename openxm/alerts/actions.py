@@ -110,7 +110,7 @@ def _email(actor: Actor, rule: Rule, data: dict) -> None:
         log.exception("alert e-mail to %s failed", actor.user.email)
 
 
-def notify(rule: Rule, alert: Alert, response) -> int:
+def notify(rule: Rule, alert: Alert, response, email: bool = True) -> int:
     """Inbox item and e-mail for each member the rule names who may see the response."""
     emails = [e for a in rule.actions if "notify" in a for e in a["notify"]]
     sent = 0
@@ -120,14 +120,15 @@ def notify(rule: Rule, alert: Alert, response) -> int:
         InboxItem.objects.for_org(rule.organization).create(
             organization=rule.organization, user=actor.user, alert=alert
         )
-        _email(actor, rule, alert_data(rule, actor.scope, response))
+        if email:
+            _email(actor, rule, alert_data(rule, actor.scope, response))
         sent += 1
     return sent
 
 
-def fire(rule: Rule, alert: Alert, owner: Actor, response) -> None:
+def fire(rule: Rule, alert: Alert, owner: Actor, response, email: bool = True) -> None:
     """Record what the alert says (as the owner may see it), then notify and call webhooks."""
     alert.summary = alert_data(rule, owner.scope, response)
     alert.save(update_fields=["summary"])
-    notify(rule, alert, response)
+    notify(rule, alert, response, email)
     queue_webhooks(rule, alert)
