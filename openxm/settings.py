@@ -155,6 +155,10 @@ PERIODIC_JOBS = {
         "openxm.alerts.deliver_due",
         int(env("OPENXM_WEBHOOK_RETRY_SECONDS", "15")),
     ),
+    "openxm-alerts-early-warning": (
+        "openxm.alerts.early_warning",
+        int(env("OPENXM_EARLY_WARNING_SECONDS", "3600")),
+    ),
 }
 CELERY_BEAT_SCHEDULE = {
     name: {"task": task, "schedule": float(seconds), "options": {"expires": float(seconds)}}

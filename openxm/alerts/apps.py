@@ -31,5 +31,10 @@ class AlertsConfig(AppConfig):
                 badge=unread_count,
             )
         )
+        register(
+            NavItem(
+                "early-warning", _("Early warning"), "alerts:early_warning", Perm.DASHBOARDS_VIEW, order=16
+            )
+        )
         register(NavItem("alerts-rules", _("Alert rules"), "alerts:rules", Perm.ALERTS_MANAGE, order=47))
         register(NavItem("alerts-webhooks", _("Webhooks"), "alerts:webhooks", Perm.ALERTS_MANAGE, order=48))

@@ -144,3 +144,32 @@ class DeliveryAttempt(TenantModel):
 
     class Meta:
         ordering = ["-at", "-pk"]
+
+
+class Episode(TenantModel):
+    """One early-warning episode: a touchpoint's weekly NPS out of control (``drop``) or its
+    responses stopping (``silence``), opened when the detector alarms, updated while it stays out
+    of control and closed when the series is back. ``evidence`` holds the series with its limits.
+    """
+
+    class Kind(models.TextChoices):
+        DROP = "drop", _("Score drop")
+        SILENCE = "silence", _("Silence")
+
+    touchpoint = models.CharField(max_length=64)
+    metric = models.CharField(max_length=16, default="nps")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    opened_at = models.DateField()
+    updated_at = models.DateField()
+    closed_at = models.DateField(null=True, blank=True)
+    evidence = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "touchpoint", "metric", "kind"],
+                condition=models.Q(closed_at__isnull=True),
+                name="uniq_alerts_open_episode",
+            )
+        ]
+        ordering = ["-opened_at", "-pk"]

@@ -15,3 +15,10 @@ def deliver_due_task() -> int:
     from .delivery import deliver_due
 
     return deliver_due()
+
+
+@shared_task(name="openxm.alerts.early_warning")
+def early_warning_task() -> int:
+    from .early_warning import scan_all
+
+    return scan_all()

@@ -6,6 +6,7 @@ app_name = "alerts"
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
+    path("early-warning/", views.early_warning, name="early_warning"),
     path("rules/", views.rules, name="rules"),
     path("rules/<slug:key>/", views.rule, name="rule"),
     path("rules/<slug:key>/toggle/", views.toggle_rule, name="toggle_rule"),

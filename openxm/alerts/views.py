@@ -26,6 +26,17 @@ def inbox(request):
     return render(request, "alerts/inbox.html", {"items": services.inbox(request.actor)})
 
 
+@member_required(Perm.DASHBOARDS_VIEW)
+def early_warning(request):
+    from .early_warning import episodes
+
+    return render(
+        request,
+        "alerts/early_warning.html",
+        {"episodes": episodes(request.actor), "limited": request.actor.scope.limited},
+    )
+
+
 def _json_field(text: str, field: str):
     try:
         return json.loads(text)

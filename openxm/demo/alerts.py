@@ -5,7 +5,8 @@ detractors, told to the admin and to the Jing'an store manager (who is told only
 store's responses), and comments flagged as churn risk or negative about delivery, told to the
 admin and the service desk. The rules are then evaluated on the complete responses of the last
 30 days, so the inboxes hold alerts (no e-mail is sent for this replayed history). Idempotent:
-rules are upserted by key and an alert exists once per rule and response.
+rules are upserted by key and an alert exists once per rule and response. Then the early-warning
+scan runs once over the demo's touchpoints.
 """
 
 from datetime import timedelta
@@ -15,6 +16,7 @@ from django.utils import timezone
 from openxm.accounts import services as accounts
 from openxm.accounts.scope import organization_scope
 from openxm.alerts import services as alerts
+from openxm.alerts.early_warning import scan
 from openxm.alerts.evaluate import evaluate_responses
 from openxm.surveys import door
 
@@ -56,4 +58,9 @@ def load_alerts(ctx: DemoContext) -> None:
         for text in (False, True)
         for i in range(0, len(ids), 500)
     )
-    ctx.say(f"alerts: 2 rules, {fired} alerts on the last {REPLAY_DAYS} days' responses")
+    watched = scan(org)
+    drops = sorted(tp for tp, e in watched.items() if e["drop"])
+    ctx.say(
+        f"alerts: 2 rules, {fired} alerts on the last {REPLAY_DAYS} days' responses; "
+        f"early warning on {len(watched)} touchpoints, drops: {', '.join(drops) or 'none'}"
+    )
