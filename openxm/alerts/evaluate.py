@@ -7,6 +7,9 @@
   manager limited to a unit never fires on other units' responses, and what it reads and sends
   (comments, hidden fields, contact attributes) is redacted unless the owner may see personal
   data. A rule whose owner left the organization, or whose key was revoked, fires no more.
+* Responses imported from files are history: rules do not fire on them (back-test instead).
+  Text rules act only on responses stored in the last three days, so re-analysing old comments
+  with a new taxonomy does not alert on them.
 * ``Alert`` is unique per (rule, response): evaluating twice (a retried task, a re-analysis)
   never fires twice.
 
@@ -17,8 +20,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from openxm.accounts import services as accounts
 from openxm.accounts.actors import Actor
@@ -33,6 +38,7 @@ from .models import Alert, Rule
 
 log = logging.getLogger(__name__)
 SCORE_TYPES = ("nps", "csat", "ces")
+TEXT_FRESH_DAYS = 3
 
 
 def owner_actor(organization, owner_user=None, owner_key=None, owned: bool = False) -> Actor | None:
@@ -110,13 +116,16 @@ def matching(rule: Rule, scope: Scope, responses: list) -> list:
     return [r for r in responses if evaluate_rule(rule.condition, facts[r.pk])]
 
 
-def _scoped(scope: Scope, response_ids: Iterable[int]) -> list:
-    return list(
-        door.responses(scope)
-        .filter(pk__in=list(response_ids), status="complete")
-        .select_related("survey", "contact", "unit")
-        .order_by("pk")
-    )
+def _scoped(scope: Scope, response_ids: Iterable[int], text: bool) -> list:
+    """The complete responses among ``response_ids`` inside the scope that rules act on: not
+    imported from a file (history is back-tested, not alerted), and for text rules stored in the
+    last ``TEXT_FRESH_DAYS`` days (a re-analysis of old comments must not alert on them)."""
+    qs = door.responses(scope).filter(pk__in=list(response_ids), status="complete")
+    if text:
+        qs = qs.filter(created_at__gte=timezone.now() - timedelta(days=TEXT_FRESH_DAYS))
+    # Filtered here, not in SQL: a JSON key missing from `meta` makes NOT (… = 'import') unknown.
+    rows = qs.select_related("survey", "contact", "unit").order_by("pk")
+    return [r for r in rows if (r.meta or {}).get("source") != "import"]
 
 
 def evaluate_responses(organization, response_ids: list[int], text: bool, email: bool = True) -> int:
@@ -131,7 +140,7 @@ def evaluate_responses(organization, response_ids: list[int], text: bool, email:
         actor = rule_actor(rule)
         if actor is None:
             continue
-        for response in matching(rule, actor.scope, _scoped(actor.scope, response_ids)):
+        for response in matching(rule, actor.scope, _scoped(actor.scope, response_ids, text)):
             try:
                 with transaction.atomic():
                     alert = Alert.objects.for_org(organization).create(

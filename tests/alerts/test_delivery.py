@@ -127,3 +127,21 @@ def test_send_test(org_a, admin, receiver, statuses, ok):
     assert d.status == ("delivered" if ok else "failed")  # a test is never retried
     assert Webhook.objects.for_org(org_a).get().consecutive_failures == 0
     assert services.delivery_log(admin, "hook")[0].pk == attempt.pk
+
+
+def test_the_periodic_jobs_run_in_the_embedded_scheduler(
+    org_a, admin, nps_survey, receiver, django_capture_on_commit_callbacks
+):
+    from openxm import periodic
+    from openxm.periodic import Scheduler
+
+    hook = receiver([500])
+    _apply(admin, hook.url)
+    _respond(org_a, nps_survey, 1, "k", django_capture_on_commit_callbacks)
+    d = Delivery.objects.for_org(org_a).get()
+    Delivery.objects.for_org(org_a).filter(pk=d.pk).update(next_attempt_at=timezone.now())
+    jobs = [j for j in periodic.configured_jobs() if j.name.startswith("openxm-alerts")]
+    assert sorted(j.name for j in jobs) == ["openxm-alerts-deliver-due", "openxm-alerts-early-warning"]
+    assert sorted(Scheduler(jobs, None).run_pending()) == sorted(j.name for j in jobs)
+    d.refresh_from_db()
+    assert d.status == "delivered" and d.attempts == 2

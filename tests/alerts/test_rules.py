@@ -273,3 +273,22 @@ def test_backtest_counts_and_lists_within_the_actors_scope(org_a, admin, units, 
     with pytest.raises(Exception, match="between 1 and 366"):
         services.backtest(admin, {"unit": "cn"}, days=0)
     assert Alert.objects.for_org(org_a).count() == 0  # a back-test fires nothing
+
+
+def test_imported_history_and_reanalysed_old_comments_do_not_alert(org_a, admin, nps_survey, respond):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from openxm.surveys.models import Response
+
+    _rule(admin, {"score": "nps", "op": "lte", "value": 6}, [{"notify": [admin.user.email]}], key="low")
+    _rule(admin, {"sentiment": "negative"}, [{"notify": [admin.user.email]}], key="neg")
+    old = respond(2, "old", comment="太慢了，很失望")
+    Alert.objects.for_org(org_a).all().delete()
+    Response.objects.for_org(org_a).filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=30))
+    assert evaluate_responses(org_a, [old.pk], text=True) == 0  # a re-analysis of an old comment
+    assert evaluate_responses(org_a, [old.pk], text=False) == 1  # score rules have no window
+    Response.objects.for_org(org_a).filter(pk=old.pk).update(meta={"source": "import"})
+    Alert.objects.for_org(org_a).all().delete()
+    assert evaluate_responses(org_a, [old.pk], text=False) == 0  # imported history
