@@ -111,15 +111,24 @@ def _unknown(item: dict, known: set[str]) -> list[str]:
     return sorted(str(k) for k in item if k not in known)
 
 
+def _common(item: dict, path: str, where: str, fields: set[str]) -> list[Problem]:
+    """Unknown fields, the key's shape and ``enabled`` of a webhook or rule."""
+    found = [Problem(where, f"{path}.{k}", _("is not a known field")) for k in _unknown(item, fields)]
+    key = item.get("key")
+    if not isinstance(key, str) or not KEY.match(key):
+        found.append(Problem(where, f"{path}.key", _("must be lower-case letters, digits, - or _")))
+    if "enabled" in item and not isinstance(item["enabled"], bool):
+        found.append(Problem(where, f"{path}.enabled", _("must be true or false")))
+    return found
+
+
 def _check_webhook(i: int, item: Any, existing: set[str]) -> list[Problem]:
     path = f"webhooks[{i}]"
     if not isinstance(item, dict):
         return [Problem("", path, _("must be a mapping with key, format, url and secret"))]
     key = item.get("key")
     where = _("webhook %(key)s") % {"key": key} if isinstance(key, str) else ""
-    found = [Problem(where, f"{path}.{k}", _("is not a known field")) for k in _unknown(item, WEBHOOK_FIELDS)]
-    if not isinstance(key, str) or not KEY.match(key):
-        found.append(Problem(where, f"{path}.key", _("must be lower-case letters, digits, - or _")))
+    found = _common(item, path, where, WEBHOOK_FIELDS)
     fmt = item.get("format", "standard")
     if fmt not in FORMATS:
         found.append(
@@ -134,8 +143,6 @@ def _check_webhook(i: int, item: Any, existing: set[str]) -> list[Problem]:
     problem = _secret_problem(fmt, item.get("secret"), required=key not in existing)
     if problem:
         found.append(Problem(where, f"{path}.secret", problem))
-    if "enabled" in item and not isinstance(item["enabled"], bool):
-        found.append(Problem(where, f"{path}.enabled", _("must be true or false")))
     return found
 
 
@@ -172,9 +179,7 @@ def _check_rule(i: int, item: Any, webhooks: set[str]) -> list[Problem]:
         return [Problem("", path, _("must be a mapping with key, name, when and actions"))]
     key = item.get("key")
     where = _("rule %(key)s") % {"key": key} if isinstance(key, str) else ""
-    found = [Problem(where, f"{path}.{k}", _("is not a known field")) for k in _unknown(item, RULE_FIELDS)]
-    if not isinstance(key, str) or not KEY.match(key):
-        found.append(Problem(where, f"{path}.key", _("must be lower-case letters, digits, - or _")))
+    found = _common(item, path, where, RULE_FIELDS)
     if not isinstance(item.get("name"), str) or not item["name"].strip():
         found.append(Problem(where, f"{path}.name", _("is required")))
     if "when" not in item:
@@ -183,8 +188,6 @@ def _check_rule(i: int, item: Any, webhooks: set[str]) -> list[Problem]:
         for at, message in check_rule_condition(item["when"], (f"{path}.when",), get_language() or "en"):
             found.append(Problem(where, at, message))
     found += _check_actions(where, f"{path}.actions", item.get("actions"), webhooks)
-    if "enabled" in item and not isinstance(item["enabled"], bool):
-        found.append(Problem(where, f"{path}.enabled", _("must be true or false")))
     return found
 
 

@@ -7,6 +7,8 @@ fires at most once for a response, however often it is evaluated. A ``Delivery``
 (or test message) to one webhook; each try is a ``DeliveryAttempt`` row (the delivery log).
 """
 
+from urllib.parse import urlsplit
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -46,6 +48,15 @@ class Webhook(TenantModel):
 
     def __str__(self) -> str:
         return self.key
+
+    @property
+    def shown_url(self) -> str:
+        """The URL as pages and the API show it: a chat bot's URL carries its token, so only the
+        scheme and host of those are shown."""
+        if self.format == self.Format.STANDARD:
+            return self.url
+        parts = urlsplit(self.url)
+        return f"{parts.scheme}://{parts.hostname}/…"
 
 
 class Rule(TenantModel):

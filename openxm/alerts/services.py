@@ -126,17 +126,24 @@ def export_document(actor: Actor, fmt: str = "yaml") -> str:
 # --- Rules ------------------------------------------------------------------------------------
 
 
-def list_rules(actor: Actor) -> list[Rule]:
+def _by_key(model, actor: Actor, key: str | None = None):
+    """All rows of ``model`` by key, or the one with ``key`` (NotFound); needs alerts.manage."""
     actor.require(Perm.ALERTS_MANAGE)
-    return list(Rule.objects.for_org(actor.organization).order_by("key"))
+    rows = model.objects.for_org(actor.organization).order_by("key")
+    if key is None:
+        return list(rows)
+    row = rows.filter(key=key).first()
+    if row is None:
+        raise NotFound("rule" if model is Rule else "webhook", key)
+    return row
+
+
+def list_rules(actor: Actor) -> list[Rule]:
+    return _by_key(Rule, actor)
 
 
 def get_rule(actor: Actor, key: str) -> Rule:
-    actor.require(Perm.ALERTS_MANAGE)
-    rule = Rule.objects.for_org(actor.organization).filter(key=key).first()
-    if rule is None:
-        raise NotFound("rule", key)
-    return rule
+    return _by_key(Rule, actor, key)
 
 
 def save_rule(actor: Actor, key: str, name: str, when, actions: list) -> Plan:
@@ -244,16 +251,11 @@ def recent_alerts(actor: Actor, key: str, limit: int = 50) -> list[Alert]:
 
 
 def list_webhooks(actor: Actor) -> list[Webhook]:
-    actor.require(Perm.ALERTS_MANAGE)
-    return list(Webhook.objects.for_org(actor.organization).order_by("key"))
+    return _by_key(Webhook, actor)
 
 
 def get_webhook(actor: Actor, key: str) -> Webhook:
-    actor.require(Perm.ALERTS_MANAGE)
-    hook = Webhook.objects.for_org(actor.organization).filter(key=key).first()
-    if hook is None:
-        raise NotFound("webhook", key)
-    return hook
+    return _by_key(Webhook, actor, key)
 
 
 def save_webhook(actor: Actor, key: str, fmt: str, url: str, secret: str = "") -> Plan:

@@ -222,7 +222,7 @@ def list_webhooks(request):
         WebhookOut(
             key=w.key,
             format=w.format,
-            url=w.url,
+            url=w.shown_url,
             enabled=w.enabled,
             consecutive_failures=w.consecutive_failures,
             disabled_reason=w.disabled_reason,

@@ -66,3 +66,11 @@ def test_roles(org_a, make_key, api):
     assert viewer.get("/alerts/rules").status_code == 403
     assert viewer.get("/alerts/inbox").status_code == 200
     assert api(make_key(org_a, "analyst")).get("/alerts/rules").status_code == 200
+
+
+def test_a_chat_bots_url_is_not_shown(org_a, make_key, api):
+    caller = api(make_key(org_a, "admin"))
+    doc = "webhooks:\n  - {key: bot, format: wecom, url: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=SECRETKEY'}\n"
+    assert caller.post("/alerts/apply", {"document": doc}).status_code == 200
+    [hook] = caller.get("/alerts/webhooks").json()
+    assert hook["url"] == "https://qyapi.weixin.qq.com/…"
