@@ -37,6 +37,7 @@ COMMAND_MODULES = [
     "insights",
     "distribution",
     "comments",
+    "alerts",
 ]
 
 

@@ -6,6 +6,7 @@ Celery tasks executed inline. The scaled deployment sets DATABASE_URL and CELERY
 """
 
 import contextlib
+import ipaddress
 import os
 from pathlib import Path
 
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
     "openxm.comments",
     "openxm.analysis",
     "openxm.insights",
+    "openxm.alerts",
     "openxm.web",
 ]
 
@@ -151,6 +153,14 @@ PERIODIC_JOBS = {
         "openxm.insights.send_due_reports",
         int(env("OPENXM_SEND_REPORTS_SECONDS", "300")),
     ),
+    "openxm-alerts-deliver-due": (
+        "openxm.alerts.deliver_due",
+        int(env("OPENXM_WEBHOOK_RETRY_SECONDS", "15")),
+    ),
+    "openxm-alerts-early-warning": (
+        "openxm.alerts.early_warning",
+        int(env("OPENXM_EARLY_WARNING_SECONDS", "3600")),
+    ),
 }
 CELERY_BEAT_SCHEDULE = {
     name: {"task": task, "schedule": float(seconds), "options": {"expires": float(seconds)}}
@@ -163,6 +173,16 @@ OPENXM_EMBEDDED_SCHEDULER = env_bool("OPENXM_EMBEDDED_SCHEDULER", True)
 # Without a broker, a large import's comments are analysed by this many processes of its own
 # while it stores the next chunk (openxm.jobs.worker_pool); 0 analyses them inline between chunks.
 OPENXM_IMPORT_WORKERS = int(env("OPENXM_IMPORT_WORKERS", str(max(1, (os.cpu_count() or 2) - 1))))
+
+# --- Webhooks ---------------------------------------------------------------------------------
+# Webhooks may reach only public addresses; these networks (CIDRs, comma-separated) are allowed
+# besides, e.g. "127.0.0.0/8" for a receiver on this machine or "10.20.0.0/16" for an intranet.
+OPENXM_WEBHOOK_ALLOWED_NETWORKS = env("OPENXM_WEBHOOK_ALLOWED_NETWORKS", "")
+try:
+    for _cidr in OPENXM_WEBHOOK_ALLOWED_NETWORKS.replace(",", " ").split():
+        ipaddress.ip_network(_cidr, strict=False)
+except ValueError as _exc:
+    raise ImproperlyConfigured(f"OPENXM_WEBHOOK_ALLOWED_NETWORKS: {_exc}") from None
 
 # --- Cache (sign-in throttling, rate limits) -----------------------------------------------
 REDIS_URL = env("OPENXM_REDIS_URL")

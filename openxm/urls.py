@@ -10,6 +10,7 @@ urlpatterns = [
     path("responses/", include("openxm.responses.urls")),
     path("analysis/", include("openxm.analysis.urls")),
     path("comments/", include("openxm.comments.urls")),
+    path("alerts/", include("openxm.alerts.urls")),
     # distribution serves respondent pages at /r/... and its settings pages under /distribution/
     path("", include("openxm.distribution.urls")),
     path("", include("openxm.web.urls")),

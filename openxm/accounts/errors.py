@@ -28,6 +28,7 @@ THINGS = {
     "messenger": pgettext_lazy("not found", "messenger"),
     "organization": pgettext_lazy("not found", "organization"),
     "re-analysis": pgettext_lazy("not found", "re-analysis"),
+    "rule": pgettext_lazy("not found", "alert rule"),
     "report schedule": pgettext_lazy("not found", "report schedule"),
     "response": pgettext_lazy("not found", "response"),
     "stage": pgettext_lazy("not found", "stage"),
@@ -37,6 +38,8 @@ THINGS = {
     "touchpoint": pgettext_lazy("not found", "touchpoint"),
     "trigger": pgettext_lazy("not found", "trigger"),
     "unit": pgettext_lazy("not found", "unit"),
+    "webhook": pgettext_lazy("not found", "webhook"),
+    "alert": pgettext_lazy("not found", "alert"),
 }
 
 

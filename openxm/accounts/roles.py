@@ -30,6 +30,7 @@ class Perm(StrEnum):
     DATA_DELETE = "data.delete"
     TEXT_CONFIGURE = "text.configure"
     CASES_WORK = "cases.work"
+    ALERTS_MANAGE = "alerts.manage"
 
 
 PERM_DESCRIPTIONS: dict[Perm, str] = {
@@ -48,6 +49,7 @@ PERM_DESCRIPTIONS: dict[Perm, str] = {
     Perm.DATA_DELETE: "Delete or anonymise responses and contacts",
     Perm.TEXT_CONFIGURE: "Edit taxonomies, train classifiers, re-analyse text",
     Perm.CASES_WORK: "Work cases: assign, reply, close the loop",
+    Perm.ALERTS_MANAGE: "Create alert rules and webhooks, back-test them, send test messages",
 }
 
 _ALL = frozenset(Perm)
@@ -64,6 +66,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.RESPONSES_WRITE,
             Perm.DATA_EXPORT,
             Perm.TEXT_CONFIGURE,
+            Perm.ALERTS_MANAGE,
         }
     ),
     Role.AGENT: frozenset({Perm.DASHBOARDS_VIEW, Perm.RESPONSES_VIEW, Perm.PII_VIEW, Perm.CASES_WORK}),

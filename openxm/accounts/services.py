@@ -48,6 +48,12 @@ def get_organization(slug: str) -> Organization:
         raise NotFound("organization", slug) from None
 
 
+def organizations(pk: int | None = None) -> list[Organization]:
+    """Every organization (or the one with id ``pk``): for system work that visits each tenant."""
+    qs = Organization.objects.order_by("pk")
+    return list(qs if pk is None else qs.filter(pk=pk))
+
+
 def bootstrap_organization(slug: str, name: str) -> Organization:
     if not _SLUG_RE.match(slug or ""):
         raise InvalidInput("slug", _("use 3-50 lowercase letters, digits and hyphens"))
@@ -103,6 +109,16 @@ def memberships_of(user: User) -> list[Membership]:
 
 def membership_in(user: User, org: Organization) -> Membership | None:
     return Membership.objects.for_org(org).filter(user=user).first()
+
+
+def member_actors(org: Organization, emails, via: str = "task") -> dict[str, Actor]:
+    """Members of ``org`` among these e-mail addresses, as actors (e-mail → actor); addresses
+    of non-members are left out."""
+    wanted = {e.strip().lower() for e in emails if e and e.strip()}
+    rows = Membership.objects.for_org(org).filter(user__email__in=wanted).select_related("user")
+    return {
+        m.user.email: Actor(org, Role(m.role), via, user=m.user, unit_id=m.unit_id) for m in rows
+    }
 
 
 def actor_for_user(user: User, org: Organization, via: str, ip_address: str | None = None) -> Actor:

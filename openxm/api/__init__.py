@@ -39,6 +39,7 @@ ROUTER_MODULES = [
     "corrections",
     "analysis",
     "insights",
+    "alerts",
     "text",
 ]
 

@@ -39,6 +39,7 @@ from openxm.text.pipeline import analyze
 from .adaptation import active_models
 from .corrections import apply_correction, corrections_for
 from .models import Classifier, CommentAnalysis, CommentTopic
+from .signals import analyses_written
 from .taxonomies import active_taxonomy
 
 log = logging.getLogger(__name__)
@@ -249,6 +250,9 @@ def analyse_answers(organization, answers: list[Answer], context: Context | None
                 t.analysis_id = analysis.pk
                 flat.append(t)
         insert_instances(flat)
+        analyses_written.send(
+            sender=CommentAnalysis, organization=organization, response_ids=sorted(response_ids)
+        )
     return len(rows)
 
 

@@ -37,7 +37,7 @@ from . import classifiers as clf
 from . import jobs, tasks
 from .discovery import ThemeSuggestion, suggest_themes
 from .engine import comment_answers
-from .models import Classifier, CommentAnalysis, ReanalysisJob, Taxonomy
+from .models import Classifier, CommentAnalysis, CommentTopic, ReanalysisJob, Taxonomy
 from .queries import (
     Overview,
     TopicFigure,
@@ -215,6 +215,21 @@ def response_comments(actor: Actor, response_id: int, language: str | None = Non
         response_id=response_id,
         limit=100,
     )
+
+
+def text_findings(scope, response_ids) -> dict[int, tuple[set[str], set[str], set[str]]]:
+    """For each analysed response among ``response_ids`` inside ``scope`` (a Scope): the
+    sentiments of its comments, their topics and their flags (for alert rules)."""
+    found: dict[int, tuple[set[str], set[str], set[str]]] = {}
+    rows = CommentAnalysis.objects.for_org(scope.organization).filter(response_id__in=list(response_ids))
+    if scope.unit_ids is not None:
+        rows = rows.filter(unit_id__in=scope.unit_ids)
+    for rid, sentiment in rows.values_list("response_id", "sentiment"):
+        found.setdefault(rid, (set(), set(), set()))[0].add(sentiment)
+    topics = CommentTopic.objects.for_org(scope.organization).filter(analysis__in=rows)
+    for rid, kind, topic in topics.values_list("analysis__response_id", "kind", "topic"):
+        found[rid][2 if kind == CommentTopic.Kind.FLAG else 1].add(topic)
+    return found
 
 
 # --- Taxonomy ---------------------------------------------------------------------------------

@@ -44,6 +44,7 @@ def demo_step(name: str, order: int):
 def steps() -> list[DemoStep]:
     # Importing the modules registers their steps; later features add their module here.
     from . import (
+        alerts,  # noqa: F401
         collection,  # noqa: F401
         comments,  # noqa: F401
         company,  # noqa: F401

@@ -12,7 +12,7 @@ def shell(request):
         "current_org": getattr(request, "organization", None),
         "memberships": getattr(request, "memberships", []),
         "actor": actor,
-        "nav_main": navigation.items_for(actor, "main"),
-        "nav_settings": navigation.items_for(actor, "settings"),
+        "nav_main": navigation.entries_for(actor, "main"),
+        "nav_settings": navigation.entries_for(actor, "settings"),
         "available_languages": settings.LANGUAGES,
     }

@@ -33,6 +33,8 @@ def test_beat_schedule_names_registered_tasks():
     assert {entry["task"] for entry in schedule.values()} == {
         "openxm.distribution.tick",
         "openxm.insights.send_due_reports",
+        "openxm.alerts.deliver_due",
+        "openxm.alerts.early_warning",
     }
     for entry in schedule.values():
         assert entry["task"] in app.tasks, entry["task"]
@@ -40,6 +42,8 @@ def test_beat_schedule_names_registered_tasks():
     assert {job.task: job.interval for job in periodic.configured_jobs()} == {
         "openxm.distribution.tick": 60.0,
         "openxm.insights.send_due_reports": 300.0,
+        "openxm.alerts.deliver_due": 15.0,
+        "openxm.alerts.early_warning": 3600.0,
     }
     assert app.conf.beat_schedule_filename.startswith(str(django_settings.OPENXM_HOME))
 
@@ -51,6 +55,8 @@ def test_intervals_come_from_the_environment_and_zero_switches_a_job_off(tmp_pat
         DJANGO_SETTINGS_MODULE="openxm.settings",
         OPENXM_DISTRIBUTION_TICK_SECONDS="15",
         OPENXM_SEND_REPORTS_SECONDS="0",
+        OPENXM_WEBHOOK_RETRY_SECONDS="0",
+        OPENXM_EARLY_WARNING_SECONDS="0",
     )
     code = (
         "from openxm import settings as s; "
@@ -106,7 +112,11 @@ def test_embedded_scheduler_sends_a_queued_invitation_with_the_real_jobs(
     assert smtp.messages == []
 
     clock = FakeClock()
-    scheduler = Scheduler(periodic.configured_jobs(), None, clock=clock)  # real run_task
+    # The real jobs of distribution and reports (the alerts' jobs run on their own intervals).
+    jobs = [
+        j for j in periodic.configured_jobs() if j.name.startswith(("openxm-distribution", "openxm-insights"))
+    ]
+    scheduler = Scheduler(jobs, None, clock=clock)  # real run_task
     assert sorted(scheduler.run_pending()) == ["openxm-distribution-tick", "openxm-insights-send-reports"]
     assert len(smtp.to("ann@example.com")) == 1
     assert Invitation.objects.for_org(org_a).get(pk=invitation_id).status == "sent"

@@ -38,6 +38,28 @@ def test_demo_command_loads_without_serving(db, capsys, monkeypatch, tmp_path):
     assert f"Password for every demo user: {password}" in out
     assert "admin@demo.openxm.local" in out
     assert (tmp_path / "secret-key").stat().st_mode & 0o777 == 0o600
+    _demo_alerts_fired()
+
+
+def _demo_alerts_fired():
+    """The demo's rules fired on its data: the admin's inbox holds detractor and churn alerts,
+    the Jing'an store manager's only her store's."""
+    from openxm.alerts import services as alerts
+
+    org = services.get_organization(DEMO_SLUG)
+    admin = services.actor_for_user(services.bootstrap_user("admin@demo.openxm.local", None), org, "web")
+    store = services.actor_for_user(
+        services.bootstrap_user("store.jingan@demo.openxm.local", None), org, "web"
+    )
+    titles = {row.title for row in alerts.inbox(admin, limit=1000)}
+    assert any("detractors" in t.lower() for t in titles) and any("churn" in t.lower() for t in titles)
+    assert alerts.unread_count(admin) > 0
+    mine = alerts.inbox(store, limit=1000)
+    assert mine and alerts.unread_count(store) < alerts.unread_count(admin)
+    ids = {row.response_id for row in mine}
+    from openxm.surveys import door
+
+    assert set(door.responses(store.scope).filter(pk__in=ids).values_list("pk", flat=True)) == ids
 
 
 def test_library_step_publishes_every_template(db):

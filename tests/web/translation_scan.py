@@ -20,7 +20,7 @@ CODES = frozenset(
     f1 faq gb gbk gmt hans html http https id idf iframe ipa iso ivr javascript jieba johnson js
     json kano kb kpi mb n not nps ok openapi openxm or p parquet pdf pearson pm png post python q
     qr r rest rfm sav servqual shift sla sms spss src svg t tb tf top tsv url utc utf v vs webhook
-    wechat wecom welch windows x xlsx xm yaml z zh s
+    wechat wecom welch windows x xlsx xm yaml z zh s slack
     """.split()  # noqa: SIM905  (a word list is easier to read and extend)
 )
 LANGUAGE_NAMES = ("English", "简体中文")
