@@ -16,6 +16,8 @@ from ninja.responses import Status
 from openxm.accounts.errors import InvalidInput
 from openxm.alerts import services
 
+from .errors import ErrorOut
+
 router = Router(tags=["alerts"])
 
 
@@ -71,9 +73,11 @@ class PlanOut(Schema):
     changes: list[ChangeOut]
 
 
-class ProblemsOut(Schema):
-    detail: str
-    problems: list[dict[str, str]]
+class ProblemsOut(ErrorOut):
+    """A 422 for rules as code: the one error shape plus every problem found (where, path,
+    problem)."""
+
+    problems: list[dict[str, str]] = []
 
 
 class DocumentOut(Schema):
