@@ -34,6 +34,9 @@ from .models import AttributeDefinition, Consent, Contact
 from .services import refresh_keys
 
 MAX_PAGE = 500
+# For forms of other apps, which may not import this app's models.
+KIND_CHOICES = Contact.Kind.choices
+CONSENT_CHOICES = Consent.choices
 CHANNELS = ("email", "sms", "wechat", "phone", "post")
 
 

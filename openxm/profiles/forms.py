@@ -5,7 +5,7 @@ import json
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from openxm.customers.models import Consent, Contact
+from openxm.customers.directory import CONSENT_CHOICES, KIND_CHOICES
 
 
 class SearchForm(forms.Form):
@@ -15,10 +15,10 @@ class SearchForm(forms.Form):
         max_length=200,
         help_text=_("E-mail, phone, external id, WeChat id, or the start of a name"),
     )
-    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("Any")), *Contact.Kind.choices])
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("Any")), *KIND_CHOICES])
     unit = forms.CharField(label=_("Unit code"), required=False, max_length=64)
     consent = forms.ChoiceField(
-        label=_("Consent"), required=False, choices=[("", _("Any")), *Consent.choices]
+        label=_("Consent"), required=False, choices=[("", _("Any")), *CONSENT_CHOICES]
     )
 
 
@@ -28,7 +28,7 @@ class ContactForm(forms.Form):
     email = forms.CharField(label=_("E-mail"), required=False, max_length=254)
     phone = forms.CharField(label=_("Phone"), required=False, max_length=32)
     unit = forms.CharField(label=_("Unit code"), required=False, max_length=64)
-    kind = forms.ChoiceField(label=_("Kind"), choices=Contact.Kind.choices)
+    kind = forms.ChoiceField(label=_("Kind"), choices=KIND_CHOICES)
 
 
 class ImportForm(forms.Form):
