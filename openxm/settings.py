@@ -162,6 +162,10 @@ PERIODIC_JOBS = {
         "openxm.alerts.early_warning",
         int(env("OPENXM_EARLY_WARNING_SECONDS", "3600")),
     ),
+    "openxm-profiles-refresh-values": (
+        "openxm.profiles.refresh_values",
+        int(env("OPENXM_PROFILE_VALUES_SECONDS", "86400")),
+    ),
 }
 CELERY_BEAT_SCHEDULE = {
     name: {"task": task, "schedule": float(seconds), "options": {"expires": float(seconds)}}
