@@ -9,7 +9,8 @@ rows, logging a :class:`ValueRun` with the fit diagnostics. :func:`latest_run`,
 
 Churn risk (this version): ``1 − P(alive)`` of the BG/NBD model, raised by experience signals
 (last NPS a detractor in the last 90 days), with its reasons spelled out. Without the model (the
-simple formula) it is the share of the customer's usual purchase gap exceeded, capped at 1.
+simple formula) it grows with how far the customer is past their usual purchase gap (0 within
+it, 1 from four gaps), and for a one-time buyer with the days since that purchase over 180.
 Excluded: the trained churn model of the issue (time-split, AUC, calibration): not built yet.
 """
 
@@ -37,6 +38,7 @@ from .models import ContactValue, ValueRun
 DEFAULT_HORIZON_WEEKS = 52
 DEFAULT_DISCOUNT_RATE = 0.10
 DETRACTOR_DAYS = 90
+ONE_TIME_DAYS = 180
 
 
 def last_nps(scope: Scope, contact_ids=None) -> dict[int, tuple[float, datetime]]:
@@ -61,8 +63,13 @@ def _risk(row, fit_alive: float | None, nps, as_of: datetime) -> tuple[float, li
         if fit_alive < 0.5:
             reasons.append({"code": "p_alive", "p_alive": round(fit_alive, 2)})
     else:
+        # Without the model: 0 up to the usual gap, 0.5 at 2.5 gaps, 1 from 4 gaps; a one-time
+        # buyer's risk grows over half a year.
         gap = row["usual_gap_days"]
-        risk = min(1.0, row["recency_days"] / (2 * gap)) if gap else 0.5
+        if gap:
+            risk = min(1.0, max(0.0, (row["recency_days"] / gap - 1) / 3))
+        else:
+            risk = min(1.0, row["recency_days"] / ONE_TIME_DAYS)
     if row["usual_gap_days"] and row["recency_days"] > 2 * row["usual_gap_days"]:
         reasons.append(
             {"code": "overdue", "days": row["recency_days"], "usual": round(row["usual_gap_days"])}

@@ -175,3 +175,20 @@ def test_the_contacts_api(shop, make_key, api):
     assert seen["name"] is None and seen["phone"] is None
     viewer = api(make_key(shop["org"], "viewer"))
     assert viewer.get(f"/contacts/{cid}").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("recency", "gap", "alive", "expected", "codes"),
+    [
+        (10, 10.0, None, 0.0, []),  # on schedule
+        (25, 10.0, None, 0.5, ["overdue"]),  # two and a half gaps
+        (60, 10.0, None, 1.0, ["overdue"]),
+        (90, 0.0, None, 0.5, []),  # a one-time buyer, 90 of 180 days
+        (5, 10.0, 0.9, 0.1, []),  # the model's 1 − P(alive)
+        (30, 10.0, 0.3, 0.7, ["p_alive", "overdue"]),
+    ],
+)
+def test_churn_risk_rows(recency, gap, alive, expected, codes):
+    now = timezone.now()
+    risk, reasons = value._risk({"recency_days": recency, "usual_gap_days": gap}, alive, None, now)
+    assert risk == pytest.approx(expected) and [r["code"] for r in reasons] == codes
