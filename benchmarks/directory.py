@@ -20,17 +20,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from dashboard import setup  # noqa: E402 - the same fresh, migrated database as the dashboard benchmark
 
 STORES = [f"store-{i}" for i in range(8)]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
@@ -40,33 +41,6 @@ CHUNK = 50_000
 
 def say(msg: str) -> None:
     print(msg, flush=True)
-
-
-def setup(args) -> Path:
-    home = Path(args.home or tempfile.mkdtemp(prefix="openxm-bench-"))
-    home.mkdir(parents=True, exist_ok=True)
-    os.environ["OPENXM_HOME"] = str(home)
-    os.environ.setdefault("OPENXM_SECRET_KEY", "benchmark-secret-key-that-is-long-enough-0123456789")
-    os.environ["OPENXM_LOG_LEVEL"] = "WARNING"
-    os.environ.pop("CELERY_BROKER_URL", None)
-    if args.database_url:
-        os.environ["DATABASE_URL"] = args.database_url
-    else:
-        os.environ.pop("DATABASE_URL", None)
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{home}/openxm.sqlite3{suffix}").unlink(missing_ok=True)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "openxm.settings"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-    call_command("migrate", verbosity=0)
-    return home
 
 
 def rows(n: int, org_id: int, units: list[int]):

@@ -156,22 +156,7 @@ def import_contacts(actor: Actor, source, file_name: str = "", dry_run: bool = F
         return report
     Contact.objects.for_org(org).bulk_create(new, batch_size=1000)
     if changed:
-        names = [
-            "name",
-            "email",
-            "phone",
-            "language",
-            "kind",
-            "unit",
-            "wechat_openid",
-            "wechat_unionid",
-            "consent",
-            "attributes",
-            "email_key",
-            "phone_key",
-            "external_key",
-            "updated_at",
-        ]
+        names = [*CONTACT_COLUMNS[1:], "attributes", "email_key", "phone_key", "external_key", "updated_at"]
         Contact.objects.for_org(org).bulk_update(changed, names, batch_size=1000)
     audit.record(
         actor,
