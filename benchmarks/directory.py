@@ -159,6 +159,8 @@ def main() -> int:
     load_s = time.perf_counter() - start
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+        if connection.vendor == "sqlite":  # as a restarted server finds it: the load checkpointed
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     say(f"loaded in {load_s:.0f} s")
     members = {}
     for email, role, unit in (
