@@ -105,7 +105,10 @@ def at_risk_page(request):
         min_risk = min(max(float(request.GET.get("min_risk") or 0.5), 0.0), 1.0)
     except ValueError:
         min_risk = 0.5
-    rows = directory.at_risk(request.actor, min_risk, 100)
+    rows = [
+        (card, v, [value.reason_text(r) for r in v.churn_reasons])
+        for card, v in directory.at_risk(request.actor, min_risk, 100)
+    ]
     return render(request, "profiles/at_risk.html", {"rows": rows, "min_risk": min_risk})
 
 
