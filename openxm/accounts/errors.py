@@ -14,6 +14,7 @@ class InvalidInput(Exception):
 # What NotFound can name, as the services pass it, translated in its message.
 THINGS = {
     "api key": pgettext_lazy("not found", "api key"),
+    "churn model": pgettext_lazy("not found", "churn model"),
     "classifier": pgettext_lazy("not found", "classifier"),
     "contact": pgettext_lazy("not found", "contact"),
     "contact event": pgettext_lazy("not found", "contact event"),

@@ -15,7 +15,7 @@ from ninja.responses import Status
 from openxm.accounts.errors import InvalidInput, NotFound
 from openxm.customers import directory as contacts
 from openxm.customers import events, importing
-from openxm.profiles import directory, merging, segments, timeline, value
+from openxm.profiles import churn, directory, merging, segments, timeline, value
 from openxm.surveys import door
 
 router = Router(tags=["contacts"])
@@ -440,3 +440,40 @@ def refresh(request, payload: RefreshIn):
         request.auth, horizon_weeks=payload.horizon_weeks, annual_discount_rate=payload.annual_discount_rate
     ).run
     return RunOut(**{k: getattr(run, k) for k in RunOut.model_fields})
+
+
+class ChurnModelOut(Schema):
+    id: int
+    horizon_days: int
+    trained_at_cutoff: datetime
+    evaluated_at_cutoff: datetime
+    metrics: dict[str, Any]
+    active: bool
+    created_at: datetime
+
+
+class SwitchIn(Schema):
+    on: bool
+
+
+def _churn_model(m) -> ChurnModelOut:
+    return ChurnModelOut(id=m.pk, **{k: getattr(m, k) for k in ChurnModelOut.model_fields if k != "id"})
+
+
+@router.get(
+    "/value/churn-models", response=list[ChurnModelOut], summary="Churn models evaluated on this history"
+)
+def churn_models(request):
+    return [_churn_model(m) for m in churn.models(request.auth)]
+
+
+@router.post("/value/churn-models", response={201: ChurnModelOut}, summary="Train and evaluate a churn model")
+def evaluate_churn_model(request, horizon_days: int = 90):
+    return Status(201, _churn_model(churn.evaluate_model(request.auth, horizon_days)))
+
+
+@router.post(
+    "/value/churn-models/{int:model_id}/switch", response=ChurnModelOut, summary="Switch a model on or off"
+)
+def switch_churn_model(request, model_id: int, payload: SwitchIn):
+    return _churn_model(churn.switch_on(request.auth, model_id, payload.on))

@@ -5,6 +5,7 @@
   :func:`openxm.profiles.value.refresh_values` (the scheduler, the CLI, the admin's button).
 * :class:`ValueRun` — one refresh: the model used, its parameters and fit diagnostics.
 * :class:`Segment` — a saved rule over attributes, behaviour, value and experience.
+* :class:`ChurnModel` — a churn model evaluated on the organisation's history, on or off.
 """
 
 from django.db import models
@@ -69,3 +70,21 @@ class Segment(TenantModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ChurnModel(TenantModel):
+    """A churn model trained and evaluated on the organisation's history (``openxm.profiles.churn``):
+    its evaluation (AUC, lift, the recency-only rule, calibration) and parameters. Used by the
+    value refresh only while ``active``; a member switches it on after reading the evaluation."""
+
+    horizon_days = models.PositiveIntegerField()
+    trained_at_cutoff = models.DateTimeField()
+    evaluated_at_cutoff = models.DateTimeField()
+    metrics = models.JSONField(default=dict)
+    parameters = models.JSONField(default=dict)
+    active = models.BooleanField(default=False)
+    created_by = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]

@@ -11,7 +11,9 @@ Churn risk (this version): ``1 − P(alive)`` of the BG/NBD model, raised by exp
 (last NPS a detractor in the last 90 days), with its reasons spelled out. Without the model (the
 simple formula) it grows with how far the customer is past their usual purchase gap (0 within
 it, 1 from four gaps), and for a one-time buyer with the days since that purchase over 180.
-Excluded: the trained churn model of the issue (time-split, AUC, calibration): not built yet.
+While a churn model trained on the organisation's history is switched on
+(:mod:`openxm.profiles.churn`), its risk and per-feature reasons replace the rule for every
+customer it scores (those with a purchase in the last year).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from openxm.accounts import audit
 from openxm.accounts.actors import Actor
@@ -33,6 +36,7 @@ from openxm.customers import events as contact_events
 from openxm.customers.directory import contacts as scoped_contacts
 from openxm.surveys import door
 
+from . import churn as churn_model
 from .models import ContactValue, ValueRun
 
 DEFAULT_HORIZON_WEEKS = 52
@@ -131,10 +135,15 @@ def refresh_values(
     result = clv_model.clv(summaries, horizon_weeks, annual_discount_rate)
     values = {int(v.customer): v for v in result.customers}
     nps = last_nps(scope, ids)
+    model = churn_model.active_model(organization)
+    learned = churn_model.score_now(organization, model, as_of) if model else {}
     rows = []
     for contact_id in ids:
         b, s, v = behaviour[contact_id], scores[contact_id], values.get(contact_id)
-        risk, reasons = _risk(b, v.p_alive if v else None, nps.get(contact_id), as_of)
+        if contact_id in learned:
+            risk, reasons = learned[contact_id]
+        else:
+            risk, reasons = _risk(b, v.p_alive if v else None, nps.get(contact_id), as_of)
         rows.append(
             ContactValue(
                 organization=organization,
@@ -259,4 +268,23 @@ def reason_text(reason: dict) -> str:
         return _("no purchase for %(days)s days (usually every %(usual)s days)") % reason
     if code == "detractor":
         return _("last NPS answer %(score)s (a detractor) in the last 90 days") % reason
+    if code == "model":
+        label = FEATURE_LABELS.get(reason.get("feature"), reason.get("feature"))
+        return _("churn model: %(feature)s (weight %(weight)s)") % {
+            "feature": label,
+            "weight": reason["weight"],
+        }
     return str(code)
+
+
+FEATURE_LABELS = {
+    "recency_days": gettext_lazy("days since the last purchase"),
+    "frequency_365": gettext_lazy("few purchases in the last year"),
+    "monetary_365": gettext_lazy("spend in the last year"),
+    "tenure_days": gettext_lazy("time as a customer"),
+    "last_nps": gettext_lazy("last NPS answer"),
+    "nps_trend": gettext_lazy("NPS trend"),
+    "detractor_90d": gettext_lazy("a detractor answer in the last 90 days"),
+    "negative_comments_90d": gettext_lazy("negative comments in the last 90 days"),
+    "unanswered_invitations_365": gettext_lazy("survey invitations left unanswered"),
+}

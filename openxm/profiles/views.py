@@ -13,7 +13,7 @@ from openxm.customers import directory as contacts
 from openxm.customers import importing
 from openxm.web.views import member_required
 
-from . import directory, merging, segments, timeline, value
+from . import churn, directory, merging, segments, timeline, value
 from .forms import ContactForm, ImportForm, RefreshForm, SearchForm, SegmentForm
 
 
@@ -215,5 +215,34 @@ def value_page(request):
             "run": value.latest_run_for(actor),
             "form": form,
             "can_write": actor.can(Perm.RESPONSES_WRITE),
+            "churn_models": churn.models(actor),
+            "can_manage": actor.can(Perm.ORG_MANAGE),
         },
     )
+
+
+@member_required(Perm.ORG_MANAGE)
+@require_POST
+def churn_evaluate_page(request):
+    try:
+        record = churn.evaluate_model(request.actor)
+        messages.success(
+            request,
+            _("Churn model evaluated: AUC %(auc).3f. It is off until you switch it on.")
+            % {"auc": record.metrics["auc"]},
+        )
+    except InvalidInput as exc:
+        messages.error(request, exc.message)
+    return redirect("profiles:value")
+
+
+@member_required(Perm.ORG_MANAGE)
+@require_POST
+def churn_switch_page(request, model_id):
+    on = request.POST.get("on") == "1"
+    try:
+        churn.switch_on(request.actor, model_id, on)
+        messages.success(request, _("Churn model switched on.") if on else _("Churn model switched off."))
+    except InvalidInput as exc:
+        messages.error(request, exc.message)
+    return redirect("profiles:value")
