@@ -6,6 +6,7 @@ import path a member uses (:mod:`openxm.customers.importing`), it places every d
 their home store (so the Jing'an store manager sees Jing'an's customers only) with a consent
 state, records a year of orders, support contacts and store visits, adds five duplicate
 contacts (the same phone written differently, the same WeChat openid) for the duplicates page,
+trains and evaluates the churn model on that history (switched on when better than chance),
 computes RFM, CLV and churn risk, and saves three segments.
 
 The purchase generator: each customer buys at a rate set by their loyalty tier (gold about
@@ -25,7 +26,7 @@ from django.utils import timezone
 from openxm.accounts import services as accounts
 from openxm.accounts.scope import organization_scope
 from openxm.customers import directory, importing
-from openxm.profiles import segments, value
+from openxm.profiles import churn, segments, value
 
 from .loader import DemoContext, demo_step
 
@@ -149,10 +150,14 @@ def load_customers(ctx: DemoContext) -> None:
     events = [row for c in people for row in _purchases(rng, c, now)]
     header = ["contact", "type", "occurred_at", "amount", "currency", "channel", "unit", "external_id"]
     report = importing.import_events(actor, _csv(header, events), "demo")
+    model = churn.evaluate_model(actor, now=now)
+    if model.metrics["better_than_chance"]:
+        churn.switch_on(actor, model.pk)
     done = value.refresh_values(org, as_of=now)
     for key, name, condition in SEGMENTS:
         segments.save_segment(actor, key, name, condition)
     ctx.say(
         f"customers: {len(people)} placed in their stores, {report.created} events, "
-        f"{done.contacts} valued with {done.run.method}, {len(SEGMENTS)} segments"
+        f"{done.contacts} valued with {done.run.method}, churn model AUC {model.metrics['auc']:.3f} "
+        f"({'on' if model.metrics['better_than_chance'] else 'off'}), {len(SEGMENTS)} segments"
     )
