@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "openxm.analysis",
     "openxm.insights",
     "openxm.alerts",
+    "openxm.profiles",
     "openxm.web",
 ]
 
@@ -160,6 +161,10 @@ PERIODIC_JOBS = {
     "openxm-alerts-early-warning": (
         "openxm.alerts.early_warning",
         int(env("OPENXM_EARLY_WARNING_SECONDS", "3600")),
+    ),
+    "openxm-profiles-refresh-values": (
+        "openxm.profiles.refresh_values",
+        int(env("OPENXM_PROFILE_VALUES_SECONDS", "86400")),
     ),
 }
 CELERY_BEAT_SCHEDULE = {

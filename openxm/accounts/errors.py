@@ -14,7 +14,11 @@ class InvalidInput(Exception):
 # What NotFound can name, as the services pass it, translated in its message.
 THINGS = {
     "api key": pgettext_lazy("not found", "api key"),
+    "churn model": pgettext_lazy("not found", "churn model"),
     "classifier": pgettext_lazy("not found", "classifier"),
+    "contact": pgettext_lazy("not found", "contact"),
+    "contact event": pgettext_lazy("not found", "contact event"),
+    "merge": pgettext_lazy("not found", "merge"),
     "dashboard": pgettext_lazy("not found", "dashboard"),
     "distribution": pgettext_lazy("not found", "distribution"),
     "export": pgettext_lazy("not found", "export"),
@@ -31,6 +35,7 @@ THINGS = {
     "rule": pgettext_lazy("not found", "alert rule"),
     "report schedule": pgettext_lazy("not found", "report schedule"),
     "response": pgettext_lazy("not found", "response"),
+    "segment": pgettext_lazy("not found", "segment"),
     "stage": pgettext_lazy("not found", "stage"),
     "study": pgettext_lazy("not found", "study"),
     "survey": pgettext_lazy("not found", "survey"),

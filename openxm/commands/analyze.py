@@ -62,7 +62,8 @@ def _file_arguments(parser: argparse.ArgumentParser) -> None:
 def register(subparsers: Any) -> None:
     """Add ``analyze`` and its methods to the top-level ``openxm`` subparsers."""
     analyze = subparsers.add_parser(
-        "analyze", help=_("KANO, SERVQUAL, key drivers, IPA, NPS/CSAT/CES on a CSV or XLSX file"),
+        "analyze",
+        help=_("KANO, SERVQUAL, key drivers, IPA, NPS/CSAT/CES, RFM and CLV on a CSV or XLSX file"),
         description=_("Analyse survey answers in a CSV/TSV/XLSX file. Columns are given by header "
                       "or as #N (the N-th column, from 1). See docs/cli-analyze.md."),
     )
@@ -123,6 +124,10 @@ def register(subparsers: Any) -> None:
                             help=_("respondent weight column (blank = left out)"))
         metric.add_argument("--min-n", type=int, metavar="N", help=_("suppress groups with fewer answers"))
         metric.set_defaults(func=run_metric, metric=name)
+
+    from . import analyze_value  # rfm and clv: imported here, as it builds on this module's helpers
+
+    analyze_value.register(methods)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,7 +1,11 @@
 """Contacts: the people feedback is asked from, customers or employees.
 
-The minimal record invitations and responses need (identity, channels, language, attributes,
-opt-out). The customer-directory work extends it with segments, consent history and timelines.
+Included: the contact (identity, channels, language, typed attributes, consent and contact
+preferences, its unit), the normalised identifiers de-duplication matches on (e-mail, phone,
+WeChat openid / unionid, external id), the definitions of attributes (type, choices, personal),
+the contact's transactions and interactions (:class:`ContactEvent`) and the log of merges
+(:class:`ContactMerge`, which makes a merge reversible). Excluded: values derived from these
+(RFM, CLV, churn risk, segments: ``openxm.profiles``).
 """
 
 from django.db import models
@@ -9,6 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from openxm.accounts.tenancy import TenantModel
+
+
+class Consent(models.TextChoices):
+    UNKNOWN = "unknown", _("Unknown")
+    GRANTED = "granted", _("Granted")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class Contact(TenantModel):
@@ -28,19 +38,47 @@ class Contact(TenantModel):
     )
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    # Identifiers, normalised (openxm.customers.identifiers) so that equal ones compare equal.
+    email_key = models.CharField(max_length=254, blank=True)
+    phone_key = models.CharField(max_length=32, blank=True)
+    wechat_openid = models.CharField(max_length=64, blank=True)
+    wechat_unionid = models.CharField(max_length=64, blank=True)
+    external_key = models.CharField(max_length=128, blank=True)
+    consent = models.CharField(max_length=12, choices=Consent.choices, default=Consent.UNKNOWN)
+    consent_at = models.DateTimeField(null=True, blank=True)
+    # Channels the contact accepts to be contacted on: {"email": true, "sms": false, ...}.
+    preferences = models.JSONField(default=dict, blank=True)
+    # A contact merged into another one: kept (for unmerge) but left out of the directory.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["organization", "external_id"], name="uniq_contact_external_id")
         ]
-        indexes = [models.Index(fields=["organization", "email"])]
+        indexes = [
+            models.Index(fields=["organization", "email"]),
+            # The directory pages by id (keyset) within the organization or a unit.
+            models.Index(fields=["organization", "merged_into", "id"], name="contact_directory"),
+            models.Index(fields=["organization", "unit", "id"], name="contact_directory_unit"),
+            models.Index(fields=["organization", "email_key"], name="contact_email_key"),
+            models.Index(fields=["organization", "phone_key"], name="contact_phone_key"),
+            models.Index(fields=["organization", "wechat_openid"], name="contact_wechat_openid"),
+            models.Index(fields=["organization", "wechat_unionid"], name="contact_wechat_unionid"),
+            models.Index(fields=["organization", "external_key"], name="contact_external_key"),
+            models.Index(fields=["organization", "name"], name="contact_name"),
+        ]
 
     def __str__(self) -> str:
         return self.name or self.email or self.external_id
 
 
 class AttributeDefinition(TenantModel):
-    """What the organization says about one contact attribute: whether it is personal data.
+    """What the organization says about one contact attribute: its type (text, number, date,
+    choice and the choices) and whether it is personal data. Values of a typed attribute are
+    checked and stored in their type (a number as a JSON number, a date as ``YYYY-MM-DD``).
 
     Personal attributes are shown only to roles with ``pii.view`` (the one door redacts them).
     An attribute without a definition is personal when its name is in
@@ -48,8 +86,17 @@ class AttributeDefinition(TenantModel):
     ids …), else not.
     """
 
+    class Type(models.TextChoices):
+        TEXT = "text", _("Text")
+        NUMBER = "number", _("Number")
+        DATE = "date", _("Date")
+        CHOICE = "choice", _("Choice")
+
     name = models.CharField(max_length=64)
     personal = models.BooleanField(default=False)
+    type = models.CharField(max_length=8, choices=Type.choices, default=Type.TEXT)
+    choices = models.JSONField(default=list, blank=True)
+    label = models.CharField(max_length=200, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -60,3 +107,52 @@ class AttributeDefinition(TenantModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ContactEvent(TenantModel):
+    """A transaction or interaction of a contact: an order, a refund, a support contact, a visit,
+    any event with a type, a time, an optional amount and attributes. ``external_id`` (the
+    event's id in the sending system) makes recording it idempotent."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    external_id = models.CharField(max_length=128, blank=True)
+    type = models.SlugField(max_length=32)
+    occurred_at = models.DateTimeField()
+    amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    channel = models.CharField(max_length=32, blank=True)
+    unit = models.ForeignKey(
+        "accounts.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    attributes = models.JSONField(default=dict, blank=True)
+    source = models.CharField(max_length=16, default="api")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="uniq_contact_event_external_id",
+            )
+        ]
+        indexes = [models.Index(fields=["organization", "contact", "occurred_at"], name="contact_event_time")]
+
+
+class ContactMerge(TenantModel):
+    """One merge of ``merged`` into ``survivor``: what moved, so that unmerge can put it back.
+
+    ``moved`` maps a kind of row ("events", "responses", "invitations", …) to the ids that
+    belonged to ``merged`` before; ``survivor_before`` holds the survivor's fields and attributes
+    as they were. ``undone_at`` is set by unmerge."""
+
+    survivor = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    merged = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    survivor_before = models.JSONField(default=dict)
+    moved = models.JSONField(default=dict)
+    actor_label = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]

@@ -10,6 +10,7 @@ from openxm.accounts.errors import InvalidInput
 from openxm.accounts.models import Organization
 from openxm.bulk import columns_of, insert_new
 
+from . import identifiers
 from .models import Contact
 
 CONTACT_FIELDS = ("name", "email", "phone", "language", "kind")
@@ -35,6 +36,21 @@ def clean_contact_ref(external_id: str, fields: dict) -> tuple[str, dict]:
     return external_id, _clean(fields)
 
 
+# Identifier field -> the normalised key column de-duplication matches on.
+KEY_FIELDS = {"email": "email_key", "phone": "phone_key", "external_id": "external_key"}
+
+
+def refresh_keys(contact: Contact) -> set[str]:
+    """Recompute the normalised identifier columns from the fields; the names that changed."""
+    changed = set()
+    for source, key in KEY_FIELDS.items():
+        value = identifiers.NORMALISERS[source](getattr(contact, source))
+        if getattr(contact, key) != value:
+            setattr(contact, key, value)
+            changed.add(key)
+    return changed
+
+
 def _apply(contact: Contact, clean: dict, attributes: dict | None) -> set[str]:
     """Set the given fields and merge the attributes (None removes a key); the changed names."""
     changed = {k for k, v in clean.items() if getattr(contact, k) != v}
@@ -46,6 +62,8 @@ def _apply(contact: Contact, clean: dict, attributes: dict | None) -> set[str]:
         if merged != contact.attributes:
             contact.attributes = merged
             changed.add("attributes")
+    if changed:
+        changed |= refresh_keys(contact)
     return changed
 
 
@@ -62,6 +80,7 @@ def upsert_contacts(org: Organization, refs: list[tuple[str, dict, dict | None]]
     for eid, clean, _attrs in cleaned:
         if eid not in known and eid not in first:
             first[eid] = Contact(organization=org, external_id=eid, **clean, attributes={})
+            refresh_keys(first[eid])
     if first:
         # A concurrent request may add one of them first: keep its row, then apply ours to it.
         columns = columns_of(Contact)
@@ -102,6 +121,8 @@ def upsert_contact(
         external_id=external_id, defaults={"organization": org, **clean, "attributes": {}}
     )
     changed = _apply(contact, {} if created else clean, attributes)
+    if created:
+        changed |= refresh_keys(contact)
     if changed:
         contact.save(update_fields=sorted(changed))
     return contact

@@ -48,6 +48,7 @@ def steps() -> list[DemoStep]:
         collection,  # noqa: F401
         comments,  # noqa: F401
         company,  # noqa: F401
+        customers,  # noqa: F401
         journeys,  # noqa: F401
         library,  # noqa: F401
         studies,  # noqa: F401

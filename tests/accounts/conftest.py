@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from openxm.accounts import services as accounts
+from openxm.customers import directory as contacts
 from openxm.insights import dashboards
 from openxm.journeys import services as journeys
 from openxm.surveys import collect
@@ -86,4 +87,7 @@ def world(org_a, org_b, make_member, settings, tmp_path, django_capture_on_commi
             org_a, survey, "s-out", "OUTSIDE-MARK 太慢了 awful", 0, "c-out", "Otto Outside", "OttoFirst"
         )
         foreign = _record(org_b, survey_b, "", f"{FOREIGN} hello", 7, "c-b", "Bob Foreign", "BobFirst")
+    # The contacts belong to their stores, so the directory's unit scope is swept too.
+    for response, unit in ((inside, "s-in"), (outside, "s-out")):
+        contacts.update_contact(op, response.contact_id, {"unit": unit})
     return {"inside": inside, "outside": outside, "foreign": foreign, "survey": survey, "org": org_a}

@@ -30,6 +30,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from openxm.accounts import services as accounts
 from openxm.accounts.roles import ROLE_PERMISSIONS, Role
+from openxm.customers.models import Contact
 from openxm.surveys.models import Response
 
 from .conftest import FOREIGN, OUTSIDE, PERSONAL
@@ -62,6 +63,8 @@ def _value(pattern: str, name: str, w: dict, response: Response) -> str:
         return str(survey.pk) if pattern.startswith("surveys/") else survey.key
     if name == "survey_id":
         return str(survey.pk)
+    if name == "contact_id":
+        return str(response.contact_id)
     if name == "key":
         if "touchpoints/<" in pattern:
             return "web.visit"
@@ -73,6 +76,10 @@ def _value(pattern: str, name: str, w: dict, response: Response) -> str:
 
 def concrete(pattern: str, w: dict, response: Response) -> str:
     return "/" + _PARAM.sub(lambda m: _value(pattern, m["name"], w, response), pattern)
+
+
+def names_contact(pattern: str) -> bool:
+    return "<int:contact_id>" in pattern or "<contact_id>" in pattern
 
 
 def names_response(pattern: str) -> bool:
@@ -210,3 +217,26 @@ def test_every_route_naming_another_stores_response_is_not_found(world, limited)
         assert statuses <= {404, 405}, (path, statuses)
     kept = Response.objects.for_org(world["org"]).get(pk=outside.pk)
     assert kept.contact_id is not None and "OUTSIDE-MARK" in kept.answers["comment"]
+
+
+def test_every_route_naming_another_stores_contact_is_not_found(world, limited):
+    client, headers = limited
+    outside = world["outside"]
+    contact = Contact.objects.for_org(world["org"]).get(pk=outside.contact_id)
+    patterns = [p for p, _view in routes() if names_contact(p)]
+    assert patterns, "no route names a contact"
+    for pattern in patterns:
+        path = concrete(pattern, world, outside)
+        if pattern.startswith("api/"):
+            calls = [
+                client.get(path, headers=headers),
+                client.patch(path, headers=headers, content_type="application/json", data={"name": "x"}),
+                client.post(path, headers=headers, content_type="application/json",
+                            data={"type": "order", "occurred_at": "2026-01-01", "other": contact.pk}),
+            ]
+        else:
+            calls = [client.get(path), client.post(path)]
+        statuses = {c.status_code for c in calls}
+        assert statuses <= {404, 405}, (path, statuses)
+    contact.refresh_from_db()
+    assert contact.name == "Otto Outside" and contact.merged_into_id is None

@@ -35,6 +35,7 @@ def test_beat_schedule_names_registered_tasks():
         "openxm.insights.send_due_reports",
         "openxm.alerts.deliver_due",
         "openxm.alerts.early_warning",
+        "openxm.profiles.refresh_values",
     }
     for entry in schedule.values():
         assert entry["task"] in app.tasks, entry["task"]
@@ -44,6 +45,7 @@ def test_beat_schedule_names_registered_tasks():
         "openxm.insights.send_due_reports": 300.0,
         "openxm.alerts.deliver_due": 15.0,
         "openxm.alerts.early_warning": 3600.0,
+        "openxm.profiles.refresh_values": 86400.0,
     }
     assert app.conf.beat_schedule_filename.startswith(str(django_settings.OPENXM_HOME))
 
@@ -57,6 +59,7 @@ def test_intervals_come_from_the_environment_and_zero_switches_a_job_off(tmp_pat
         OPENXM_SEND_REPORTS_SECONDS="0",
         OPENXM_WEBHOOK_RETRY_SECONDS="0",
         OPENXM_EARLY_WARNING_SECONDS="0",
+        OPENXM_PROFILE_VALUES_SECONDS="0",
     )
     code = (
         "from openxm import settings as s; "

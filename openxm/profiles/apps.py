@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ProfilesConfig(AppConfig):
+    name = "openxm.profiles"
+    label = "profiles"
+    verbose_name = _("Customer profiles")
+
+    def ready(self) -> None:
+        from openxm.accounts.roles import Perm
+        from openxm.web.navigation import NavItem, register
+
+        register(NavItem("contacts", _("Contacts"), "profiles:directory", Perm.RESPONSES_VIEW, order=35))
+        register(NavItem("segments", _("Segments"), "profiles:segments", Perm.RESPONSES_VIEW, order=36))

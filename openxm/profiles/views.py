@@ -1,0 +1,248 @@
+"""Contact pages: the directory, a profile with its timeline, imports, duplicates and merges,
+high-value customers at risk, segments, and the value model. Each view checks its input and
+calls one service of ``openxm.customers`` or ``openxm.profiles``."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from openxm.accounts.errors import InvalidInput
+from openxm.accounts.roles import Perm
+from openxm.customers import directory as contacts
+from openxm.customers import importing
+from openxm.web.views import member_required
+
+from . import churn, directory, merging, segments, timeline, value
+from .forms import ContactForm, ImportForm, RefreshForm, SearchForm, SegmentForm
+
+
+def _form_error(form, exc: InvalidInput) -> None:
+    name = exc.field.split(".")[-1].split("[")[0]
+    if name in form.fields:
+        form.add_error(name, exc.message)
+    else:
+        form.add_error(None, f"{exc.field}: {exc.message}")
+
+
+@member_required(Perm.RESPONSES_VIEW)
+def directory_page(request):
+    actor = request.actor
+    form = SearchForm(request.GET or None)
+    filters = contacts.Filters(**form.cleaned_data) if form.is_valid() else contacts.Filters()
+    try:
+        after = int(request.GET.get("after") or 0)
+    except ValueError:
+        after = 0
+    try:
+        page = directory.page(actor, filters, after=after, limit=50)
+    except InvalidInput as exc:
+        _form_error(form, exc)
+        page = directory.Page([], None)
+    query = request.GET.copy()
+    query.pop("after", None)
+    return render(
+        request,
+        "profiles/directory.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "can_write": actor.can(Perm.RESPONSES_WRITE),
+            "new": ContactForm(),
+            "upload": ImportForm(),
+        },
+    )
+
+
+@member_required(Perm.RESPONSES_WRITE)
+def create_page(request):
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact = contacts.create_contact(
+                request.actor, {k: v for k, v in form.cleaned_data.items() if v}
+            )
+            messages.success(request, _("Contact created."))
+            return redirect("profiles:profile", contact_id=contact.pk)
+        except InvalidInput as exc:
+            _form_error(form, exc)
+    return render(request, "profiles/create.html", {"form": form})
+
+
+@member_required(Perm.RESPONSES_WRITE)
+def import_page(request):
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        data, upload = form.cleaned_data, form.cleaned_data["file"]
+        run = importing.import_contacts if data["what"] == "contacts" else importing.import_events
+        try:
+            report = run(request.actor, upload, upload.name, dry_run=data["dry_run"])
+        except InvalidInput as exc:
+            _form_error(form, exc)
+    return render(request, "profiles/import.html", {"form": form, "report": report})
+
+
+@member_required(Perm.RESPONSES_VIEW)
+def profile_page(request, contact_id):
+    actor = request.actor
+    profile = directory.profile(actor, contact_id)
+    return render(
+        request,
+        "profiles/profile.html",
+        {
+            "profile": profile,
+            "items": timeline.timeline(actor, contact_id, limit=100),
+            "can_merge": actor.can(Perm.DATA_DELETE),
+        },
+    )
+
+
+@member_required(Perm.RESPONSES_VIEW)
+def at_risk_page(request):
+    try:
+        min_risk = min(max(float(request.GET.get("min_risk") or 0.5), 0.0), 1.0)
+    except ValueError:
+        min_risk = 0.5
+    rows = [
+        (card, v, [value.reason_text(r) for r in v.churn_reasons])
+        for card, v in directory.at_risk(request.actor, min_risk, 100)
+    ]
+    return render(request, "profiles/at_risk.html", {"rows": rows, "min_risk": min_risk})
+
+
+@member_required(Perm.DATA_DELETE)
+def duplicates_page(request):
+    return render(request, "profiles/duplicates.html", {"groups": merging.candidates(request.actor)})
+
+
+@member_required(Perm.DATA_DELETE)
+def merge_page(request, contact_id, other_id):
+    actor = request.actor
+    if request.method == "POST":
+        try:
+            record = merging.merge(actor, contact_id, other_id)
+        except InvalidInput as exc:
+            messages.error(request, f"{exc.field}: {exc.message}")
+            return redirect("profiles:profile", contact_id=contact_id)
+        messages.success(request, _("Contacts merged. The merge can be undone from the profile."))
+        return redirect("profiles:profile", contact_id=record.survivor_id)
+    try:
+        preview = merging.preview(actor, contact_id, other_id)
+    except InvalidInput as exc:
+        messages.error(request, f"{exc.field}: {exc.message}")
+        return redirect("profiles:profile", contact_id=contact_id)
+    return render(request, "profiles/merge.html", {"preview": preview})
+
+
+@member_required(Perm.DATA_DELETE)
+@require_POST
+def unmerge_page(request, merge_id):
+    try:
+        record = merging.unmerge(request.actor, merge_id)
+    except InvalidInput as exc:
+        messages.error(request, f"{exc.field}: {exc.message}")
+        return redirect("profiles:directory")
+    messages.success(request, _("Merge undone."))
+    return redirect("profiles:profile", contact_id=record.survivor_id)
+
+
+@member_required(Perm.RESPONSES_VIEW)
+def segments_page(request):
+    actor = request.actor
+    form = SegmentForm(request.POST or None)
+    if request.method == "POST":
+        actor.require(Perm.RESPONSES_WRITE)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                seg = segments.save_segment(actor, data["key"], data["name"], data["condition"])
+                messages.success(request, _("Segment saved."))
+                return redirect("profiles:segment", key=seg.key)
+            except InvalidInput as exc:
+                _form_error(form, exc)
+    rows = [(s, segments.size(actor, s.condition)) for s in segments.list_segments(actor)]
+    return render(
+        request,
+        "profiles/segments.html",
+        {
+            "rows": rows,
+            "form": form,
+            "can_write": actor.can(Perm.RESPONSES_WRITE),
+            "fields": segments.FIELDS,
+        },
+    )
+
+
+@member_required(Perm.RESPONSES_VIEW)
+def segment_page(request, key):
+    actor = request.actor
+    if request.method == "POST" and request.POST.get("delete"):
+        segments.delete_segment(actor, key)
+        messages.success(request, _("Segment deleted."))
+        return redirect("profiles:segments")
+    seg = segments.get_segment(actor, key)
+    page = segments.members(actor, seg.condition, limit=100)
+    stored = value.values_of(actor.scope, [c.pk for c in page.contacts])
+    cards = [directory.card(actor.scope, c, stored.get(c.pk)) for c in page.contacts]
+    return render(
+        request,
+        "profiles/segment.html",
+        {
+            "segment": seg,
+            "size": segments.size(actor, seg.condition),
+            "cards": cards,
+            "can_write": actor.can(Perm.RESPONSES_WRITE),
+        },
+    )
+
+
+@member_required(Perm.RESPONSES_VIEW)
+def value_page(request):
+    actor = request.actor
+    form = RefreshForm(request.POST or None)
+    if request.method == "POST":
+        actor.require(Perm.RESPONSES_WRITE)
+        if form.is_valid():
+            done = value.refresh_for(actor, **form.cleaned_data)
+            messages.success(request, _("Values recomputed for %(n)s customers.") % {"n": done.contacts})
+            return redirect("profiles:value")
+    return render(
+        request,
+        "profiles/value.html",
+        {
+            "run": value.latest_run_for(actor),
+            "form": form,
+            "can_write": actor.can(Perm.RESPONSES_WRITE),
+            "churn_models": churn.models(actor),
+            "can_manage": actor.can(Perm.ORG_MANAGE),
+        },
+    )
+
+
+@member_required(Perm.ORG_MANAGE)
+@require_POST
+def churn_evaluate_page(request):
+    try:
+        record = churn.evaluate_model(request.actor)
+        messages.success(
+            request,
+            _("Churn model evaluated: AUC %(auc).3f. It is off until you switch it on.")
+            % {"auc": record.metrics["auc"]},
+        )
+    except InvalidInput as exc:
+        messages.error(request, exc.message)
+    return redirect("profiles:value")
+
+
+@member_required(Perm.ORG_MANAGE)
+@require_POST
+def churn_switch_page(request, model_id):
+    on = request.POST.get("on") == "1"
+    try:
+        churn.switch_on(request.actor, model_id, on)
+        messages.success(request, _("Churn model switched on.") if on else _("Churn model switched off."))
+    except InvalidInput as exc:
+        messages.error(request, exc.message)
+    return redirect("profiles:value")

@@ -1,0 +1,105 @@
+"""The at-risk list and a customer's profile in a real browser: the Jing'an store manager opens a
+high-value customer at risk from the list and sees the value, the reasons and the timeline, and
+only Jing'an's customers; the admin, in Chinese, merges a duplicate and undoes it.
+
+(The issue's "open a case" from the profile waits for the cases feature.)"""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from openxm.accounts import services as accounts
+from openxm.customers import directory as contacts
+from openxm.customers import events
+from openxm.demo import company
+from openxm.demo.loader import DemoContext
+from openxm.profiles import value
+from tests.conftest import PASSWORD
+from tests.e2e.browsing import sign_in
+
+MANAGER = "store.jingan@demo.openxm.local"
+ADMIN = "admin@demo.openxm.local"
+
+
+@pytest.fixture
+def shoppers(transactional_db, settings):
+    """40 customers in Jing'an and Pudong; odd ones stopped buying 120+ days ago (at risk)."""
+    settings.OPENXM_JOBS_INLINE = True
+    ctx = DemoContext(password=PASSWORD)
+    company.load_company(ctx)
+    org = ctx.organization
+    op = accounts.operator_actor(org)
+    now = timezone.now()
+    for i in range(40):
+        store = "sh-jingan" if i % 4 < 2 else "sh-pudong"
+        name = f"{'JINGAN' if store == 'sh-jingan' else 'PUDONG'}-{i:02d}"
+        c = contacts.create_contact(
+            op, {"external_id": f"e2e-{i:02d}", "name": name, "unit": store, "phone": f"+86 139 0000 {i:04d}"}
+        )
+        stop = 120 + i if i % 2 else 0
+        day, rows = 360, []
+        while day > stop:
+            rows.append(
+                (
+                    c.pk,
+                    {
+                        "type": "order",
+                        "occurred_at": (now - timedelta(days=day)).isoformat(),
+                        "amount": str(100 + 10 * i + (day % 7) * 15),
+                        "external_id": f"e2e-{i}-{day}",
+                    },
+                )
+            )
+            day -= 9 + i % 5
+        events.record_events(op, rows)
+    contacts.create_contact(
+        op, {"external_id": "e2e-dup", "name": "JINGAN-DUP", "unit": "sh-jingan", "phone": "0086 13900000000"}
+    )
+    value.refresh_values(org, as_of=now)
+    return org
+
+
+def test_the_store_manager_opens_a_high_value_customer_at_risk(shoppers, page, artifacts):
+    sign_in(page, MANAGER)
+    page.goto("/contacts/at-risk/")
+    listing = page.locator("main").inner_text()
+    assert "JINGAN-" in listing and "PUDONG-" not in listing
+    page.screenshot(path=str(artifacts / "customers-at-risk.png"), full_page=True)
+    first = page.locator("main table tbody tr").first
+    name = first.locator("td").first.inner_text()
+    with page.expect_navigation():
+        first.get_by_role("link").click()
+    profile = page.locator("main").inner_text()
+    assert name in profile
+    assert "Value and risk" in profile and "Churn risk" in profile
+    assert "no purchase for" in profile  # the reason, spelled out
+    assert "order" in profile  # the timeline lists the purchases
+    page.screenshot(path=str(artifacts / "customers-profile.png"), full_page=True)
+    assert page.goto("/contacts/?q=PUDONG").status == 200
+    assert "PUDONG-" not in page.locator("main").inner_text()
+
+
+def test_the_admin_merges_a_duplicate_and_undoes_it_in_chinese(shoppers, page, artifacts):
+    sign_in(page, ADMIN)
+    with page.expect_navigation():
+        page.get_by_role("button", name="简体中文").click()
+    page.goto("/contacts/duplicates/")
+    assert "phone" in page.locator("main").inner_text()
+    page.goto("/contacts/?q=13900000000")
+    rows = page.locator("main table tbody tr")
+    assert rows.count() == 2
+    with page.expect_navigation():
+        rows.first.get_by_role("link").first.click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="合并到此联系人").click()
+    assert "合并联系人" in page.locator("main").inner_text()
+    page.screenshot(path=str(artifacts / "customers-merge-preview.png"), full_page=True)
+    with page.expect_navigation():
+        page.get_by_role("button", name="合并").click()
+    assert "联系人已合并" in page.content()
+    with page.expect_navigation():
+        page.get_by_role("button", name="撤销合并").click()
+    assert "合并已撤销" in page.content()
+    page.goto("/contacts/?q=13900000000")
+    assert page.locator("main table tbody tr").count() == 2
