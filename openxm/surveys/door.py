@@ -123,26 +123,28 @@ def _units(scope: Scope, piece: Slice):
     return scope.units(piece.unit)
 
 
+# Where Response and Answer keep the columns a Slice reads (see slice_q).
+RESPONSE_COLUMNS = {
+    "survey": "survey_id",
+    "touchpoint": "touchpoint",
+    "unit": "unit_id",
+    "channel": "channel",
+    "time": "completed_at",
+    "language": "language",
+    "status": "status",
+}
+# An answer's own time and touchpoint: a question may be tagged with another touchpoint.
+ANSWER_COLUMNS = {
+    **{name: f"response__{column}" for name, column in RESPONSE_COLUMNS.items()},
+    "survey": "survey_id",
+    "touchpoint": "touchpoint",
+    "time": "answered_at",
+}
+
+
 def responses(scope: Scope, piece: Slice = EVERYTHING) -> QuerySet:
     """The responses inside the scope and the slice."""
-    qs = Response.objects.for_org(scope.organization)
-    units = _units(scope, piece)
-    if units is not None:
-        qs = qs.filter(unit_id__in=units)
-    if piece.survey_id is not None:
-        qs = qs.filter(survey_id=piece.survey_id)
-    if piece.touchpoints is not None:
-        qs = qs.filter(touchpoint__in=piece.touchpoints)
-    if piece.channel:
-        qs = qs.filter(channel=piece.channel)
-    if piece.since is not None:
-        qs = qs.filter(completed_at__gte=piece.since)
-    if piece.until is not None:
-        qs = qs.filter(completed_at__lt=piece.until)
-    if piece.language:
-        qs = qs.filter(language=piece.language)
-    if piece.status:
-        qs = qs.filter(status=piece.status)
+    qs = Response.objects.for_org(scope.organization).filter(_columns_q(scope, piece, RESPONSE_COLUMNS))
     for name, value in piece.segment:
         qs = qs.filter(contact_matches(name, value))
     if piece.text:
@@ -176,24 +178,7 @@ def answers(scope: Scope, piece: Slice = EVERYTHING) -> QuerySet:
     """The answer rows of the responses inside the scope and the slice. The period and the
     touchpoints apply to the answer's own time and touchpoint (a question may be tagged with
     another touchpoint than its survey)."""
-    qs = Answer.objects.for_org(scope.organization)
-    units = _units(scope, piece)
-    if units is not None:
-        qs = qs.filter(response__unit_id__in=units)
-    if piece.survey_id is not None:
-        qs = qs.filter(survey_id=piece.survey_id)
-    if piece.touchpoints is not None:
-        qs = qs.filter(touchpoint__in=piece.touchpoints)
-    if piece.channel:
-        qs = qs.filter(response__channel=piece.channel)
-    if piece.since is not None:
-        qs = qs.filter(answered_at__gte=piece.since)
-    if piece.until is not None:
-        qs = qs.filter(answered_at__lt=piece.until)
-    if piece.language:
-        qs = qs.filter(response__language=piece.language)
-    if piece.status:
-        qs = qs.filter(response__status=piece.status)
+    qs = Answer.objects.for_org(scope.organization).filter(_columns_q(scope, piece, ANSWER_COLUMNS))
     for name, value in piece.segment:
         qs = qs.filter(contact_matches(name, value, "response__"))
     if piece.text:
@@ -206,6 +191,13 @@ def slice_q(scope: Scope, piece: Slice, columns: Mapping[str, str]) -> Q:
     copies of their columns. ``columns`` maps ``survey``, ``touchpoint``, ``unit``, ``channel``,
     ``time``, ``language`` and ``status`` to the table's fields; a slice field the table cannot
     answer raises ValueError (a reader must not silently ignore a filter)."""
+    if piece.segment or piece.text:
+        raise ValueError("contact segments and text search need the response tables")
+    return _columns_q(scope, piece, columns)
+
+
+def _columns_q(scope: Scope, piece: Slice, columns: Mapping[str, str]) -> Q:
+    """The scope and the slice's column fields (all but segment and text) on ``columns``."""
 
     def col(name: str) -> str:
         if name not in columns:
@@ -230,8 +222,6 @@ def slice_q(scope: Scope, piece: Slice, columns: Mapping[str, str]) -> Q:
         q &= Q(**{col("language"): piece.language})
     if piece.status:
         q &= Q(**{col("status"): piece.status})
-    if piece.segment or piece.text:
-        raise ValueError("contact segments and text search need the response tables")
     return q
 
 
