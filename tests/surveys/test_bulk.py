@@ -150,27 +150,13 @@ def test_aware_times_are_written_as_the_field_itself_would(org_a, survey):
 
 
 def test_insert_new_skips_rows_that_meet_a_unique_constraint(org_a):
-    from django.utils import timezone
-
-    from openxm.bulk import insert_new
+    from openxm.bulk import columns_of, insert_new
     from openxm.customers.models import Contact
 
     stored = Contact.objects.for_org(org_a).create(organization=org_a, external_id="C-1", name="Old")
-    columns = (
-        "organization_id",
-        "external_id",
-        "kind",
-        "name",
-        "email",
-        "phone",
-        "language",
-        "attributes",
-        "unit_id",
-        "unsubscribed_at",
-        "created_at",
-    )
-    now = timezone.now()
-    rows = [(org_a.pk, eid, "customer", "New", "", "", "", {}, None, None, now) for eid in ("C-1", "C-2")]
+    columns = columns_of(Contact)
+    fresh = [Contact(organization=org_a, external_id=eid, name="New") for eid in ("C-1", "C-2")]
+    rows = [tuple(getattr(c, name) for name in columns) for c in fresh]
     ids = insert_new(Contact, columns, rows, "external_id")
     assert list(ids) == ["C-2"]
     contacts = {c.external_id: c for c in Contact.objects.for_org(org_a)}
