@@ -21,8 +21,12 @@ PACKAGE = Path(__file__).resolve().parent.parent / "openxm"
 
 DOMAIN_SIGNALS = {
     "openxm.surveys.signals.responses_recorded": [
+        "openxm.alerts.evaluate.on_responses_recorded",  # on commit: score and answer rules
         "openxm.comments.receivers.on_responses_recorded",  # on commit: text analytics, one batch
         "openxm.insights.rollups.on_responses_recorded",
+    ],
+    "openxm.comments.signals.analyses_written": [
+        "openxm.alerts.evaluate.on_analyses_written",  # text rules, after the analysis
     ],
     "openxm.surveys.signals.response_deleted": [
         "openxm.comments.receivers.on_response_deleted",
@@ -35,8 +39,10 @@ DOMAIN_SIGNALS = {
     ],
 }
 
-# openxm's receivers of Django's own signals: caches and the sign-in audit, never derived data.
+# openxm's receivers of Django's own signals: caches, the sign-in audit and the storage guard of
+# input hygiene (NUL, lone surrogates, over-long text), never derived data.
 DJANGO_SIGNALS = {
+    "pre_save": ["openxm.accounts.hygiene.guard_columns <- any"],
     "post_save": [
         "openxm.insights.rollups.forget_segments <- insights.RollupSettings",
         "openxm.surveys.collect.forget_surveys <- surveys.Survey",
