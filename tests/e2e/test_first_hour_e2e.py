@@ -162,9 +162,13 @@ def test_first_hour(
     page.locator("#export-format").select_option("csv")
     with page.expect_navigation():
         page.locator("form[action='/responses/exports/'] button[type=submit]").click()
+    # The export is written in the background and its row polls every second: on a loaded machine
+    # that can take longer than a click's default wait.
+    link = page.locator("a[href*='/download/']").first
+    link.wait_for(state="visible", timeout=90_000)
     shot(page, "exports")
     with page.expect_download() as download:
-        page.locator("a[href*='/download/']").first.click()
+        link.click()
     text = download.value.path().read_text(encoding="utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert len(rows) == 1 and rows[0]["reason_detractor"] == COMPLAINT
