@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .conditions import ResponseContext, apply_operator, leaf_value
+from .messages import render_message
 
 SCORES = ("nps", "csat", "ces")
 VALUE_SOURCES = ("score", "question", "hidden", "contact")
@@ -148,57 +149,32 @@ def reads_text(condition: Mapping[str, Any]) -> bool:
     return any(leaf is not None and any(s in leaf for s in TEXT_SOURCES) for leaf, _ in _walk(condition, ()))
 
 
-# Problems with a condition, in English and Simplified Chinese (placeholders for str.format).
-PROBLEMS: dict[str, dict[str, str]] = {
-    "source": {"en": "needs exactly one of {sources}", "zh-Hans": "需要且只能有以下之一：{sources}"},
-    "attribute_op": {"en": "operator '{op}' is not one of eq, neq, in, not_in",
-                     "zh-Hans": "运算符“{op}”不是 eq、neq、in、not_in 之一"},
-    "attribute_value": {"en": "{source} needs a non-empty text or list of texts",
-                        "zh-Hans": "{source} 需要非空文本或文本列表"},
-    "sentiment": {"en": "sentiment is one of {allowed}", "zh-Hans": "sentiment 必须是以下之一：{allowed}"},
-    "score": {"en": "score is one of {allowed}", "zh-Hans": "score 必须是以下之一：{allowed}"},
-    "name": {"en": "{source} needs a name", "zh-Hans": "{source} 需要一个名称"},
-    "op": {"en": "op is one of {allowed}", "zh-Hans": "op 必须是以下之一：{allowed}"},
-    "value": {"en": "operator '{op}' needs a value", "zh-Hans": "运算符“{op}”需要 value"},
-    "between": {"en": "between needs a value of two items [low, high]",
-                "zh-Hans": "between 需要两个值 [下限, 上限]"},
-    "group": {"en": "needs a condition object or a non-empty group",
-              "zh-Hans": "需要一个条件对象或非空的条件组"},
-}
-
-
-def problem_text(code: str, language: str = "en", **params: Any) -> str:
-    """The message of a problem code in ``language`` (``zh*`` → Simplified Chinese, else English)."""
-    lang = "zh-Hans" if (language or "").lower().startswith("zh") else "en"
-    return PROBLEMS[code][lang].format(**params)
-
-
 def _leaf_problem(leaf: Mapping[str, Any]) -> tuple[str, dict[str, Any]] | None:
     sources = [s for s in SOURCES if s in leaf]
     if len(sources) != 1:
-        return "source", {"sources": ", ".join(SOURCES)}
+        return "rule.source", {"sources": ", ".join(SOURCES)}
     source = sources[0]
     op = leaf.get("op")
     if source in ATTRIBUTE_SOURCES or source in TEXT_SOURCES:
         if op is not None and op not in ATTRIBUTE_OPERATORS:
-            return "attribute_op", {"op": op}
+            return "rule.attribute_op", {"op": op}
         wanted = leaf[source]
         items = wanted if isinstance(wanted, list) else [wanted]
         if not items or any(not isinstance(w, str) or not w for w in items):
-            return "attribute_value", {"source": source}
+            return "rule.attribute_value", {"source": source}
         if source == "sentiment" and any(w not in SENTIMENTS for w in items):
-            return "sentiment", {"allowed": ", ".join(SENTIMENTS)}
+            return "rule.sentiment", {"allowed": ", ".join(SENTIMENTS)}
         return None
     if source == "score" and leaf["score"] not in SCORES:
-        return "score", {"allowed": ", ".join(SCORES)}
+        return "rule.score", {"allowed": ", ".join(SCORES)}
     if source != "score" and (not isinstance(leaf[source], str) or not leaf[source]):
-        return "name", {"source": source}
+        return "rule.name", {"source": source}
     if op not in OPERATORS:
-        return "op", {"allowed": ", ".join(sorted(OPERATORS))}
+        return "rule.op", {"allowed": ", ".join(sorted(OPERATORS))}
     if op not in ("answered", "not_answered") and "value" not in leaf:
-        return "value", {"op": op}
+        return "rule.value", {"op": op}
     if op == "between" and not (isinstance(leaf.get("value"), list) and len(leaf["value"]) == 2):
-        return "between", {}
+        return "rule.between", {}
     return None
 
 
@@ -210,7 +186,7 @@ def check_rule_condition(
     problems = []
     for leaf, where in _walk(condition, tuple(path)):
         dotted = ".".join(str(p) for p in where)
-        found = ("group", {}) if leaf is None else _leaf_problem(leaf)
+        found = ("rule.group", {}) if leaf is None else _leaf_problem(leaf)
         if found:
-            problems.append((dotted, problem_text(found[0], language, **found[1])))
+            problems.append((dotted, render_message(found[0], found[1], language)))
     return problems

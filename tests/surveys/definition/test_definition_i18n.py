@@ -110,7 +110,7 @@ def _codes_in_source() -> set[str]:
     literal = set(
         re.findall(
             r'"((?:format|schema|id|language|text|scale|kano|range|choice|date|labels|logic|'
-            r'piping|branch|ending|random|answer)\.[a-z_]+)"',
+            r'piping|branch|ending|random|answer|rule)\.[a-z_]+)"',
             source,
         )
     )
