@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("verbatims/", views.verbatims, name="verbatims"),
     path("verbatims/<int:pk>/correct/", views.correct, name="correct"),
+    path("responses/<int:pk>/", views.response_comments, name="response"),
     path("reanalyse/", views.reanalyse, name="reanalyse"),
     path("jobs/<int:pk>/", views.job, name="job"),
     path("jobs/<int:pk>/progress/", views.job_progress, name="job_progress"),

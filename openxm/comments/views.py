@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,6 +17,7 @@ from openxm.accounts import services as accounts
 from openxm.accounts.errors import InvalidInput
 from openxm.accounts.roles import Perm
 from openxm.surveys import services as surveys
+from openxm.text.flags import FLAG_KINDS
 from openxm.web.views import member_required
 
 from . import charts, corrections, services
@@ -115,6 +116,7 @@ def _correction_context(actor) -> dict:
     return {
         "can_correct": True,
         "correction_sentiments": [c for c in SENTIMENT_CHOICES if c[0]],
+        "correction_flags": FLAG_KINDS,
         "correction_topics": [
             (t["id"], ("— " * t["id"].count(".")) + labels[t["id"]]) for t in document["topics"]
         ],
@@ -178,35 +180,66 @@ def verbatims(request):
     return render(request, template, {"page": page, "more_query": more, **_correction_context(request.actor)})
 
 
+@member_required(Perm.RESPONSES_VIEW)
+def response_comments(request, pk: int):
+    """The analysed comments of one response, with the correction controls for members who may
+    correct them: the panel the response page loads (the responses room cannot import this one)."""
+    page = services.response_comments(request.actor, pk, language=_language())  # 404 outside the scope
+    context = {
+        "rows": page.rows,
+        "next": reverse("responses:detail", args=[pk]),
+        **_correction_context(request.actor),
+    }
+    return render(request, "comments/_response_comments.html", context)
+
+
 @member_required(Perm.TEXT_CONFIGURE)
 @require_POST
 def correct(request, pk: int):
-    """One click on a verbatim: correct its sentiment, remove a topic or add one.
+    """One click (or key) on a verbatim: correct its sentiment, remove a topic or a flag, or add one.
 
-    With HTMX the corrected verbatim is returned in place; without, back to the page.
+    With HTMX the corrected verbatim is returned in place; without, back to the page it came
+    from (``next``, when it is a path on this site) or to the overview.
     """
     post = request.POST
-    add = post.get("add_topic", "") if post.get("action") == "add_topic" else ""
+    action = post.get("action")
+    add_topic = post.get("add_topic", "") if action == "add_topic" else ""
+    add_flag = post.get("add_flag", "") if action == "add_flag" else ""
     try:
         result = corrections.correct_comment(
             request.actor,
             pk,
             sentiment=post.get("sentiment") or None,
-            add_topics=[add] if add else None,
+            add_topics=[add_topic] if add_topic else None,
             remove_topics=[post["remove_topic"]] if post.get("remove_topic") else None,
+            add_flags=[add_flag] if add_flag else None,
+            remove_flags=[post["remove_flag"]] if post.get("remove_flag") else None,
         )
     except InvalidInput as exc:
         if request.headers.get("HX-Request"):
             return HttpResponse(f"{exc.field}: {exc.message}", status=400)
         messages.error(request, exc.message)
-        return redirect("comments:overview")
+        return redirect(_back(request))
     if not request.headers.get("HX-Request"):
         messages.success(request, _("Correction saved."))
-        return redirect("comments:overview")
+        return redirect(_back(request))
     page = services.response_comments(request.actor, result.analysis.response_id, language=_language())
     row = next(r for r in page.rows if r.id == result.analysis.pk)
-    context = {"row": row, "link": _response_url(row.response_id), **_correction_context(request.actor)}
+    context = {
+        "row": row,
+        # On the response page itself (the only place that sends ``next``) no link to it.
+        "link": None if post.get("next") else _response_url(row.response_id),
+        "next": post.get("next", ""),
+        **_correction_context(request.actor),
+    }
     return render(request, "comments/_verbatim_item.html", context)
+
+
+def _back(request) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return reverse("comments:overview")
 
 
 # --- Re-analysis ------------------------------------------------------------------------------

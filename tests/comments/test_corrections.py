@@ -151,3 +151,43 @@ def test_verbatims_page_has_one_click_corrections_for_analysts_only(
     assert f'id="correct-{comment.pk}"' not in agent_client.get("/comments/?period=all").content.decode()
     denied = agent_client.post(f"/comments/verbatims/{comment.pk}/correct/", {"sentiment": "negative"})
     assert denied.status_code == 403
+
+
+def test_flags_are_added_and_removed_in_one_click(comment, make_member, org_a, signed_in):
+    analyst_client = signed_in(make_member(org_a, "analyst"))
+    url = f"/comments/verbatims/{comment.pk}/correct/"
+    htmx = {"HX-Request": "true"}
+    added = analyst_client.post(url, {"action": "add_flag", "add_flag": "refund"}, headers=htmx)
+    assert added.status_code == 200
+    assert 'name="remove_flag" value="refund"' in added.content.decode()
+    assert "refund" in _topics(_analysis(org_a, comment.response), kind="flag")
+    removed = analyst_client.post(url, {"remove_flag": "refund"}, headers=htmx).content.decode()
+    assert 'name="remove_flag" value="refund"' not in removed
+    assert "refund" not in _topics(_analysis(org_a, comment.response), kind="flag")
+    bad = analyst_client.post(url, {"action": "add_flag", "add_flag": "angry"}, headers=htmx)
+    assert bad.status_code == 400 and bad.content.decode().startswith("add_flags:")
+
+
+def test_the_response_page_loads_its_comments_with_corrections(
+    comment, make_member, org_a, signed_in, client
+):
+    response_id = comment.response_id
+    page = signed_in(make_member(org_a, "analyst")).get(f"/responses/{response_id}/").content.decode()
+    assert f'hx-get="/comments/responses/{response_id}/"' in page
+    panel = client.get(f"/comments/responses/{response_id}/").content.decode()
+    assert f'id="correct-{comment.pk}"' in panel and "One-tap reorder" in panel
+    assert 'name="next" value="/responses/' in panel
+    # Without HTMX a correction made there returns to the response page, not the overview.
+    back = client.post(
+        f"/comments/verbatims/{comment.pk}/correct/",
+        {"sentiment": "positive", "next": f"/responses/{response_id}/"},
+    )
+    assert back.status_code == 302 and back.url == f"/responses/{response_id}/"
+    offsite = client.post(
+        f"/comments/verbatims/{comment.pk}/correct/", {"sentiment": "positive", "next": "https://evil.example/"}
+    )
+    assert offsite.url == "/comments/"
+    client.logout()
+    agent = signed_in(make_member(org_a, "agent")).get(f"/comments/responses/{response_id}/").content.decode()
+    assert "One-tap reorder" in agent and f'id="correct-{comment.pk}"' not in agent  # reads, cannot correct
+    assert client.get("/comments/responses/999999/").status_code == 404

@@ -25,7 +25,7 @@ def _topic_count(page, name: str) -> int:
     return int(row.locator("td").first.inner_text())
 
 
-def test_correct_sentiment_and_topic_and_see_the_figures_update(transactional_db, page, artifacts):
+def _seed():
     org = accounts.bootstrap_organization("fresh", "FreshNeighbor 鲜邻生活")
     accounts.bootstrap_user("chen@example.com", PASSWORD, "Chen Jing")
     accounts.add_member(accounts.operator_actor(org), "chen@example.com", "analyst")
@@ -41,7 +41,11 @@ def test_correct_sentiment_and_topic_and_see_the_figures_update(transactional_db
             collect.Submission(answers={"nps": nps, "comment": text}, idempotency_key=f"c-{i}",
                                started_at=when, completed_at=when),
         )
+    return org
 
+
+def test_correct_sentiment_and_topic_and_see_the_figures_update(transactional_db, page, artifacts):
+    _seed()
     sign_in(page, "chen@example.com")
     page.goto("/comments/?period=all")
     positive = page.locator(".cm-stat .cm-positive-text")
@@ -71,3 +75,25 @@ def test_correct_sentiment_and_topic_and_see_the_figures_update(transactional_db
     page.reload()
     assert page.locator(".cm-stat .cm-positive-text").inner_text() == "50%"
     assert _topic_count(page, "Price and value") == 1
+
+
+def test_correct_by_keyboard_on_the_response_page(transactional_db, page, artifacts):
+    _seed()
+    sign_in(page, "chen@example.com")
+    page.goto("/comments/?period=all")
+    page.locator("li.cm-verbatim").filter(has_text="Fast delivery, friendly driver").get_by_role(
+        "link", name="Response"
+    ).click()
+    item = page.locator("#response-comments li.cm-verbatim")  # loaded into the response page
+    item.wait_for()
+    assert item.get_attribute("data-sentiment") == "positive"
+    item.focus()
+    page.keyboard.press("n")
+    page.locator('#response-comments li.cm-verbatim[data-sentiment="negative"]').wait_for()
+    page.keyboard.press("u")  # the focus stays on the corrected comment
+    page.locator('#response-comments li.cm-verbatim[data-sentiment="neutral"]').wait_for()
+    page.screenshot(path=str(artifacts / "response-corrections-en.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    page.locator('#response-comments li.cm-verbatim[data-sentiment="neutral"]').wait_for()
+    page.screenshot(path=str(artifacts / "response-corrections-phone.png"), full_page=True)
