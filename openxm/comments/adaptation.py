@@ -13,8 +13,8 @@ whether more corrections still help.
 
 The analysis engine asks :func:`active_models` for the organisation's active models and gives
 the comments of their language the adapted sentiment; corrections still win over it. Existing
-comments change at the next re-analysis (the "Re-analyse" button of the topics page). Excluded: adapted topic
-classifiers (custom classifiers cover topics).
+comments change at the next re-analysis (the "Re-analyse" button of the topics page). Adapted
+topics are :mod:`openxm.comments.topic_adaptation`.
 """
 
 from __future__ import annotations
@@ -162,7 +162,7 @@ def run_adaptation(organization, row_id: int) -> SentimentAdaptation:
     with transaction.atomic():
         if better:
             SentimentAdaptation.objects.for_org(row.organization).filter(
-                language=row.language, status=SentimentAdaptation.Status.ACTIVE
+                language=row.language, status=SentimentAdaptation.Status.ACTIVE, target=row.target
             ).update(status=SentimentAdaptation.Status.REPLACED)
         row.status = SentimentAdaptation.Status.ACTIVE if better else SentimentAdaptation.Status.REFUSED
         row.n_labels = len(labels)
@@ -177,7 +177,9 @@ def run_adaptation(organization, row_id: int) -> SentimentAdaptation:
 def active_models(organization) -> dict[str, AdaptedSentiment]:
     """The organisation's adapted sentiment models in use, by language (loaded once per run)."""
     out = {}
-    rows = SentimentAdaptation.objects.for_org(organization).filter(status=SentimentAdaptation.Status.ACTIVE)
+    rows = SentimentAdaptation.objects.for_org(organization).filter(
+        status=SentimentAdaptation.Status.ACTIVE, target=SentimentAdaptation.Target.SENTIMENT
+    )
     for row in rows:
         key = (organization.pk, row.pk)
         model = _LOADED.get(key)
@@ -200,7 +202,11 @@ def overview(actor: Actor) -> list[dict]:
     only, no comment, so a member limited to a unit may read them)."""
     actor.require(Perm.TEXT_CONFIGURE)
     org = actor.organization
-    runs = list(SentimentAdaptation.objects.for_org(org).select_related("created_by")[:50])
+    runs = list(
+        SentimentAdaptation.objects.for_org(org)
+        .filter(target=SentimentAdaptation.Target.SENTIMENT)
+        .select_related("created_by")[:50]
+    )
     out = []
     for language in LANGUAGES:
         mine = [r for r in runs if r.language == language]

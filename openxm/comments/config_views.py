@@ -6,6 +6,7 @@ import re
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,10 +15,10 @@ from openxm.accounts.roles import Perm
 from openxm.web.views import member_required
 
 from . import adaptation as adaptation_service
-from . import services
+from . import services, topic_adaptation
 from .forms import ColumnsForm, ImportForm, ThemeRunForm, TopicForm, UploadForm, topics_from_post
 from .models import Classifier
-from .taxonomies import InvalidTaxonomy, normalise, parse_upload, to_yaml
+from .taxonomies import InvalidTaxonomy, normalise, parse_upload, to_yaml, topic_labels
 from .views import _filters, _query
 
 BLANK_ROWS = 3
@@ -295,15 +296,28 @@ def themes(request):
 
 @member_required(Perm.TEXT_CONFIGURE)
 def adaptation(request):
-    """The organisation's sentiment models adapted from corrections: figures, learning curve, training."""
+    """The organisation's sentiment and topics adapted from corrections: figures, learning curve,
+    training (``target`` sentiment or topics)."""
     actor = request.actor
     if request.method == "POST":
         try:
-            row = adaptation_service.start_adaptation(actor, request.POST.get("language", ""))
-            messages.success(
-                request, _("Training started on %(n)s corrected comments.") % {"n": row.n_labels}
-            )
+            if request.POST.get("target") == "topics":
+                row = topic_adaptation.start_topic_adaptation(actor, request.POST.get("language", ""))
+                messages.success(
+                    request, _("Training started on %(n)s reviewed comments.") % {"n": row.n_labels}
+                )
+            else:
+                row = adaptation_service.start_adaptation(actor, request.POST.get("language", ""))
+                messages.success(
+                    request, _("Training started on %(n)s corrected comments.") % {"n": row.n_labels}
+                )
         except InvalidInput as exc:
             messages.error(request, exc.message)
         return redirect("comments:adaptation")
-    return render(request, "comments/adaptation.html", {"languages": adaptation_service.overview(actor)})
+    labels = topic_labels(services.taxonomy(actor).document, translation.get_language() or "en")
+    topic_languages = topic_adaptation.topic_overview(actor)
+    for lang in topic_languages:
+        topics = lang["latest"].report.get("topics", []) if lang["latest"] else []
+        lang["rows"] = [dict(t, label=labels.get(t["topic"], t["topic"])) for t in topics]
+    context = {"languages": adaptation_service.overview(actor), "topic_languages": topic_languages}
+    return render(request, "comments/adaptation.html", context)

@@ -41,6 +41,7 @@ from .corrections import apply_correction, corrections_for
 from .models import Classifier, CommentAnalysis, CommentTopic
 from .signals import analyses_written
 from .taxonomies import active_taxonomy
+from .topic_adaptation import active_topic_models
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +133,45 @@ def _scores(organization, response_ids: set[int]) -> dict[int, dict[str, int]]:
     return found
 
 
+def _adapted_topics(organization, results, texts) -> dict[int, tuple[frozenset, set[str]]]:
+    """For each comment whose language has adapted topics in use: (the topics the adapted model
+    decides, those it finds present)."""
+    decided = {}
+    for language, model in active_topic_models(organization).items():
+        mine = [i for i, r in enumerate(results) if r.language == language]
+        rules = [{t.id for t in results[i].topics} for i in mine]
+        present = model.predict([texts[i] for i in mine], rules)
+        for i, found in zip(mine, present, strict=True):
+            decided[i] = (frozenset(model.topics), found)
+    return decided
+
+
+def _adapted_rows(organization, decision, result, sentiment: str, score: float) -> list[CommentTopic]:
+    """The topic rows an adapted model adds: its present topics (with their parents), keeping the
+    rules' spans and sentiment where the rules found the topic too; else the comment's."""
+    if decision is None:
+        return []
+    _decides, present = decision
+    by_rule = {t.id: t for t in result.topics}
+    wanted = set(present) | {t.rsplit(".", 1)[0] for t in present if "." in t}
+    wanted -= {t.id for t in result.topics if t.id not in _decides}  # already kept from the rules
+    rows = []
+    for topic in sorted(wanted):
+        rule = by_rule.get(topic)
+        rows.append(
+            CommentTopic(
+                organization=organization,
+                topic=topic,
+                parent=topic.rsplit(".", 1)[0] if "." in topic else "",
+                kind=CommentTopic.Kind.TOPIC,
+                sentiment=rule.sentiment if rule else sentiment,
+                score=rule.score if rule else score,
+                spans=[list(s) for s in rule.spans] if rule else [],
+            )
+        )
+    return rows
+
+
 def analyse_answers(organization, answers: list[Answer], context: Context | None = None) -> int:
     """Analyse ``answers`` (comment answers of ``organization``) and replace their rows; returns
     how many analyses were written."""
@@ -151,6 +191,7 @@ def analyse_answers(organization, answers: list[Answer], context: Context | None
     for language, adapted in active_models(organization).items():  # the organisation's own model
         mine = [i for i, r in enumerate(results) if r.language == language]
         verdicts.update(zip(mine, adapted.predict([texts[i] for i in mine]), strict=True))
+    decided = _adapted_topics(organization, results, texts)
     now = timezone.now()
     version = model_version()
     rows: list[CommentAnalysis] = []
@@ -202,7 +243,9 @@ def analyse_answers(organization, answers: list[Answer], context: Context | None
                 spans=[list(s) for s in t.spans],
             )
             for t in result.topics
+            if t.id not in decided.get(i, ((), ()))[0]
         ]
+        topics += _adapted_rows(organization, decided.get(i), result, sentiment, sentiment_score)
         topics += [
             CommentTopic(
                 organization=organization,

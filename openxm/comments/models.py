@@ -258,13 +258,16 @@ class CommentCorrection(TenantModel):
 
 
 class SentimentAdaptation(TenantModel):
-    """One training of an organisation's adapted sentiment model for one language, from its corrections.
+    """One training of an organisation's adapted sentiment model, or of its adapted topics
+    (``target``), for one language, from its corrections.
 
-    ``report`` holds the cross-validation (:class:`openxm.text.adapt.AdaptReport` as a dict) and
-    ``curve`` the learning curve ([{"n", "adapted", "shipped"}, …] cross-validated macro-F1 on
+    For sentiment, ``report`` holds the cross-validation (:class:`openxm.text.adapt.AdaptReport`
+    as a dict) and ``curve`` the learning curve ([{"n", "adapted", "shipped"}, …] cross-validated macro-F1 on
     nested subsets of the corrections). The model is switched on (``ACTIVE``) only when
     cross-validation chose it over the shipped model; else it is ``REFUSED``. Files live under
-    ``MEDIA_ROOT/adaptations/<organization id>/<id>/``.
+    ``MEDIA_ROOT/adaptations/<organization id>/<id>/``. For topics, ``report`` holds
+    ``{"topics": [TopicResult as a dict, …]}`` (:mod:`openxm.text.adapt_topics`) and the run is
+    switched on when at least one topic's adapted model beat its rules.
     """
 
     class Status(models.TextChoices):
@@ -274,6 +277,11 @@ class SentimentAdaptation(TenantModel):
         REPLACED = "replaced", _("Replaced by a newer one")
         FAILED = "failed", _("Failed")
 
+    class Target(models.TextChoices):
+        SENTIMENT = "sentiment", _("Sentiment")
+        TOPICS = "topics", _("Topics")
+
+    target = models.CharField(max_length=10, choices=Target.choices, default=Target.SENTIMENT)
     language = models.CharField(max_length=8)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.TRAINING)
     n_labels = models.PositiveIntegerField(default=0)

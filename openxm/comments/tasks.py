@@ -8,7 +8,7 @@
   long job that opened a pool (``openxm.jobs.worker_pool``: an import's chunks are analysed while
   the next one is stored); a failure is logged and never undoes the stored response. A
   transaction that rolls back queues nothing.
-* Re-analysis, classifier training and sentiment adaptation: started by
+* Re-analysis, classifier training and sentiment and topic adaptation: started by
   :func:`openxm.jobs.dispatch` (on the workers with a broker, else in a thread of the web
   process; inline with ``OPENXM_JOBS_INLINE``).
 """
@@ -65,6 +65,16 @@ def adapt_sentiment_task(org_id: int, adaptation_id: int) -> str:
     if org is None:
         return "gone"
     return run_adaptation(org, adaptation_id).status
+
+
+@shared_task(name="openxm.comments.adapt_topics")
+def adapt_topics_task(org_id: int, adaptation_id: int) -> str:
+    from .topic_adaptation import run_topic_adaptation
+
+    org = _organization(org_id)
+    if org is None:
+        return "gone"
+    return run_topic_adaptation(org, adaptation_id).status
 
 
 def runs(ids: list[int]) -> list[tuple[int, int]]:
