@@ -87,3 +87,16 @@ def test_the_page_shows_each_topic_with_its_figures(reviewed, org_a, analyst, ma
     assert 'id="topic-results-en"' in html
     assert 'data-topic="delivery" data-chosen="adapted"' in html
     assert 'data-topic="cleanliness" data-chosen="too_few"' in html
+
+
+def test_stored_comments_are_reanalysed_with_the_model_in_the_background(
+    reviewed, org_a, analyst, make_member, signed_in
+):
+    topic_adaptation.start_topic_adaptation(analyst, "en", inline=True)
+    client = signed_in(make_member(org_a, "analyst"))
+    html = client.get("/comments/adaptation/").content.decode()
+    assert 'name="reason" value="adapted topics"' in html
+    form = {"reason": "adapted topics", "back": "/comments/adaptation/"}
+    started = client.post("/comments/reanalyse/", form)
+    assert started.status_code == 302 and started.url.startswith("/comments/jobs/")
+    assert client.get(started.url + "progress/").status_code == 200
