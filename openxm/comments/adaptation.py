@@ -42,6 +42,7 @@ from .models import CommentAnalysis, CommentCorrection, SentimentAdaptation
 
 __all__ = [
     "MIN_LABELS", "corrected_examples", "start_adaptation", "run_adaptation", "active_models", "overview",
+    "create_run", "train_run", "finish_run", "load_active",
 ]
 
 log = logging.getLogger(__name__)
@@ -98,26 +99,90 @@ def start_adaptation(actor: Actor, language: str, *, inline: bool = False) -> Se
     _require_whole(actor)
     if language not in LANGUAGES:
         raise InvalidInput("language", _("must be one of %(choices)s") % {"choices": ", ".join(LANGUAGES)})
-    org = actor.organization
-    _texts, labels = corrected_examples(org, language)
+    _texts, labels = corrected_examples(actor.organization, language)
     problem = _check_labels(labels)
     if problem:
         raise InvalidInput("language", problem)
+    from . import tasks
+
+    row = create_run(
+        actor, SentimentAdaptation.Target.SENTIMENT, language, len(labels), "sentiment.adaptation_started",
+        {"language": language, "corrections": len(labels)}, None if inline else tasks.adapt_sentiment_task,
+    )
+    return run_adaptation(actor.organization, row.pk) if inline else row
+
+
+def create_run(actor: Actor, target: str, language: str, n_labels: int, action: str, data: dict,
+               task) -> SentimentAdaptation:
+    """A new training run, audited as ``action``; ``task`` (if any) trains it once committed."""
+    org = actor.organization
     with transaction.atomic():
         row = SentimentAdaptation.objects.for_org(org).create(
-            organization=org, language=language, n_labels=len(labels), created_by=actor.user
+            organization=org, target=target, language=language, n_labels=n_labels, created_by=actor.user
         )
-        audit.record(
-            actor, "sentiment.adaptation_started", target_type="sentiment_adaptation", target_id=row.pk,
-            data={"language": language, "corrections": len(labels)},
-        )
-        if not inline:
-            from . import tasks
-
-            dispatch(tasks.adapt_sentiment_task, org.pk, row.pk)
-    if inline:
-        row = run_adaptation(org, row.pk)
+        audit.record(actor, action, target_type=f"{target}_adaptation", target_id=row.pk, data=data)
+        if task is not None:
+            dispatch(task, org.pk, row.pk)
     return row
+
+
+def train_run(organization, row: SentimentAdaptation, fit) -> tuple[object, str] | None:
+    """Run ``fit()`` → (model with ``save(dir)``, anything) and save the model under the run's
+    directory; on failure mark the run failed (reported on the page, not lost in a worker log)
+    and return None; else (fit's result, the model's path relative to MEDIA_ROOT)."""
+    try:
+        result = fit()
+        relative = f"adaptations/{organization.pk}/{row.pk}"
+        target = Path(settings.MEDIA_ROOT) / relative
+        if target.exists():
+            shutil.rmtree(target)
+        result[0].save(target)
+    except Exception as exc:
+        log.exception("%s adaptation %s failed", row.target, row.pk)
+        row.status, row.error = SentimentAdaptation.Status.FAILED, f"{type(exc).__name__}: {exc}"[:2000]
+        row.save(update_fields=["status", "error"])
+        return None
+    return result, relative
+
+
+def finish_run(row: SentimentAdaptation, better: bool, **fields) -> SentimentAdaptation:
+    """Switch the run on (replacing the one in use for its target and language) when ``better``,
+    else mark it refused; store ``fields`` (n_labels, report, curve, model_path)."""
+    with transaction.atomic():
+        if better:
+            SentimentAdaptation.objects.for_org(row.organization).filter(
+                language=row.language, status=SentimentAdaptation.Status.ACTIVE, target=row.target
+            ).update(status=SentimentAdaptation.Status.REPLACED)
+        row.status = SentimentAdaptation.Status.ACTIVE if better else SentimentAdaptation.Status.REFUSED
+        for name, value in fields.items():
+            setattr(row, name, value)
+        row.trained_at = timezone.now()
+        row.save()
+    return row
+
+
+def load_active(organization, target: str, load) -> dict:
+    """The organisation's runs in use for ``target``, loaded by ``load(directory)`` once per
+    process, by language; a run whose files cannot be read is logged and left out."""
+    out = {}
+    rows = SentimentAdaptation.objects.for_org(organization).filter(
+        status=SentimentAdaptation.Status.ACTIVE, target=target
+    )
+    for row in rows:
+        key = (organization.pk, row.pk, target, row.trained_at)  # a retrained or reused id reloads
+        model = _LOADED.get(key)
+        if model is None:
+            try:
+                model = load(Path(settings.MEDIA_ROOT) / row.model_path)
+            except (OSError, ValueError, KeyError):
+                log.exception("adapted %s %s cannot be loaded", target, row.pk)
+                continue
+            with _LOCK:
+                _LOADED[key] = model
+                while len(_LOADED) > 16:
+                    _LOADED.popitem(last=False)
+        out[row.language] = model
+    return out
 
 
 def learning_curve(texts: list[str], labels: list[str], language: str, seed: int = 0) -> list[dict]:
@@ -144,57 +209,24 @@ def run_adaptation(organization, row_id: int) -> SentimentAdaptation:
     row = SentimentAdaptation.objects.for_org(organization).get(pk=row_id)
     if row.status != SentimentAdaptation.Status.TRAINING:
         return row
-    try:
-        texts, labels = corrected_examples(row.organization, row.language)
-        model = adapt_sentiment(texts, labels, row.language)
-        curve = learning_curve(texts, labels, row.language)
-        relative = f"adaptations/{organization.pk}/{row.pk}"
-        target = Path(settings.MEDIA_ROOT) / relative
-        if target.exists():
-            shutil.rmtree(target)
-        model.save(target)
-    except Exception as exc:  # reported on the page, not lost in a worker log
-        log.exception("sentiment adaptation %s failed", row.pk)
-        row.status, row.error = SentimentAdaptation.Status.FAILED, f"{type(exc).__name__}: {exc}"[:2000]
-        row.save(update_fields=["status", "error"])
+    texts, labels = corrected_examples(row.organization, row.language)
+
+    def fit():
+        return (adapt_sentiment(texts, labels, row.language), learning_curve(texts, labels, row.language))
+
+    trained = train_run(organization, row, fit)
+    if trained is None:
         return row
-    better = model.chosen != "shipped"
-    with transaction.atomic():
-        if better:
-            SentimentAdaptation.objects.for_org(row.organization).filter(
-                language=row.language, status=SentimentAdaptation.Status.ACTIVE, target=row.target
-            ).update(status=SentimentAdaptation.Status.REPLACED)
-        row.status = SentimentAdaptation.Status.ACTIVE if better else SentimentAdaptation.Status.REFUSED
-        row.n_labels = len(labels)
-        row.report = model.report.to_dict()
-        row.curve = curve
-        row.model_path = relative
-        row.trained_at = timezone.now()
-        row.save()
-    return row
+    (model, curve), relative = trained
+    return finish_run(
+        row, model.chosen != "shipped",
+        n_labels=len(labels), report=model.report.to_dict(), curve=curve, model_path=relative,
+    )
 
 
 def active_models(organization) -> dict[str, AdaptedSentiment]:
-    """The organisation's adapted sentiment models in use, by language (loaded once per run)."""
-    out = {}
-    rows = SentimentAdaptation.objects.for_org(organization).filter(
-        status=SentimentAdaptation.Status.ACTIVE, target=SentimentAdaptation.Target.SENTIMENT
-    )
-    for row in rows:
-        key = (organization.pk, row.pk)
-        model = _LOADED.get(key)
-        if model is None:
-            try:
-                model = AdaptedSentiment.load(Path(settings.MEDIA_ROOT) / row.model_path)
-            except (OSError, ValueError):
-                log.exception("adapted sentiment model %s cannot be loaded", row.pk)
-                continue
-            with _LOCK:
-                _LOADED[key] = model
-                while len(_LOADED) > 16:
-                    _LOADED.popitem(last=False)
-        out[row.language] = model
-    return out
+    """The organisation's adapted sentiment models in use, by language (loaded once per process)."""
+    return load_active(organization, SentimentAdaptation.Target.SENTIMENT, AdaptedSentiment.load)
 
 
 def overview(actor: Actor) -> list[dict]:

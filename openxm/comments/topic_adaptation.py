@@ -18,27 +18,27 @@ and members limited to a unit (the model serves the whole organisation).
 
 from __future__ import annotations
 
-import logging
-import shutil
-import threading
-from collections import OrderedDict
-from pathlib import Path
+from dataclasses import asdict
 
-from django.conf import settings
-from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from openxm.accounts import audit
 from openxm.accounts.actors import Actor
 from openxm.accounts.errors import InvalidInput
 from openxm.accounts.roles import Perm
-from openxm.jobs import dispatch
 from openxm.text.adapt_topics import MIN_EACH, AdaptedTopics, adapt_topics
 from openxm.text.pipeline import analyze
 
-from .adaptation import LANGUAGES, MAX_TEXT, MIN_LABELS, _require_whole
+from .adaptation import (
+    LANGUAGES,
+    MAX_TEXT,
+    MIN_LABELS,
+    _require_whole,
+    create_run,
+    finish_run,
+    load_active,
+    train_run,
+)
 from .models import CommentAnalysis, CommentCorrection, CommentTopic, SentimentAdaptation
 from .taxonomies import active_taxonomy
 
@@ -47,11 +47,7 @@ __all__ = [
     "topic_overview",
 ]
 
-log = logging.getLogger(__name__)
-
 _TOPICS = SentimentAdaptation.Target.TOPICS
-_LOADED: OrderedDict = OrderedDict()
-_LOCK = threading.Lock()
 
 
 def reviewed_examples(organization, language: str) -> tuple[list[str], list[set[str]], list[set[str]]]:
@@ -90,26 +86,17 @@ def start_topic_adaptation(actor: Actor, language: str, *, inline: bool = False)
     _require_whole(actor)
     if language not in LANGUAGES:
         raise InvalidInput("language", _("must be one of %(choices)s") % {"choices": ", ".join(LANGUAGES)})
-    org = actor.organization
-    texts, _rules, _gold = reviewed_examples(org, language)
+    texts, _rules, _gold = reviewed_examples(actor.organization, language)
     problem = _check(texts)
     if problem:
         raise InvalidInput("language", problem)
-    with transaction.atomic():
-        row = SentimentAdaptation.objects.for_org(org).create(
-            organization=org, target=_TOPICS, language=language, n_labels=len(texts), created_by=actor.user
-        )
-        audit.record(
-            actor, "topics.adaptation_started", target_type="topic_adaptation", target_id=row.pk,
-            data={"language": language, "reviewed": len(texts)},
-        )
-        if not inline:
-            from . import tasks
+    from . import tasks
 
-            dispatch(tasks.adapt_topics_task, org.pk, row.pk)
-    if inline:
-        row = run_topic_adaptation(org, row.pk)
-    return row
+    row = create_run(
+        actor, _TOPICS, language, len(texts), "topics.adaptation_started",
+        {"language": language, "reviewed": len(texts)}, None if inline else tasks.adapt_topics_task,
+    )
+    return run_topic_adaptation(actor.organization, row.pk) if inline else row
 
 
 def run_topic_adaptation(organization, row_id: int) -> SentimentAdaptation:
@@ -117,58 +104,18 @@ def run_topic_adaptation(organization, row_id: int) -> SentimentAdaptation:
     row = SentimentAdaptation.objects.for_org(organization).get(pk=row_id, target=_TOPICS)
     if row.status != SentimentAdaptation.Status.TRAINING:
         return row
-    try:
-        texts, rules, gold = reviewed_examples(organization, row.language)
-        model = adapt_topics(texts, rules, gold, row.language)
-        relative = f"adaptations/{organization.pk}/{row.pk}"
-        target = Path(settings.MEDIA_ROOT) / relative
-        if target.exists():
-            shutil.rmtree(target)
-        model.save(target)
-    except Exception as exc:  # reported on the page, not lost in a worker log
-        log.exception("topic adaptation %s failed", row.pk)
-        row.status, row.error = SentimentAdaptation.Status.FAILED, f"{type(exc).__name__}: {exc}"[:2000]
-        row.save(update_fields=["status", "error"])
+    texts, rules, gold = reviewed_examples(organization, row.language)
+    trained = train_run(organization, row, lambda: (adapt_topics(texts, rules, gold, row.language),))
+    if trained is None:
         return row
-    with transaction.atomic():
-        if model.active:
-            SentimentAdaptation.objects.for_org(organization).filter(
-                language=row.language, status=SentimentAdaptation.Status.ACTIVE, target=_TOPICS
-            ).update(status=SentimentAdaptation.Status.REPLACED)
-        row.status = SentimentAdaptation.Status.ACTIVE if model.active else SentimentAdaptation.Status.REFUSED
-        row.n_labels = len(texts)
-        row.report = {"topics": [_as_dict(r) for r in model.results], "min_each": MIN_EACH}
-        row.model_path = relative
-        row.trained_at = timezone.now()
-        row.save()
-    return row
-
-
-def _as_dict(result) -> dict:
-    return {name: getattr(result, name) for name in result.__dataclass_fields__}
+    (model,), relative = trained
+    report = {"topics": [asdict(r) for r in model.results], "min_each": MIN_EACH}
+    return finish_run(row, model.active, n_labels=len(texts), report=report, model_path=relative)
 
 
 def active_topic_models(organization) -> dict[str, AdaptedTopics]:
     """The organisation's adapted topics in use, by language (loaded once per process)."""
-    out = {}
-    rows = SentimentAdaptation.objects.for_org(organization).filter(
-        status=SentimentAdaptation.Status.ACTIVE, target=_TOPICS
-    )
-    for row in rows:
-        key = (organization.pk, row.pk)
-        model = _LOADED.get(key)
-        if model is None:
-            try:
-                model = AdaptedTopics.load(Path(settings.MEDIA_ROOT) / row.model_path)
-            except (OSError, ValueError, KeyError):
-                log.exception("adapted topics %s cannot be loaded", row.pk)
-                continue
-            with _LOCK:
-                _LOADED[key] = model
-                while len(_LOADED) > 16:
-                    _LOADED.popitem(last=False)
-        out[row.language] = model
-    return out
+    return load_active(organization, _TOPICS, AdaptedTopics.load)
 
 
 def topic_overview(actor: Actor) -> list[dict]:
