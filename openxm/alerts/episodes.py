@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from openxm.accounts.actors import Actor
@@ -106,8 +107,9 @@ def evidence(actor: Actor, episode: Episode) -> Evidence:
     series = episode.evidence.get("series") or []
     watched_start = date.fromisoformat(series[0]["week"]) if series else first
     before = _slice(episode, watched_start - timedelta(weeks=weeks), watched_start - timedelta(days=1))
-    found_now = {f.topic: f for f in comments.figures(actor, now)}
-    found_before = {f.topic: f for f in comments.figures(actor, before)}
+    language = translation.get_language()  # topic labels in the reader's language
+    found_now = {f.topic: f for f in comments.figures(actor, now, language=language)}
+    found_before = {f.topic: f for f in comments.figures(actor, before, language=language)}
     moves = [
         TopicMove(
             topic,
@@ -120,7 +122,9 @@ def evidence(actor: Actor, episode: Episode) -> Evidence:
     moves.sort(key=lambda m: (-abs(m.change), m.topic))
     driving = []
     if actor.can(Perm.RESPONSES_VIEW):
-        driving = comments.verbatims(actor, now, sentiment="negative", limit=COMMENTS_SHOWN).rows
+        driving = comments.verbatims(
+            actor, now, sentiment="negative", limit=COMMENTS_SHOWN, language=language
+        ).rows
     return Evidence(_chart(episode), (first, last), driving, moves[:TOPICS_SHOWN])
 
 

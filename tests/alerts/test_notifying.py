@@ -60,6 +60,7 @@ def test_quiet_until(start, end, now, until):
 def test_rate_limit_holds_back_and_sends_one_digest_per_channel(org_a, admin, respond, receiver):
     hook = receiver()
     _rules(admin, hook.url, limit=2)
+    assert "limit_per_hour: 2" in services.export_document(admin)  # rules as code round-trip it
     mail.outbox.clear()
     fired = [respond(2, f"k{i}") for i in range(4)]
     # Two alerts went out at once on each channel; the inbox has all four.
