@@ -13,12 +13,16 @@ chart (λ = 0.2, limits ±3σ) decides whether the latest week is out of control
 0.001). An out-of-control week opens an episode (one open episode per series, metric and kind),
 a later one updates it, and a week back in control closes it.
 
+**Topics**: the weekly mentions of the ``TOPICS`` most mentioned topics of the 26 weeks
+(``comments.trends``) are watched for a **surge** the same way (P(X ≥ mentions) under a Poisson
+with the baseline weeks' mean below 0.001); a topic has no score series of its own here.
+
 Who sees an episode: members who see the whole organization see all; a member limited to a unit
 sees the episodes of units inside their scope (figures of responses they may read) and no
-touchpoint or stage episodes (those count every unit's responses).
+touchpoint, stage or topic episodes (those count every unit's responses).
 
-Excluded: topic series (the episode page shows the topics that moved most instead), a weekday
-or seasonal pattern in the score, CUSUM/p-chart variants (measured in
+Excluded: a score series per topic, silence of a topic (fewer mentions of a problem is no
+alarm), a weekday or seasonal pattern in the score, CUSUM/p-chart variants (measured in
 benchmarks/early_warning.py). The evidence pages are in ``episodes.py``.
 """
 
@@ -37,14 +41,17 @@ from openxm.accounts.errors import NotFound
 from openxm.accounts.roles import Perm
 from openxm.accounts.scope import descendants, organization_scope, unit_tree
 from openxm.analytics.early_warning import Ewma, nps_baseline, silence_probability, surge_probability
+from openxm.comments import services as comments
 from openxm.insights.query import Filters, tallies
 from openxm.journeys import services as journeys
+from openxm.surveys.door import Slice
 
 from .models import Episode
 
 WEEKS = 26
 MONITORED = 8
 SILENCE_P = 0.001
+TOPICS = 20
 Cells = dict[date, tuple[int, int, int]]
 
 
@@ -147,6 +154,46 @@ def assess(weeks: list[date], cells: Cells, min_n: int) -> dict | None:
     }
 
 
+def _topic_series(organization, start: date, end: date) -> dict[tuple[str, str], tuple[str, dict]]:
+    """("topic", key) → (label, weekly mentions) of the most mentioned topics."""
+    actor = accounts.operator_actor(organization)
+    piece = Slice.days(organization, start, end)
+    language = organization.default_language
+    top = [f.topic for f in comments.figures(actor, piece, language=language)][:TOPICS]
+    if not top:
+        return {}
+    trend = comments.trends(actor, piece, top, bucket="week", language=language)
+    return {
+        ("topic", t): (
+            trend.labels.get(t, t),
+            dict(zip(trend.buckets, trend.series.get(t, []), strict=False)),
+        )
+        for t in top
+    }
+
+
+def assess_volume(weeks: list[date], counts: dict[date, int], min_n: int) -> dict | None:
+    """The evidence for a count series (a topic's mentions): the watched weeks' counts against
+    the baseline weeks' mean, and whether the latest week is a surge; None when the baseline
+    holds fewer than ``5 × min_n``."""
+    base_weeks, watched = weeks[:-MONITORED], weeks[-MONITORED:]
+    total = sum(counts.get(w, 0) for w in base_weeks)
+    if total < 5 * min_n:
+        return None
+    expected = total / len(base_weeks)
+    latest = counts.get(watched[-1], 0)
+    surge_p = surge_probability(latest, expected)
+    return {
+        "baseline": {"n": total, "weeks": len(base_weeks), "expected_per_week": round(expected, 1)},
+        "method": "Poisson upper tail of the week's mentions against the baseline weeks' mean",
+        "series": [{"week": w.isoformat(), "n": counts.get(w, 0)} for w in watched],
+        "drop": False,
+        "silence": False,
+        "surge": surge_p < SILENCE_P,
+        "surge_probability": surge_p,
+    }
+
+
 def _update(organization, key: tuple[str, str], label: str, kind: str, out: bool, evidence, today) -> None:
     dimension, subject = key
     open_ = (
@@ -174,8 +221,8 @@ def _update(organization, key: tuple[str, str], label: str, kind: str, out: bool
 
 
 def scan(organization, today: date | None = None) -> dict[tuple[str, str], dict]:
-    """Assess every touchpoint, journey stage and unit of the organization and open, update or
-    close its episodes; returns the evidence per (dimension, subject)."""
+    """Assess every touchpoint, journey stage, unit and most mentioned topic of the organization
+    and open, update or close its episodes; returns the evidence per (dimension, subject)."""
     today = today or timezone.localdate()
     start, end = watched_weeks(today)
     table = tallies(
@@ -191,6 +238,12 @@ def scan(organization, today: date | None = None) -> dict[tuple[str, str], dict]
             found[key] = evidence
             for kind in (Episode.Kind.DROP, Episode.Kind.SILENCE, Episode.Kind.SURGE):
                 _update(organization, key, label, kind, evidence[kind.value], evidence, today)
+        for key, (label, counts) in sorted(_topic_series(organization, start, end).items()):
+            evidence = assess_volume(weeks, counts, organization.min_sample_size)
+            if evidence is None:
+                continue
+            found[key] = evidence
+            _update(organization, key, label, Episode.Kind.SURGE, evidence["surge"], evidence, today)
     return found
 
 

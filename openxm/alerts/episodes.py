@@ -71,6 +71,8 @@ def _slice(episode: Episode, first: date, last: date) -> Slice:
     org = episode.organization
     if episode.dimension == Episode.Dimension.UNIT:
         return Slice.days(org, first, last, unit=episode.subject)
+    if episode.dimension == Episode.Dimension.TOPIC:
+        return Slice.days(org, first, last)
     if episode.dimension == Episode.Dimension.STAGE:
         journey, _sep, stage = episode.subject.partition("/")
         keys = journeys.touchpoint_keys(org, journey, stage)
@@ -80,6 +82,23 @@ def _slice(episode: Episode, first: date, last: date) -> Slice:
 
 def _chart(episode: Episode) -> charts.Chart:
     series = episode.evidence.get("series") or []
+    if episode.dimension == Episode.Dimension.TOPIC:
+        expected = episode.evidence.get("baseline", {}).get("expected_per_week", 0.0)
+        spread = 3 * expected**0.5
+        return charts.line_with_band(
+            f"episode-{episode.pk}",
+            _("Mentions per week, with the expected range (±3√expected)"),
+            [row["week"] for row in series],
+            [
+                {
+                    "name": _("Mentions"),
+                    "values": [row["n"] for row in series],
+                    "low": [max(0.0, expected - spread)] * len(series),
+                    "high": [expected + spread] * len(series),
+                }
+            ],
+            filename=f"episode-{episode.pk}",
+        )
     limits = [row["limit"] for row in series]
     return charts.line_with_band(
         f"episode-{episode.pk}",
@@ -122,8 +141,9 @@ def evidence(actor: Actor, episode: Episode) -> Evidence:
     moves.sort(key=lambda m: (-abs(m.change), m.topic))
     driving = []
     if actor.can(Perm.RESPONSES_VIEW):
+        topic = episode.subject if episode.dimension == Episode.Dimension.TOPIC else None
         driving = comments.verbatims(
-            actor, now, sentiment="negative", limit=COMMENTS_SHOWN, language=language
+            actor, now, topic=topic, sentiment="negative", limit=COMMENTS_SHOWN, language=language
         ).rows
     return Evidence(_chart(episode), (first, last), driving, moves[:TOPICS_SHOWN])
 

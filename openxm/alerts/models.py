@@ -165,11 +165,11 @@ class DeliveryAttempt(TenantModel):
 
 
 class Episode(TenantModel):
-    """One early-warning episode of one series — a touchpoint, a journey stage or a unit (with
-    every unit below it) — out of control: its weekly NPS falling (``drop``), its responses
-    stopping (``silence``) or surging (``surge``). Opened when the detector alarms, updated while
-    it stays out of control and closed when the series is back. ``evidence`` holds the series
-    with its limits and the baseline.
+    """One early-warning episode of one series — a touchpoint, a journey stage, a unit (with
+    every unit below it) or a comment topic — out of control: its weekly NPS falling (``drop``),
+    its responses stopping (``silence``) or surging (``surge``; for a topic: its mentions).
+    Opened when the detector alarms, updated while it stays out of control and closed when the
+    series is back. ``evidence`` holds the series with its limits and the baseline.
     """
 
     class Kind(models.TextChoices):
@@ -181,9 +181,10 @@ class Episode(TenantModel):
         TOUCHPOINT = "touchpoint", _("Touchpoint")
         STAGE = "stage", _("Journey stage")
         UNIT = "unit", _("Unit")
+        TOPIC = "topic", _("Topic")
 
     dimension = models.CharField(max_length=12, choices=Dimension.choices, default=Dimension.TOUCHPOINT)
-    # The touchpoint key, "journey/stage" or the unit code.
+    # The touchpoint key, "journey/stage", the unit code or the topic key.
     subject = models.CharField(max_length=140)
     label = models.CharField(max_length=300, blank=True)
     metric = models.CharField(max_length=16, default="nps")

@@ -31,9 +31,7 @@ def _load(org, survey, weekly, seed=3, unit="", comment=None):
             if text:
                 answers["reason_detractor"] = text
             subs.append(
-                collect.Submission(
-                    answers=answers, idempotency_key=f"w{w}-{i}", completed_at=at, unit=unit
-                )
+                collect.Submission(answers=answers, idempotency_key=f"w{w}-{i}", completed_at=at, unit=unit)
             )
     collect.record_batch(org, survey, subs)
 
@@ -134,9 +132,7 @@ def test_stages_and_units_rolled_up_are_series_and_a_surge_is_an_episode(org_a, 
     }
 
 
-def test_open_episodes_show_on_dashboard_journey_map_and_touchpoint_page(
-    org_a, admin, nps_survey, signed_in
-):
+def test_open_episodes_show_on_dashboard_journey_map_and_touchpoint_page(org_a, admin, nps_survey, signed_in):
     from openxm.insights import dashboards
 
     _journey(admin)
@@ -171,9 +167,7 @@ def test_episode_page_shows_series_limits_comments_and_moving_topics(
         return "送货太慢了，快递员态度很差" if week >= WEEKS - 3 else "价格有点贵"
 
     with django_capture_on_commit_callbacks(execute=True):  # the comments are analysed on commit
-        _load(
-            org_a, nps_survey, [(40, 0.45, 0.20)] * (WEEKS - 3) + [(40, 0.15, 0.60)] * 3, comment=comment
-        )
+        _load(org_a, nps_survey, [(40, 0.45, 0.20)] * (WEEKS - 3) + [(40, 0.15, 0.60)] * 3, comment=comment)
     scan(org_a, TODAY)
     [episode] = Episode.objects.for_org(org_a)
     page = signed_in(admin.user).get(f"/alerts/early-warning/{episode.pk}/").content.decode()
@@ -185,3 +179,27 @@ def test_episode_page_shows_series_limits_comments_and_moving_topics(
     topics = page.split('id="episode-topics"')[1].split("</table>")[0]
     first_row = topics.split("<tbody>")[1].split("</tr>")[0]
     assert "-" not in first_row.split("<td>")[-1]  # the topic that moved most rose
+
+
+def test_a_topic_whose_mentions_surge_is_an_episode(
+    org_a, admin, nps_survey, signed_in, django_capture_on_commit_callbacks
+):
+    def comment(week, score):
+        if score != 0:
+            return None
+        if week == WEEKS - 1:
+            return "送货太慢了，快递员态度很差"
+        return "送货有点慢" if random.Random(week * 100 + score).random() < 0.5 else "价格有点贵"
+
+    with django_capture_on_commit_callbacks(execute=True):  # the comments are analysed on commit
+        _load(org_a, nps_survey, [(40, 0.45, 0.20)] * (WEEKS - 1) + [(40, 0.15, 0.60)], comment=comment)
+    found = scan(org_a, TODAY)
+    topics = {subject: e for (dimension, subject), e in found.items() if dimension == "topic"}
+    assert topics, "the comments were analysed into topics"
+    surging = {t for t, e in topics.items() if e["surge"]}
+    assert any(t.startswith("delivery") for t in surging)
+    assert not any(t.startswith("price") for t in surging)
+    episode = Episode.objects.for_org(org_a).filter(dimension="topic", kind="surge").first()
+    assert episode.evidence["series"][-1]["n"] > 3 * episode.evidence["baseline"]["expected_per_week"]
+    page = signed_in(admin.user).get(f"/alerts/early-warning/{episode.pk}/").content.decode()
+    assert "送货太慢了" in page.split('id="episode-comments"')[1]

@@ -55,7 +55,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='episode',
             name='dimension',
-            field=models.CharField(choices=[('touchpoint', 'Touchpoint'), ('stage', 'Journey stage'), ('unit', 'Unit')], default='touchpoint', max_length=12),
+            field=models.CharField(choices=[('touchpoint', 'Touchpoint'), ('stage', 'Journey stage'), ('unit', 'Unit'), ('topic', 'Topic')], default='touchpoint', max_length=12),
         ),
         migrations.AddField(
             model_name='episode',
