@@ -220,23 +220,26 @@ def release_held(now: datetime | None = None) -> int:
     """Send every due held alert as one digest per member and per webhook; returns how many
     alerts were released. Rows are marked first, so a crash never sends a digest twice."""
     now = now or timezone.now()
-    with transaction.atomic():
-        due = list(
-            Held.unscoped.select_for_update(skip_locked=True, of=("self",))
-            .filter(released_at__isnull=True, release_at__lte=now)
-            .select_related("alert", "alert__rule", "organization", "user", "webhook")
-        )
-        Held.unscoped.filter(pk__in=[r.pk for r in due]).update(released_at=now)
-    groups: dict[tuple, list[Held]] = defaultdict(list)
-    for row in due:
-        groups[(row.organization_id, row.user_id, row.webhook_id)].append(row)
-    for rows in groups.values():
-        first = rows[0]
-        if first.user_id:
-            _release_email(first.organization, first.user, rows)
-        else:
-            _release_webhook(first.organization, first.webhook, rows)
-    return len(due)
+    released = 0
+    for organization in accounts.organizations():
+        with transaction.atomic():
+            due = list(
+                Held.objects.for_org(organization)
+                .select_for_update(skip_locked=True, of=("self",))
+                .filter(released_at__isnull=True, release_at__lte=now)
+                .select_related("alert", "alert__rule", "user", "webhook")
+            )
+            Held.objects.for_org(organization).filter(pk__in=[r.pk for r in due]).update(released_at=now)
+        groups: dict[tuple, list[Held]] = defaultdict(list)
+        for row in due:
+            groups[(row.user_id, row.webhook_id)].append(row)
+        for rows in groups.values():
+            if rows[0].user_id:
+                _release_email(organization, rows[0].user, rows)
+            else:
+                _release_webhook(organization, rows[0].webhook, rows)
+        released += len(due)
+    return released
 
 
 # --- Digests ----------------------------------------------------------------------------------
@@ -310,7 +313,13 @@ def send_digests(now: datetime | None = None) -> int:
     """Send the due daily and weekly digests; returns how many were sent."""
     now = now or timezone.now()
     sent = 0
-    rows = NotificationSettings.unscoped.exclude(digest="none").select_related("organization", "user")
+    rows = [
+        row
+        for organization in accounts.organizations()
+        for row in NotificationSettings.objects.for_org(organization)
+        .exclude(digest="none")
+        .select_related("organization", "user")
+    ]
     for row in rows:
         zone = _zone(row, row.organization)
         if not _due(row, now.astimezone(zone), zone):
