@@ -8,11 +8,12 @@ admin and the service desk. The rules are then evaluated on the complete respons
 rules are upserted by key and an alert exists once per rule and response. Then the early-warning
 scan runs once over the demo's touchpoints, journey stages and units.
 
-The demo's history has one incident for early warning to find: a new courier partner took over
-home delivery four complete weeks ago, and the journey pulse's "Delivery" touchpoint
-(``app.delivery``) has had more and angrier answers every week since (seeded, recorded before
-the rules are applied, so replaying them sends no e-mail). The scan opens the episode that the
-executive dashboard, the "Buy online" journey map and the touchpoint page show.
+Step ``courier-incident`` (order 78, before the text analytics step re-analyses every comment and
+before any rule exists, so recording it sends no e-mail): the demo's history has one incident
+for early warning to find — a new courier partner took over home delivery four complete weeks
+ago, and the journey pulse's "Delivery" touchpoint (``app.delivery``) has had more and angrier
+answers every week since (seeded). The scan in ``alerts`` opens the episode that the executive
+dashboard, the "Buy online" journey map and the touchpoint page show.
 """
 
 import random
@@ -63,6 +64,14 @@ INCIDENT_COMMENTS = [
 ]
 
 
+@demo_step("courier-incident", order=78)
+def load_courier_incident(ctx: DemoContext) -> None:
+    org = ctx.organization
+    admin = accounts.actor_for_user(ctx.users["admin@demo.openxm.local"], org, via="cli")
+    recorded = _courier_incident(org, admin)
+    ctx.say(f"courier incident: {recorded} delivery answers in the last {INCIDENT_WEEKS} weeks")
+
+
 def _courier_incident(org, admin) -> int:
     """The delivery complaints of the last ``INCIDENT_WEEKS`` complete weeks (idempotent)."""
     pulse = next((s for s in surveys.list_surveys(admin) if s.key == PULSE_KEY), None)
@@ -101,7 +110,6 @@ def _courier_incident(org, admin) -> int:
 def load_alerts(ctx: DemoContext) -> None:
     org = ctx.organization
     admin = accounts.actor_for_user(ctx.users["admin@demo.openxm.local"], org, via="cli")
-    incident = _courier_incident(org, admin)
     alerts.apply_document(admin, RULES)
     since = timezone.now() - timedelta(days=REPLAY_DAYS)
     ids = list(
@@ -123,7 +131,7 @@ def load_alerts(ctx: DemoContext) -> None:
         if e[kind]
     )
     ctx.say(
-        f"alerts: 2 rules, {fired} alerts on the last {REPLAY_DAYS} days' responses "
-        f"({incident} from the courier incident); early warning on {len(watched)} series, "
+        f"alerts: 2 rules, {fired} alerts on the last {REPLAY_DAYS} days' responses; "
+        f"early warning on {len(watched)} series, "
         f"out of control: {', '.join(out) or 'none'}"
     )
