@@ -158,6 +158,10 @@ PERIODIC_JOBS = {
         "openxm.alerts.deliver_due",
         int(env("OPENXM_WEBHOOK_RETRY_SECONDS", "15")),
     ),
+    "openxm-alerts-notify": (
+        "openxm.alerts.notify_due",
+        int(env("OPENXM_ALERT_NOTIFY_SECONDS", "60")),
+    ),
     "openxm-alerts-early-warning": (
         "openxm.alerts.early_warning",
         int(env("OPENXM_EARLY_WARNING_SECONDS", "3600")),

@@ -4,7 +4,7 @@ Every recipient sees the alert only when the response lies inside their own scop
 as their scope allows (the e-mail's comment is redacted for members without personal-data
 rights). The webhook event carries what the rule's owner may see (see ``evaluate.py``).
 Included: :func:`fire`, :func:`alert_data`, :func:`event_for`. Excluded: sending webhooks
-(``delivery.py``).
+(``delivery.py``), quiet hours, rate limits and digests (``notifying.py``).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from openxm.accounts.scope import Scope
 from openxm.distribution.conf import absolute
 from openxm.surveys import door
 
+from . import notifying
 from .models import Alert, Delivery, InboxItem, Rule, Webhook
 
 log = logging.getLogger(__name__)
@@ -69,14 +70,18 @@ def new_message_id() -> str:
     return "msg_" + uuid.uuid4().hex
 
 
-def queue_webhooks(rule: Rule, alert: Alert) -> list[Delivery]:
-    """One delivery per enabled webhook the rule names, started in the background."""
+def queue_webhooks(rule: Rule, alert: Alert, release=None) -> list[Delivery]:
+    """One delivery per enabled webhook the rule names, started in the background; with
+    ``release`` (the rule is over its hourly limit) each is held back for the digest instead."""
     from . import delivery
 
     keys = [a["webhook"] for a in rule.actions if "webhook" in a]
     hooks = Webhook.objects.for_org(rule.organization).filter(key__in=keys, enabled=True)
     made = []
     for hook in hooks:
+        if release is not None:
+            notifying.hold_webhook(rule, alert, hook, release)
+            continue
         made.append(
             Delivery.objects.for_org(rule.organization).create(
                 organization=rule.organization,
@@ -110,25 +115,29 @@ def _email(actor: Actor, rule: Rule, data: dict) -> None:
         log.exception("alert e-mail to %s failed", actor.user.email)
 
 
-def notify(rule: Rule, alert: Alert, response, email: bool = True) -> int:
-    """Inbox item and e-mail for each member the rule names who may see the response."""
+def notify(rule: Rule, alert: Alert, response, email: bool = True, release=None) -> int:
+    """Inbox item for each member the rule names who may see the response, and an e-mail now
+    unless their settings, quiet hours or the rule's limit (``release``) hold it back."""
     emails = [e for a in rule.actions if "notify" in a for e in a["notify"]]
     sent = 0
+    now = timezone.now()
     for actor in accounts.member_actors(rule.organization, emails).values():
         if not door.responses(actor.scope).filter(pk=response.pk).exists():
             continue  # outside this member's unit: they are not told it exists
         InboxItem.objects.for_org(rule.organization).create(
             organization=rule.organization, user=actor.user, alert=alert
         )
-        if email:
+        if email and not notifying.hold_email(rule, alert, actor, release, now):
             _email(actor, rule, alert_data(rule, actor.scope, response))
         sent += 1
     return sent
 
 
 def fire(rule: Rule, alert: Alert, owner: Actor, response, email: bool = True) -> None:
-    """Record what the alert says (as the owner may see it), then notify and call webhooks."""
+    """Record what the alert says (as the owner may see it), then notify and call webhooks —
+    or hold them back while the rule is over its hourly limit."""
     alert.summary = alert_data(rule, owner.scope, response)
     alert.save(update_fields=["summary"])
-    notify(rule, alert, response, email)
-    queue_webhooks(rule, alert)
+    release = notifying.rate_release(rule, alert, timezone.now())
+    notify(rule, alert, response, email, release)
+    queue_webhooks(rule, alert, release)

@@ -12,15 +12,18 @@ class AlertsConfig(AppConfig):
     def ready(self) -> None:
         from openxm.accounts.roles import Perm
         from openxm.comments.signals import analyses_written
+        from openxm.insights import notices
         from openxm.surveys.signals import responses_recorded
         from openxm.web.navigation import NavItem, register
 
-        from . import evaluate
+        from . import episodes, evaluate
         from .services import unread_count
 
         # Score/answer rules: once the storing transaction commits; text rules: after analysis.
         responses_recorded.connect(evaluate.on_responses_recorded, dispatch_uid="alerts.rules")
         analyses_written.connect(evaluate.on_analyses_written, dispatch_uid="alerts.text_rules")
+        # Open early-warning episodes on the dashboard, the journey map and the touchpoint page.
+        notices.register("alerts.episodes", episodes.notices)
         register(
             NavItem(
                 "alerts-inbox",

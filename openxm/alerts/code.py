@@ -39,7 +39,7 @@ from .models import FORMATS
 
 KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 WEBHOOK_FIELDS = {"key", "format", "url", "secret", "enabled"}
-RULE_FIELDS = {"key", "name", "when", "actions", "enabled"}
+RULE_FIELDS = {"key", "name", "when", "actions", "enabled", "limit_per_hour", "urgent"}
 SIGNED = ("feishu", "dingtalk")
 
 
@@ -188,6 +188,13 @@ def _check_rule(i: int, item: Any, webhooks: set[str]) -> list[Problem]:
         for at, message in check_rule_condition(item["when"], (f"{path}.when",), get_language() or "en"):
             found.append(Problem(where, at, message))
     found += _check_actions(where, f"{path}.actions", item.get("actions"), webhooks)
+    limit = item.get("limit_per_hour")
+    if limit is not None and (
+        isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 10000
+    ):
+        found.append(Problem(where, f"{path}.limit_per_hour", _("must be a whole number from 1 to 10000")))
+    if "urgent" in item and not isinstance(item["urgent"], bool):
+        found.append(Problem(where, f"{path}.urgent", _("must be true or false")))
     return found
 
 
@@ -244,6 +251,8 @@ def document(webhooks, rules) -> dict:
                 "name": r.name,
                 "when": r.condition,
                 "actions": r.actions,
+                **({} if r.limit_per_hour is None else {"limit_per_hour": r.limit_per_hour}),
+                **({"urgent": True} if r.urgent else {}),
                 **({} if r.enabled else {"enabled": False}),
             }
             for r in rules

@@ -50,6 +50,14 @@ def message_for(webhook: Webhook, event: dict) -> formats.Message:
     with translation.override(webhook.organization.default_language or settings.LANGUAGE_CODE):
         if event.get("type") == "alert.test":
             return formats.Message(event, _("openxm test message"), [_("This webhook works.")])
+        if event.get("type") == "alert.digest":
+            title = _("openxm: %(n)s alerts held back") % {"n": data.get("count", 0)}
+            lines = []
+            for item in data.get("alerts", []):
+                scores = " · ".join(f"{k.upper()} {v}" for k, v in (item.get("scores") or {}).items())
+                url = item.get("response", {}).get("url", "")
+                lines.append(f"{item.get('rule', {}).get('name', '')}: {scores} {url}".strip())
+            return formats.Message(event, title, lines)
         title = _("openxm alert: %(rule)s") % {"rule": data.get("rule", {}).get("name", "")}
         lines = [_("Survey: %(survey)s") % {"survey": data.get("survey", {}).get("title", "")}]
         scores = data.get("scores") or {}

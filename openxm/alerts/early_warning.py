@@ -1,19 +1,29 @@
-"""Early warning on aggregates: each touchpoint's weekly NPS and response volume watched with
-the detectors of :mod:`openxm.analytics.early_warning`, kept as episodes.
+"""Early warning on aggregates: the weekly NPS and response volume of every touchpoint, journey
+stage and unit (rolled up: a unit with every unit below it), watched with the detectors of
+:mod:`openxm.analytics.early_warning` and kept as episodes.
 
-For every touchpoint, the last ``WEEKS`` complete ISO weeks of NPS tallies are read through
-``insights.query.tallies`` with the organization's scope. The first weeks (all but the last
+One read of the last ``WEEKS`` complete ISO weeks of NPS tallies by touchpoint, unit and week
+(``insights.query.tallies``, the organization's scope) feeds every series: a stage sums its
+touchpoints, a unit its own and its descendants' responses. The first weeks (all but the last
 ``MONITORED``) are the baseline: its NPS and per-respondent standard deviation standardise each
 monitored week at its own n; weeks under the organization's minimum n are skipped. The EWMA
 chart (λ = 0.2, limits ±3σ) decides whether the latest week is out of control on the low side
 (``drop``); the latest week's response count against the baseline's weekly mean decides
-``silence`` (P(X ≤ count) under a Poisson below 0.001). An out-of-control week opens an episode
-(one open episode per touchpoint, metric and kind), a later one updates it, and a week back in
-control closes it. Episodes are organization-wide figures: members limited to a unit do not see
-them.
+``silence`` (P(X ≤ count) under a Poisson below 0.001) and ``surge`` (P(X ≥ count) below
+0.001). An out-of-control week opens an episode (one open episode per series, metric and kind),
+a later one updates it, and a week back in control closes it.
 
-Excluded: journey stages, units and topics (only touchpoints are watched), a weekday or seasonal
-pattern in the score, CUSUM/p-chart variants (measured in benchmarks/early_warning.py), digests.
+**Topics**: the weekly mentions of the ``TOPICS`` most mentioned topics of the 26 weeks
+(``comments.trends``) are watched for a **surge** the same way (P(X ≥ mentions) under a Poisson
+with the baseline weeks' mean below 0.001); a topic has no score series of its own here.
+
+Who sees an episode: members who see the whole organization see all; a member limited to a unit
+sees the episodes of units inside their scope (figures of responses they may read) and no
+touchpoint, stage or topic episodes (those count every unit's responses).
+
+Excluded: a score series per topic, silence of a topic (fewer mentions of a problem is no
+alarm), a weekday or seasonal pattern in the score, CUSUM/p-chart variants (measured in
+benchmarks/early_warning.py). The evidence pages are in ``episodes.py``.
 """
 
 from __future__ import annotations
@@ -27,35 +37,78 @@ from django.utils import timezone
 
 from openxm.accounts import services as accounts
 from openxm.accounts.actors import Actor
+from openxm.accounts.errors import NotFound
 from openxm.accounts.roles import Perm
-from openxm.accounts.scope import organization_scope
-from openxm.analytics.early_warning import Ewma, nps_baseline, silence_probability
+from openxm.accounts.scope import descendants, organization_scope, unit_tree
+from openxm.analytics.early_warning import Ewma, nps_baseline, silence_probability, surge_probability
+from openxm.comments import services as comments
 from openxm.insights.query import Filters, tallies
+from openxm.journeys import services as journeys
+from openxm.surveys.door import Slice
 
 from .models import Episode
 
 WEEKS = 26
 MONITORED = 8
 SILENCE_P = 0.001
+TOPICS = 20
+Cells = dict[date, tuple[int, int, int]]
 
 
-def _weeks(today: date) -> tuple[date, date]:
+def watched_weeks(today: date) -> tuple[date, date]:
+    """First and last day of the ``WEEKS`` complete ISO weeks before ``today``."""
     end = today - timedelta(days=today.weekday() + 1)  # the last Sunday: complete weeks only
     return end - timedelta(days=7 * WEEKS - 1), end
 
 
-def _counts(table: dict) -> dict[str, dict[date, tuple[int, int, int]]]:
-    found: dict[str, dict[date, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0, 0]))
-    for (touchpoint, bucket), points in table.items():
-        cell = found[touchpoint or ""][bucket]
+def _add(cells: dict, bucket: date, counts) -> None:
+    cell = cells.setdefault(bucket, [0, 0, 0])
+    for i in range(3):
+        cell[i] += counts[i]
+
+
+def _series(organization, table: dict) -> dict[tuple[str, str], tuple[str, Cells]]:
+    """(dimension, subject) → (label, weekly (promoters, passives, detractors)) for every
+    touchpoint, journey stage and unit (rolled up) with responses."""
+    by_tp: dict[str, dict] = defaultdict(dict)
+    by_unit: dict[int, dict] = defaultdict(dict)
+    for (touchpoint, unit, bucket), points in table.items():
+        counts = [0, 0, 0]
         for value, (count, _s, _q) in points.items():
-            cell[0 if value >= 9 else 1 if value >= 7 else 2] += int(count)
-    return {tp: {b: tuple(c) for b, c in weeks.items()} for tp, weeks in found.items()}
+            counts[0 if value >= 9 else 1 if value >= 7 else 2] += int(count)
+        if touchpoint:
+            _add(by_tp[touchpoint], bucket, counts)
+        if unit:
+            _add(by_unit[unit], bucket, counts)
+    found: dict[tuple[str, str], tuple[str, Cells]] = {}
+    names = {}
+    for view in journeys.journey_views(organization):
+        for stage in view.stages:
+            cells: dict = {}
+            for tp in stage.touchpoints:
+                names[tp.key] = tp.name
+                for bucket, counts in by_tp.get(tp.key, {}).items():
+                    _add(cells, bucket, counts)
+            if cells:
+                found[("stage", f"{view.key}/{stage.key}")] = (f"{view.name} · {stage.name}", cells)
+    for touchpoint, cells in by_tp.items():
+        found[("touchpoint", touchpoint)] = (names.get(touchpoint, touchpoint), cells)
+    rows = unit_tree(organization)
+    unit_names = {u.code: u.name for u in accounts.list_units(accounts.operator_actor(organization))}
+    for pk, code, _parent in rows:
+        cells = {}
+        for member in descendants(pk, rows):
+            for bucket, counts in by_unit.get(member, {}).items():
+                _add(cells, bucket, counts)
+        if cells:
+            found[("unit", code)] = (unit_names.get(code, code), cells)
+    return {k: (label, {b: tuple(c) for b, c in cells.items()}) for k, (label, cells) in found.items()}
 
 
-def assess(weeks: list[date], cells: dict[date, tuple[int, int, int]], min_n: int) -> dict | None:
-    """The evidence for one touchpoint: the monitored weeks with NPS, n, z and the EWMA and its
-    limit, and whether the latest week is a drop or silence; None without a usable baseline."""
+def assess(weeks: list[date], cells: Cells, min_n: int) -> dict | None:
+    """The evidence for one series: the monitored weeks with NPS, n, z and the EWMA and its
+    limit, and whether the latest week is a drop, silence or a surge; None without a usable
+    baseline."""
     base_weeks, watched = weeks[:-MONITORED], weeks[-MONITORED:]
     p = sum(cells.get(w, (0, 0, 0))[0] for w in base_weeks)
     m = sum(cells.get(w, (0, 0, 0))[1] for w in base_weeks)
@@ -82,6 +135,7 @@ def assess(weeks: list[date], cells: dict[date, tuple[int, int, int]], min_n: in
         series.append(row)
     latest = series[-1]["n"]
     silent_p = silence_probability(latest, expected)
+    surge_p = surge_probability(latest, expected)
     return {
         "baseline": {
             "nps": round(baseline.mean, 1),
@@ -95,19 +149,64 @@ def assess(weeks: list[date], cells: dict[date, tuple[int, int, int]], min_n: in
         "drop": drop and series[-1]["nps"] is not None,
         "silence": silent_p < SILENCE_P,
         "silence_probability": silent_p,
+        "surge": surge_p < SILENCE_P,
+        "surge_probability": surge_p,
     }
 
 
-def _update(organization, touchpoint: str, kind: str, out: bool, evidence: dict, today: date) -> None:
+def _topic_series(organization, start: date, end: date) -> dict[tuple[str, str], tuple[str, dict]]:
+    """("topic", key) → (label, weekly mentions) of the most mentioned topics."""
+    actor = accounts.operator_actor(organization)
+    piece = Slice.days(organization, start, end)
+    language = organization.default_language
+    top = [f.topic for f in comments.figures(actor, piece, language=language)][:TOPICS]
+    if not top:
+        return {}
+    trend = comments.trends(actor, piece, top, bucket="week", language=language)
+    return {
+        ("topic", t): (
+            trend.labels.get(t, t),
+            dict(zip(trend.buckets, trend.series.get(t, []), strict=False)),
+        )
+        for t in top
+    }
+
+
+def assess_volume(weeks: list[date], counts: dict[date, int], min_n: int) -> dict | None:
+    """The evidence for a count series (a topic's mentions): the watched weeks' counts against
+    the baseline weeks' mean, and whether the latest week is a surge; None when the baseline
+    holds fewer than ``5 × min_n``."""
+    base_weeks, watched = weeks[:-MONITORED], weeks[-MONITORED:]
+    total = sum(counts.get(w, 0) for w in base_weeks)
+    if total < 5 * min_n:
+        return None
+    expected = total / len(base_weeks)
+    latest = counts.get(watched[-1], 0)
+    surge_p = surge_probability(latest, expected)
+    return {
+        "baseline": {"n": total, "weeks": len(base_weeks), "expected_per_week": round(expected, 1)},
+        "method": "Poisson upper tail of the week's mentions against the baseline weeks' mean",
+        "series": [{"week": w.isoformat(), "n": counts.get(w, 0)} for w in watched],
+        "drop": False,
+        "silence": False,
+        "surge": surge_p < SILENCE_P,
+        "surge_probability": surge_p,
+    }
+
+
+def _update(organization, key: tuple[str, str], label: str, kind: str, out: bool, evidence, today) -> None:
+    dimension, subject = key
     open_ = (
         Episode.objects.for_org(organization)
-        .filter(touchpoint=touchpoint, metric="nps", kind=kind, closed_at__isnull=True)
+        .filter(dimension=dimension, subject=subject, metric="nps", kind=kind, closed_at__isnull=True)
         .first()
     )
     if out and open_ is None:
         Episode.objects.for_org(organization).create(
             organization=organization,
-            touchpoint=touchpoint,
+            dimension=dimension,
+            subject=subject,
+            label=label[:300],
             kind=kind,
             opened_at=today,
             updated_at=today,
@@ -121,24 +220,30 @@ def _update(organization, touchpoint: str, kind: str, out: bool, evidence: dict,
         open_.save(update_fields=["closed_at", "evidence"])
 
 
-def scan(organization, today: date | None = None) -> dict[str, dict]:
-    """Assess every touchpoint of the organization and open, update or close its episodes;
-    returns the evidence per touchpoint."""
+def scan(organization, today: date | None = None) -> dict[tuple[str, str], dict]:
+    """Assess every touchpoint, journey stage, unit and most mentioned topic of the organization
+    and open, update or close its episodes; returns the evidence per (dimension, subject)."""
     today = today or timezone.localdate()
-    start, end = _weeks(today)
+    start, end = watched_weeks(today)
     table = tallies(
-        organization_scope(organization), Filters(start, end), "nps", ("touchpoint", "bucket"), "w"
+        organization_scope(organization), Filters(start, end), "nps", ("touchpoint", "unit", "bucket"), "w"
     ).table
     weeks = [start + timedelta(days=7 * i) for i in range(WEEKS)]
     found = {}
     with transaction.atomic():
-        for touchpoint, cells in _counts(table).items():
+        for key, (label, cells) in sorted(_series(organization, table).items()):
             evidence = assess(weeks, cells, organization.min_sample_size)
             if evidence is None:
                 continue
-            found[touchpoint] = evidence
-            _update(organization, touchpoint, Episode.Kind.DROP, evidence["drop"], evidence, today)
-            _update(organization, touchpoint, Episode.Kind.SILENCE, evidence["silence"], evidence, today)
+            found[key] = evidence
+            for kind in (Episode.Kind.DROP, Episode.Kind.SILENCE, Episode.Kind.SURGE):
+                _update(organization, key, label, kind, evidence[kind.value], evidence, today)
+        for key, (label, counts) in sorted(_topic_series(organization, start, end).items()):
+            evidence = assess_volume(weeks, counts, organization.min_sample_size)
+            if evidence is None:
+                continue
+            found[key] = evidence
+            _update(organization, key, label, Episode.Kind.SURGE, evidence["surge"], evidence, today)
     return found
 
 
@@ -151,9 +256,34 @@ def scan_all() -> int:
     return done
 
 
-def episodes(actor: Actor, limit: int = 50) -> list[Episode]:
-    """Open and recent episodes, for members who see the whole organization."""
+def _visible(actor: Actor):
+    rows = Episode.objects.for_org(actor.organization)
+    if not actor.scope.limited:
+        return rows
+    codes = [code for pk, code, _p in unit_tree(actor.organization) if pk in actor.scope.unit_ids]
+    return rows.filter(dimension=Episode.Dimension.UNIT, subject__in=codes)
+
+
+def episodes(actor: Actor, limit: int = 50, open_only: bool = False, touchpoints=None) -> list[Episode]:
+    """Open episodes first, then recent closed ones, as far as the actor may see them;
+    ``touchpoints`` narrows to those touchpoints and the stages that hold them."""
     actor.require(Perm.DASHBOARDS_VIEW)
-    if actor.scope.limited:
-        return []
-    return list(Episode.objects.for_org(actor.organization)[:limit])
+    rows = _visible(actor)
+    if open_only:
+        rows = rows.filter(closed_at__isnull=True)
+    if touchpoints is not None:
+        stages = {
+            f"{t.journey_key}/{t.stage_key}"
+            for key, t in journeys.touchpoint_directory(actor.organization).items()
+            if key in touchpoints
+        }
+        rows = rows.filter(dimension__in=("touchpoint", "stage")).filter(subject__in=[*touchpoints, *stages])
+    return list(rows[:limit])
+
+
+def get_episode(actor: Actor, episode_id: int) -> Episode:
+    actor.require(Perm.DASHBOARDS_VIEW)
+    row = _visible(actor).filter(pk=episode_id).first()
+    if row is None:
+        raise NotFound("episode", episode_id)
+    return row

@@ -1,4 +1,6 @@
-"""Alert rules, the alerts they fired, members' inboxes, webhooks and their delivery log.
+"""Alert rules, the alerts they fired, members' inboxes, webhooks and their delivery log,
+members' notification settings, what quiet hours and rate limits held back, and early-warning
+episodes.
 
 A ``Rule`` belongs to an owner (a member's user, or an API key; neither for rules applied by
 the server's operator): it is evaluated with its owner's scope, so it sees only the responses
@@ -67,6 +69,11 @@ class Rule(TenantModel):
     actions = models.JSONField(default=list, blank=True)
     reads_text = models.BooleanField(default=False, help_text="Evaluated after text analytics")
     enabled = models.BooleanField(default=True)
+    # At most this many alerts an hour go out at once per channel (each member's e-mail, each
+    # webhook); the rest are held back and sent as one digest when the hour is over.
+    limit_per_hour = models.PositiveIntegerField(null=True, blank=True)
+    # Urgent rules bypass quiet hours and the rate limit.
+    urgent = models.BooleanField(default=False)
     owner_user = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -158,16 +165,28 @@ class DeliveryAttempt(TenantModel):
 
 
 class Episode(TenantModel):
-    """One early-warning episode: a touchpoint's weekly NPS out of control (``drop``) or its
-    responses stopping (``silence``), opened when the detector alarms, updated while it stays out
-    of control and closed when the series is back. ``evidence`` holds the series with its limits.
+    """One early-warning episode of one series — a touchpoint, a journey stage, a unit (with
+    every unit below it) or a comment topic — out of control: its weekly NPS falling (``drop``),
+    its responses stopping (``silence``) or surging (``surge``; for a topic: its mentions).
+    Opened when the detector alarms, updated while it stays out of control and closed when the
+    series is back. ``evidence`` holds the series with its limits and the baseline.
     """
 
     class Kind(models.TextChoices):
         DROP = "drop", _("Score drop")
         SILENCE = "silence", _("Silence")
+        SURGE = "surge", _("Volume surge")
 
-    touchpoint = models.CharField(max_length=64)
+    class Dimension(models.TextChoices):
+        TOUCHPOINT = "touchpoint", _("Touchpoint")
+        STAGE = "stage", _("Journey stage")
+        UNIT = "unit", _("Unit")
+        TOPIC = "topic", _("Topic")
+
+    dimension = models.CharField(max_length=12, choices=Dimension.choices, default=Dimension.TOUCHPOINT)
+    # The touchpoint key, "journey/stage", the unit code or the topic key.
+    subject = models.CharField(max_length=140)
+    label = models.CharField(max_length=300, blank=True)
     metric = models.CharField(max_length=16, default="nps")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     opened_at = models.DateField()
@@ -178,9 +197,54 @@ class Episode(TenantModel):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["organization", "touchpoint", "metric", "kind"],
+                fields=["organization", "dimension", "subject", "metric", "kind"],
                 condition=models.Q(closed_at__isnull=True),
-                name="uniq_alerts_open_episode",
+                name="uniq_alerts_open_episode_v2",
             )
         ]
-        ordering = ["-opened_at", "-pk"]
+        ordering = ["closed_at", "-opened_at", "-pk"]
+
+
+class NotificationSettings(TenantModel):
+    """How one member wants to be told: alert e-mails on or off, quiet hours (in their time
+    zone; non-urgent alert e-mails wait until they end) and a daily or weekly digest."""
+
+    class Digest(models.TextChoices):
+        NONE = "none", _("No digest")
+        DAILY = "daily", _("Daily")
+        WEEKLY = "weekly", _("Weekly (Mondays)")
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    alert_email = models.BooleanField(default=True)
+    digest = models.CharField(max_length=8, choices=Digest.choices, default=Digest.NONE)
+    quiet_start = models.TimeField(null=True, blank=True)
+    quiet_end = models.TimeField(null=True, blank=True)
+    time_zone = models.CharField(max_length=64, blank=True, help_text="Empty: the organization's")
+    last_digest_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "user"], name="uniq_alerts_notification_settings")
+        ]
+
+
+class Held(TenantModel):
+    """An alert kept back from one channel — a member's e-mail (quiet hours, rate limit) or a
+    webhook (rate limit) — until ``release_at``, then sent in one digest with the others."""
+
+    class Reason(models.TextChoices):
+        QUIET = "quiet", _("Quiet hours")
+        RATE = "rate", _("Rate limit")
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    webhook = models.ForeignKey(Webhook, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=8, choices=Reason.choices)
+    release_at = models.DateTimeField()
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["released_at", "release_at"], name="alerts_held_due")]
+        ordering = ["release_at", "pk"]

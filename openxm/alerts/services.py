@@ -105,6 +105,8 @@ def apply_document(actor: Actor, text: str, fmt: str = "auto", dry_run: bool = F
                 "actions": item["actions"],
                 "reads_text": reads_text(item["when"]),
                 "enabled": item.get("enabled", True),
+                "limit_per_hour": item.get("limit_per_hour"),
+                "urgent": item.get("urgent", False),
             }
             _upsert(Rule, actor, item["key"], values, "rule", plan, dry_run)
         if not dry_run:
@@ -146,11 +148,16 @@ def get_rule(actor: Actor, key: str) -> Rule:
     return _by_key(Rule, actor, key)
 
 
-def save_rule(actor: Actor, key: str, name: str, when, actions: list) -> Plan:
+def save_rule(
+    actor: Actor, key: str, name: str, when, actions: list, limit_per_hour=None, urgent: bool = False
+) -> Plan:
     """One rule from the UI or the API: the same checks and upsert as a document."""
     import json
 
-    doc = {"rules": [{"key": key, "name": name, "when": when, "actions": actions}]}
+    item = {"key": key, "name": name, "when": when, "actions": actions, "urgent": urgent}
+    if limit_per_hour not in (None, ""):
+        item["limit_per_hour"] = limit_per_hour
+    doc = {"rules": [item]}
     return apply_document(actor, json.dumps(doc), "json")
 
 

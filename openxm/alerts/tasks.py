@@ -22,3 +22,10 @@ def early_warning_task() -> int:
     from .early_warning import scan_all
 
     return scan_all()
+
+
+@shared_task(name="openxm.alerts.notify_due")
+def notify_due_task() -> list[int]:
+    from .notifying import notify_due
+
+    return list(notify_due())

@@ -12,8 +12,9 @@ from openxm.accounts.errors import InvalidInput
 from openxm.accounts.roles import Perm
 from openxm.web.views import member_required
 
-from . import services
-from .models import Webhook
+from . import early_warning as early
+from . import episodes, notifying, services
+from .models import NotificationSettings, Webhook
 
 EXAMPLE_WHEN = '{"score": "nps", "op": "lte", "value": 6}'
 
@@ -28,12 +29,45 @@ def inbox(request):
 
 @member_required(Perm.DASHBOARDS_VIEW)
 def early_warning(request):
-    from .early_warning import episodes
-
     return render(
         request,
         "alerts/early_warning.html",
-        {"episodes": episodes(request.actor), "limited": request.actor.scope.limited},
+        {"episodes": early.episodes(request.actor), "limited": request.actor.scope.limited},
+    )
+
+
+@member_required(Perm.DASHBOARDS_VIEW)
+def episode(request, episode_id):
+    row = early.get_episode(request.actor, episode_id)
+    found = episodes.evidence(request.actor, row)
+    return render(
+        request,
+        "alerts/episode.html",
+        {"e": row, "evidence": found, "payloads": {found.chart.id: found.chart.payload()}},
+    )
+
+
+@member_required(Perm.DASHBOARDS_VIEW)
+def notification_settings(request):
+    if request.method == "POST":
+        try:
+            notifying.save_settings(
+                request.actor,
+                alert_email=request.POST.get("alert_email") == "on",
+                digest=request.POST.get("digest", ""),
+                quiet_start=request.POST.get("quiet_start", ""),
+                quiet_end=request.POST.get("quiet_end", ""),
+                time_zone=request.POST.get("time_zone", ""),
+            )
+        except InvalidInput as exc:
+            messages.error(request, f"{exc.field}: {exc.message}")
+        else:
+            messages.success(request, _("Notification settings saved."))
+            return redirect("alerts:settings")
+    return render(
+        request,
+        "alerts/settings.html",
+        {"s": notifying.get_settings(request.actor), "digests": NotificationSettings.Digest.choices},
     )
 
 
@@ -55,7 +89,16 @@ def _actions(post) -> list[dict]:
 @member_required(Perm.ALERTS_MANAGE)
 def rules(request):
     actor = request.actor
-    form = {"key": "", "name": "", "when": EXAMPLE_WHEN, "notify": "", "webhooks": [], "days": 30}
+    form = {
+        "key": "",
+        "name": "",
+        "when": EXAMPLE_WHEN,
+        "notify": "",
+        "webhooks": [],
+        "days": 30,
+        "limit": "",
+        "urgent": False,
+    }
     result, problems = None, []
     if request.method == "POST":
         form = {
@@ -65,6 +108,8 @@ def rules(request):
             "notify": request.POST.get("notify", ""),
             "webhooks": request.POST.getlist("webhooks"),
             "days": request.POST.get("days", "30"),
+            "limit": request.POST.get("limit_per_hour", "").strip(),
+            "urgent": request.POST.get("urgent") == "on",
         }
         try:
             when = _json_field(form["when"], "when")
@@ -72,7 +117,10 @@ def rules(request):
                 days = int(form["days"]) if str(form["days"]).isdigit() else 0
                 result = services.backtest(actor, when, days)
             else:
-                services.save_rule(actor, form["key"], form["name"], when, _actions(request.POST))
+                limit = int(form["limit"]) if form["limit"].isdigit() else form["limit"] or None
+                services.save_rule(
+                    actor, form["key"], form["name"], when, _actions(request.POST), limit, form["urgent"]
+                )
                 messages.success(request, _("Rule saved."))
                 return redirect("alerts:rule", key=form["key"])
         except services.InvalidDocument as exc:

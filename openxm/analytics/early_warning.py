@@ -24,7 +24,8 @@ Each is restarted after an alarm (an episode opens; see ``alerts``). Run lengths
 
 For counts, :func:`count_z` standardises a period's response count against its expected Poisson
 count, and :func:`silence_probability` is the chance of seeing so few responses (e.g. none) when
-``expected`` were due: a broken survey link shows as a tiny probability.
+``expected`` were due: a broken survey link shows as a tiny probability; :func:`surge_probability`
+is the other tail, the chance of so many.
 
 Excluded: building the series from stored responses and keeping episodes (the apps do that),
 seasonality of the score itself (the baseline is one mean; a weekday pattern in volume is handled
@@ -167,4 +168,21 @@ def silence_probability(count: int, expected: float) -> float:
     for k in range(1, count + 1):
         term *= expected / k
         total += term
+    return min(total, 1.0)
+
+
+def surge_probability(count: int, expected: float) -> float:
+    """P(X ≥ count) for X ~ Poisson(expected): how likely so many responses are by chance."""
+    if count <= 0:
+        return 1.0
+    if expected <= 0:
+        return 0.0
+    # Summed upwards from the first term (in logs) rather than 1 − P(X < count), which would
+    # round a tiny tail to zero.
+    term = math.exp(count * math.log(expected) - expected - math.lgamma(count + 1))
+    total, k = 0.0, count
+    while term > 1e-300 and (total == 0.0 or term > total * 1e-15):
+        total += term
+        k += 1
+        term *= expected / k
     return min(total, 1.0)

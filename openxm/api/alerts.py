@@ -28,12 +28,16 @@ class RuleOut(Schema):
     actions: list[dict[str, Any]]
     enabled: bool
     reads_text: bool
+    limit_per_hour: int | None = None
+    urgent: bool = False
 
 
 class RuleIn(Schema):
     name: str
     when: dict[str, Any]
     actions: list[dict[str, Any]]
+    limit_per_hour: int | None = None
+    urgent: bool = False
 
 
 class BacktestHitOut(Schema):
@@ -130,6 +134,8 @@ def _rule_out(r) -> RuleOut:
         actions=r.actions,
         enabled=r.enabled,
         reads_text=r.reads_text,
+        limit_per_hour=r.limit_per_hour,
+        urgent=r.urgent,
     )
 
 
@@ -169,7 +175,15 @@ def get_rule(request, key: str):
 )
 def put_rule(request, key: str, payload: RuleIn):
     try:
-        services.save_rule(request.auth, key, payload.name, payload.when, payload.actions)
+        services.save_rule(
+            request.auth,
+            key,
+            payload.name,
+            payload.when,
+            payload.actions,
+            payload.limit_per_hour,
+            payload.urgent,
+        )
     except services.InvalidDocument as exc:
         return Status(422, _problems(exc))
     return _rule_out(services.get_rule(request.auth, key))

@@ -6,20 +6,31 @@ store's responses), and comments flagged as churn risk or negative about deliver
 admin and the service desk. The rules are then evaluated on the complete responses of the last
 30 days, so the inboxes hold alerts (no e-mail is sent for this replayed history). Idempotent:
 rules are upserted by key and an alert exists once per rule and response. Then the early-warning
-scan runs once over the demo's touchpoints.
+scan runs once over the demo's touchpoints, journey stages and units.
+
+Step ``courier-incident`` (order 78, before the text analytics step re-analyses every comment and
+before any rule exists, so recording it sends no e-mail): the demo's history has one incident
+for early warning to find — a new courier partner took over home delivery four complete weeks
+ago, and the journey pulse's "Delivery" touchpoint (``app.delivery``) has had more and angrier
+answers every week since (seeded). The scan in ``alerts`` opens the episode that the executive
+dashboard, the "Buy online" journey map and the touchpoint page show.
 """
 
-from datetime import timedelta
+import random
+from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
 from openxm.accounts import services as accounts
 from openxm.accounts.scope import organization_scope
 from openxm.alerts import services as alerts
-from openxm.alerts.early_warning import scan
+from openxm.alerts.early_warning import scan, watched_weeks
 from openxm.alerts.evaluate import evaluate_responses
-from openxm.surveys import door
+from openxm.surveys import collect, door
+from openxm.surveys import services as surveys
 
+from .collection import TZ
+from .journeys import PULSE_KEY
 from .loader import DemoContext, demo_step
 
 RULES = """
@@ -39,6 +50,60 @@ rules:
       - notify: [admin@demo.openxm.local, agent@demo.openxm.local]
 """
 REPLAY_DAYS = 30
+INCIDENT_WEEKS = 4
+INCIDENT_PER_WEEK = 14
+INCIDENT_SEED = 1313
+INCIDENT_COMMENTS = [
+    "新的快递公司太慢了，晚了一个小时",
+    "配送员态度很差，东西放在门口就走了",
+    "The new courier was over an hour late and the milk was warm.",
+    "送货太慢了，客服态度也很差，我要退款",
+    "Eggs arrived broken, rider did not care.",
+    "",
+    "",
+]
+
+
+@demo_step("courier-incident", order=78)
+def load_courier_incident(ctx: DemoContext) -> None:
+    org = ctx.organization
+    admin = accounts.actor_for_user(ctx.users["admin@demo.openxm.local"], org, via="cli")
+    recorded = _courier_incident(org, admin)
+    ctx.say(f"courier incident: {recorded} delivery answers in the last {INCIDENT_WEEKS} weeks")
+
+
+def _courier_incident(org, admin) -> int:
+    """The delivery complaints of the last ``INCIDENT_WEEKS`` complete weeks (idempotent)."""
+    pulse = next((s for s in surveys.list_surveys(admin) if s.key == PULSE_KEY), None)
+    if pulse is None:
+        return 0
+    survey = surveys.get_survey(admin, pulse.id)
+    rng = random.Random(INCIDENT_SEED)  # noqa: S311 - simulated data, not security
+    _start, last_sunday = watched_weeks(timezone.localdate())
+    subs = []
+    for w in range(INCIDENT_WEEKS):
+        monday = last_sunday - timedelta(days=7 * (INCIDENT_WEEKS - w) - 1)
+        for i in range(INCIDENT_PER_WEEK):
+            r = rng.random()
+            nps = rng.randint(0, 4) if r < 0.8 else rng.randint(5, 6) if r < 0.92 else rng.randint(7, 8)
+            when = datetime.combine(monday + timedelta(days=i % 7), time(10 + i % 9), tzinfo=TZ)
+            answers = {"nps": nps, "csat": 1 if nps <= 4 else 2, "ces": 6}
+            comment = rng.choice(INCIDENT_COMMENTS)
+            if comment:
+                answers["comment"] = comment
+            subs.append(
+                collect.Submission(
+                    answers=answers,
+                    idempotency_key=f"demo-courier-{w}-{i:02d}",
+                    channel="app",
+                    touchpoint="app.delivery",
+                    started_at=when - timedelta(minutes=2),
+                    completed_at=when,
+                    language="en" if comment and comment.isascii() else "zh-Hans",
+                )
+            )
+    collect.record_batch(org, survey, subs)
+    return len(subs)
 
 
 @demo_step("alerts", order=85)
@@ -59,8 +124,14 @@ def load_alerts(ctx: DemoContext) -> None:
         for i in range(0, len(ids), 500)
     )
     watched = scan(org)
-    drops = sorted(tp for tp, e in watched.items() if e["drop"])
+    out = sorted(
+        f"{subject} ({kind})"
+        for (_dimension, subject), e in watched.items()
+        for kind in ("drop", "silence", "surge")
+        if e[kind]
+    )
     ctx.say(
         f"alerts: 2 rules, {fired} alerts on the last {REPLAY_DAYS} days' responses; "
-        f"early warning on {len(watched)} touchpoints, drops: {', '.join(drops) or 'none'}"
+        f"early warning on {len(watched)} series, "
+        f"out of control: {', '.join(out) or 'none'}"
     )

@@ -18,7 +18,7 @@ from openxm.accounts.roles import Perm
 from openxm.journeys import services as journeys
 from openxm.web.views import member_required
 
-from . import charts, dashboards, drill, journey_map, params, reports, services, widgets
+from . import charts, dashboards, drill, journey_map, notices, params, reports, services, widgets
 from .models import Dashboard, ReportSchedule
 
 
@@ -88,6 +88,7 @@ def journey_map_page(request, key):
     p = _params(request)
     jm = journey_map.build(request.actor, key, p.filters, p.grain)
     chart_list = _journey_charts(jm, p)
+    warnings = notices.for_page(request.actor, [t.key for t in jm.journey.touchpoints])
     return render(
         request,
         "insights/journey_map.html",
@@ -100,6 +101,8 @@ def journey_map_page(request, key):
             payloads={c.id: c.payload() for c in chart_list},
             can_design=request.actor.can(Perm.SURVEYS_DESIGN),
             hide_fields=("journey", "stage", "touchpoint"),
+            notices=warnings,
+            warned={n.subject for n in warnings},
         ),
     )
 
@@ -156,6 +159,7 @@ def touchpoint_page(request, key):
             views=views,
             payloads={v.chart.id: v.chart.payload() for v in views if v.chart},
             hide_fields=("journey", "stage", "touchpoint"),
+            notices=notices.for_page(request.actor, [key]),
         ),
     )
 
@@ -202,6 +206,7 @@ def dashboard_page(request, key):
             can_design=request.actor.can(Perm.SURVEYS_DESIGN),
             can_schedule=request.actor.can(Perm.DATA_EXPORT),
             hide_fields=(),
+            notices=notices.for_page(request.actor),
         ),
     )
 

@@ -6,6 +6,7 @@ import threading
 import pytest
 
 from openxm.accounts import services as accounts
+from openxm.surveys import collect
 from openxm.surveys import services as surveys
 
 
@@ -98,3 +99,16 @@ def units(org_a, admin):
     accounts.create_unit(admin, "sh-jingan", "Jing'an", "store", parent="sh")
     accounts.create_unit(admin, "bj", "Beijing", "store", parent="cn")
     return org_a
+
+
+@pytest.fixture
+def respond(org_a, nps_survey, django_capture_on_commit_callbacks):
+    def make(score, key, unit="", comment="", contact=None):
+        answers = {"nps": score}
+        if comment:
+            answers["reason_detractor" if score <= 6 else "reason_promoter"] = comment
+        sub = collect.Submission(answers=answers, idempotency_key=key, unit=unit, contact=contact)
+        with django_capture_on_commit_callbacks(execute=True):
+            return collect.record_response(org_a, nps_survey, sub).response
+
+    return make

@@ -39,9 +39,17 @@ def test_apply_rules_backtest_and_test_through_the_api(org_a, nps_survey, make_k
             "name": "Promoters",
             "when": {"score": "nps", "op": "gte", "value": 9},
             "actions": [{"webhook": "hook"}],
+            "limit_per_hour": 5,
+            "urgent": True,
         },
     )
     assert put.status_code == 200 and put.json()["when"]["op"] == "gte"
+    assert (put.json()["limit_per_hour"], put.json()["urgent"]) == (5, True)
+    too_many = caller.put(
+        "/alerts/rules/promoters",
+        {"name": "P", "when": {"score": "nps"}, "actions": [], "limit_per_hour": 0},
+    )
+    assert any(p["path"] == "rules[0].limit_per_hour" for p in too_many.json()["problems"])
     assert caller.put("/alerts/rules/x", {"name": "", "when": {}, "actions": []}).status_code == 422
 
     back = caller.get("/alerts/rules/low/backtest").json()

@@ -141,7 +141,11 @@ def test_the_periodic_jobs_run_in_the_embedded_scheduler(
     d = Delivery.objects.for_org(org_a).get()
     Delivery.objects.for_org(org_a).filter(pk=d.pk).update(next_attempt_at=timezone.now())
     jobs = [j for j in periodic.configured_jobs() if j.name.startswith("openxm-alerts")]
-    assert sorted(j.name for j in jobs) == ["openxm-alerts-deliver-due", "openxm-alerts-early-warning"]
+    assert sorted(j.name for j in jobs) == [
+        "openxm-alerts-deliver-due",
+        "openxm-alerts-early-warning",
+        "openxm-alerts-notify",
+    ]
     assert sorted(Scheduler(jobs, None).run_pending()) == sorted(j.name for j in jobs)
     d.refresh_from_db()
     assert d.status == "delivered" and d.attempts == 2

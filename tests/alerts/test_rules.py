@@ -11,20 +11,6 @@ from openxm.accounts import services as accounts
 from openxm.alerts import services
 from openxm.alerts.evaluate import evaluate_responses
 from openxm.alerts.models import Alert, InboxItem
-from openxm.surveys import collect
-
-
-@pytest.fixture
-def respond(org_a, nps_survey, django_capture_on_commit_callbacks):
-    def make(score, key, unit="", comment="", contact=None):
-        answers = {"nps": score}
-        if comment:
-            answers["reason_detractor" if score <= 6 else "reason_promoter"] = comment
-        sub = collect.Submission(answers=answers, idempotency_key=key, unit=unit, contact=contact)
-        with django_capture_on_commit_callbacks(execute=True):
-            return collect.record_response(org_a, nps_survey, sub).response
-
-    return make
 
 
 def _rule(actor, when, actions, key="r"):

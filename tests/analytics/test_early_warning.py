@@ -17,6 +17,7 @@ from openxm.analytics.early_warning import (
     nps_baseline,
     run,
     silence_probability,
+    surge_probability,
     top_box_baseline,
 )
 
@@ -91,3 +92,18 @@ def test_counts_and_silence():
     assert silence_probability(0, 20) == pytest.approx(math.exp(-20))
     assert silence_probability(2, 3) == pytest.approx(math.exp(-3) * (1 + 3 + 4.5))
     assert silence_probability(50, 3) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(
+    "count, expected, probability",
+    [
+        (0, 5, 1.0),
+        (1, 2, 1 - math.exp(-2)),
+        (3, 3, 1 - math.exp(-3) * (1 + 3 + 4.5)),
+        (5, 0, 0.0),
+        # A tiny tail stays exact instead of rounding to 0: P(X ≥ 100 | λ = 20) ≈ 6.2e-34.
+        (100, 20, math.exp(100 * math.log(20) - 20 - math.lgamma(101)) * 1.24618),
+    ],
+)
+def test_surge_probability(count, expected, probability):
+    assert surge_probability(count, expected) == pytest.approx(probability, rel=1e-3)

@@ -39,6 +39,7 @@ def test_demo_command_loads_without_serving(db, capsys, monkeypatch, tmp_path):
     assert "admin@demo.openxm.local" in out
     assert (tmp_path / "secret-key").stat().st_mode & 0o777 == 0o600
     _demo_alerts_fired()
+    _demo_episode_on_the_dashboard()
 
 
 def _demo_alerts_fired():
@@ -60,6 +61,28 @@ def _demo_alerts_fired():
     from openxm.surveys import door
 
     assert set(door.responses(store.scope).filter(pk__in=ids).values_list("pk", flat=True)) == ids
+
+
+def _demo_episode_on_the_dashboard():
+    """The courier incident opened an early-warning episode for the delivery touchpoint, and the
+    executive dashboard, the "Buy online" journey map and the episode page show it."""
+    from django.test import Client
+
+    from openxm.alerts.models import Episode
+
+    org = services.get_organization(DEMO_SLUG)
+    episode = Episode.objects.for_org(org).get(
+        dimension="touchpoint", subject="app.delivery", kind="drop", closed_at__isnull=True
+    )
+    assert episode.evidence["series"][-1]["ewma"] < -episode.evidence["series"][-1]["limit"]
+    client = Client()
+    client.force_login(services.bootstrap_user("admin@demo.openxm.local", None))
+    link = f'href="/alerts/early-warning/{episode.pk}/"'
+    for url in ("/insights/dashboards/executive/", "/insights/journeys/buy-online/"):
+        page = client.get(url).content.decode()
+        assert 'id="early-warning"' in page and link in page, url
+    page = client.get(f"/alerts/early-warning/{episode.pk}/").content.decode()
+    assert "courier" in page or "快递" in page  # the comments that drove it
 
 
 def test_library_step_publishes_every_template(db):

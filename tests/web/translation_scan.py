@@ -1,11 +1,11 @@
 """Finds UI text in the wrong language on a rendered page.
 
 ``ui_text(html)`` keeps what a person reads (text nodes, ``placeholder``, ``title``,
-``aria-label``, ``alt``), leaving out scripts, styles, code, key names (``kbd``) and form values. ``foreign_words``
-then removes the data the page shows (strings stored by the organisation: survey texts, names,
-comments — ``data_strings``), e-mail addresses, URLs, numbers and the codes a CX team writes in
-Latin letters in either language (``CODES``), and returns what is left in the other script:
-Latin words on a zh-Hans page, Chinese characters on an English page.
+``aria-label``, ``alt``), leaving out scripts, styles, code, key names (``kbd``) and form
+values. ``foreign_words`` then removes the data the page shows (strings stored by the
+organisation: survey texts, names, comments — ``data_strings``), e-mail addresses, URLs, numbers
+and the codes a CX team writes in Latin letters in either language (``CODES``), and returns what
+is left in the other script: Latin words on a zh-Hans page, Chinese characters on an English page.
 """
 
 import re
@@ -24,7 +24,7 @@ CODES = frozenset(
     """.split()  # noqa: SIM905  (a word list is easier to read and extend)
 )
 LANGUAGE_NAMES = ("English", "简体中文")
-SKIP_TAGS = {"script", "style", "code", "kbd", "pre", "textarea", "svg", "template", "noscript"}  # kbd: key names
+SKIP_TAGS = {"script", "style", "code", "kbd", "pre", "textarea", "svg", "template", "noscript"}
 ATTRIBUTES = ("placeholder", "title", "aria-label", "alt")
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
