@@ -15,6 +15,10 @@ class AlertsConfig(AppConfig):
         from openxm.surveys.signals import responses_recorded
         from openxm.web.navigation import NavItem, register
 
+        from . import personal_data
+
+        personal_data.register_hook()
+
         from . import evaluate
         from .services import unread_count
 
