@@ -41,6 +41,10 @@ class DataSubjectRequest(TenantModel):
     def __str__(self) -> str:
         return f"{self.kind} request {self.pk}"
 
+    @property
+    def rows(self) -> int:
+        return sum(self.counts.values())
+
 
 class PrivacySettings(TenantModel):
     """The statutory deadline for answering a request: ``deadline_days`` calendar days (GDPR
