@@ -66,7 +66,9 @@ def export(request, payload: SubjectIn):
     return Status(201, _out(services.export_request(request.auth, **payload.dict())))
 
 
-@router.post("/privacy/erase", response={201: RequestOut}, summary="Erase or anonymise everything about a person")
+@router.post(
+    "/privacy/erase", response={201: RequestOut}, summary="Erase or anonymise everything about a person"
+)
 def erase(request, payload: EraseIn):
     data = payload.dict()
     mode = data.pop("mode")
@@ -81,4 +83,6 @@ def requests(request):
 @router.get("/privacy/requests/{int:request_id}/archive", summary="A request's export archive (zip)")
 def archive(request, request_id: int):
     path = services.archive_file(request.auth, request_id)
-    return FileResponse(open(path, "rb"), as_attachment=True, filename=path.name, content_type="application/zip")
+    return FileResponse(
+        open(path, "rb"), as_attachment=True, filename=path.name, content_type="application/zip"
+    )

@@ -35,6 +35,13 @@ def register(subparsers):
         help=_("keep the person's responses for statistics, with nothing identifying in them"),
     )
     django_command(erase, run_erase)
+    rotate = sub.add_parser(
+        "rotate-keys",
+        help=_("Re-encrypt every encrypted value with the first key of OPENXM_ENCRYPTION_KEYS"),
+    )
+    django_command(rotate, run_rotate)
+    generate = sub.add_parser("generate-key", help=_("Print a new encryption key"))
+    generate.set_defaults(func=run_generate)
 
 
 def _ids(args) -> dict:
@@ -71,4 +78,21 @@ def run_erase(args) -> int:
     request = services.erase_request(accounts.operator_actor(org), mode=mode, **_ids(args))
     rows = sum(request.counts.values())
     print(_("request %(id)s: %(rows)s rows erased") % {"id": request.pk, "rows": rows})
+    return 0
+
+
+def run_rotate(args) -> int:
+    from openxm.privacy.keys import rotate_keys
+
+    done = rotate_keys()
+    for label, n in sorted(done.items()):
+        print(f"{label}\t{n}")
+    print(_("%(rows)s values re-encrypted with the first key") % {"rows": sum(done.values())})
+    return 0
+
+
+def run_generate(args) -> int:
+    from cryptography.fernet import Fernet
+
+    print(Fernet.generate_key().decode())
     return 0

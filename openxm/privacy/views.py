@@ -36,7 +36,8 @@ def requests(request):
                 done = services.erase_request(actor, mode=action, **form)
                 messages.success(
                     request,
-                    _("Erased: request %(id)s, %(rows)s rows.") % {"id": done.pk, "rows": sum(done.counts.values())},
+                    _("Erased: request %(id)s, %(rows)s rows.")
+                    % {"id": done.pk, "rows": sum(done.counts.values())},
                 )
                 return redirect("privacy:requests")
         except InvalidInput as exc:
@@ -72,4 +73,6 @@ def deadline(request):
 @member_required(Perm.PRIVACY_MANAGE)
 def archive(request, request_id: int):
     path = services.archive_file(request.actor, request_id)
-    return FileResponse(open(path, "rb"), as_attachment=True, filename=path.name, content_type="application/zip")
+    return FileResponse(
+        open(path, "rb"), as_attachment=True, filename=path.name, content_type="application/zip"
+    )

@@ -170,9 +170,13 @@ def seed_person(org_a, survey, django_capture_on_commit_callbacks):
         InboundMessage.objects.for_org(org).create(
             organization=org, sender=f"+86 {p.phone}", phone=p.phone, text="TD", outcome="unsubscribed"
         )
-        ContactValue.objects.for_org(org).create(organization=org, contact=contact, frequency=1, monetary=12.5)
+        ContactValue.objects.for_org(org).create(
+            organization=org, contact=contact, frequency=1, monetary=12.5
+        )
         rule, _new = Rule.objects.for_org(org).get_or_create(
-            organization=org, key="detractor", defaults={"name": "Detractor", "condition": {}, "enabled": False}
+            organization=org,
+            key="detractor",
+            defaults={"name": "Detractor", "condition": {}, "enabled": False},
         )
         webhook, _new = Webhook.objects.for_org(org).get_or_create(
             organization=org, key="crm", defaults={"url": "https://hooks.example.com/x"}

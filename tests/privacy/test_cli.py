@@ -11,7 +11,9 @@ from openxm.privacy.models import DataSubjectRequest
 def test_export_then_erase_from_the_command_line(seed_person, org_a, tmp_path, capsys):
     person = seed_person("delta")
     out = tmp_path / "person.zip"
-    assert main(["privacy", "export", "--org", org_a.slug, "--email", person.email, "--output", str(out)]) == 0
+    assert (
+        main(["privacy", "export", "--org", org_a.slug, "--email", person.email, "--output", str(out)]) == 0
+    )
     line = capsys.readouterr().out
     assert str(out) in line and "rows exported" in line
     with zipfile.ZipFile(out) as z:
