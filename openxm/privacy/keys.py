@@ -35,7 +35,7 @@ def _raw(model, pk, names: list[str]) -> list[str]:
     columns = ", ".join(connection.ops.quote_name(model._meta.get_field(n).column) for n in names)
     with connection.cursor() as cursor:
         # Table and column names come from the model's metadata, quoted; the id is a parameter.
-        cursor.execute(  # noqa: S608
+        cursor.execute(
             f"SELECT {columns} FROM {connection.ops.quote_name(model._meta.db_table)} WHERE "
             f"{connection.ops.quote_name(model._meta.pk.column)} = %s",
             [pk],
