@@ -32,14 +32,12 @@ def encrypted_columns() -> dict[str, tuple[type, list[str]]]:
 
 def _raw(model, pk, names: list[str]) -> list[str]:
     """The stored values as the database holds them (the fields decrypt on read)."""
-    columns = ", ".join(connection.ops.quote_name(model._meta.get_field(n).column) for n in names)
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(model._meta.get_field(n).column) for n in names)
+    # Table and column names come from the model's metadata, quoted; the id is a parameter.
+    sql = f"SELECT {columns} FROM {quote(model._meta.db_table)} WHERE {quote(model._meta.pk.column)} = %s"  # noqa: S608
     with connection.cursor() as cursor:
-        # Table and column names come from the model's metadata, quoted; the id is a parameter.
-        cursor.execute(
-            f"SELECT {columns} FROM {connection.ops.quote_name(model._meta.db_table)} WHERE "
-            f"{connection.ops.quote_name(model._meta.pk.column)} = %s",
-            [pk],
-        )
+        cursor.execute(sql, [pk])
         values = cursor.fetchone()
     # A JSON column holds the token as a JSON string: strip its quotes.
     return [str(v).strip('"') if v is not None else "" for v in values]
