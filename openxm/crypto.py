@@ -57,14 +57,10 @@ def _parse(raw: str, where: str) -> list[bytes]:
     return keys
 
 
-def configured_from_env() -> bool:
-    return bool((os.environ.get(ENV) or "").strip())
-
-
 @cache
 def keys() -> tuple[bytes, ...]:
     """The keys in use, first = the one that encrypts (see the module docstring)."""
-    raw = os.environ.get(ENV) or ""
+    raw = os.environ.get("OPENXM_ENCRYPTION_KEYS") or ""
     if raw.strip():
         return tuple(_parse(raw, ENV))
     from django.conf import settings
