@@ -1,5 +1,8 @@
 """The registry of personal data: which app finds, exports and erases whose rows.
 
+It also holds the kinds of data retention policies can limit (:class:`RetentionType`), each
+contributed by the app owning the rows.
+
 A platform piece every app may import (it imports no app). Each app that keeps rows about a
 person registers a :class:`Hook` for those tables from its ``AppConfig.ready`` (its
 ``personal_data`` module); every other model of openxm is declared :func:`exempt` with the
@@ -96,10 +99,29 @@ class Exemption:
     staff_fields: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class RetentionType:
+    """A kind of data a retention policy can limit, contributed by the app that owns the rows.
+
+    ``due(organization, before, survey_key) -> [id, …]`` lists the rows older than ``before``
+    (of the survey with that key when ``by_survey`` and a key is given); ``apply(actor, ids) ->
+    n`` removes them through the app's own actions. ``keeps`` says what remains (shown on the
+    privacy page): anonymised scores, or nothing.
+    """
+
+    key: str
+    label: Any  # a lazy translation
+    keeps: Any  # a lazy translation
+    by_survey: bool
+    due: Callable[[Any, Any, str], list]
+    apply: Callable[[Any, list], int]
+
+
 @dataclass
 class _Registry:
     hooks: list[Hook] = field(default_factory=list)
     exempt: dict[str, Exemption] = field(default_factory=dict)
+    retention: dict[str, RetentionType] = field(default_factory=dict)
 
 
 _REGISTRY = _Registry()
@@ -117,6 +139,16 @@ def exempt(label: str, reason: str, staff_fields: tuple[str, ...] = ()) -> None:
     if not reason.strip():
         raise ValueError(f"{label}: an exemption needs its reason")
     _REGISTRY.exempt[label] = Exemption(reason, tuple(staff_fields))
+
+
+def register_retention(kind: RetentionType) -> RetentionType:
+    """Add a kind of data retention policies can limit (from the owning app's ``ready``)."""
+    _REGISTRY.retention[kind.key] = kind
+    return kind
+
+
+def retention_types() -> dict[str, RetentionType]:
+    return dict(_REGISTRY.retention)
 
 
 def hooks() -> list[Hook]:

@@ -167,6 +167,10 @@ PERIODIC_JOBS = {
         "openxm.profiles.refresh_values",
         int(env("OPENXM_PROFILE_VALUES_SECONDS", "86400")),
     ),
+    "openxm-privacy-retention": (
+        "openxm.privacy.apply_retention",
+        int(env("OPENXM_RETENTION_SECONDS", "86400")),
+    ),
 }
 CELERY_BEAT_SCHEDULE = {
     name: {"task": task, "schedule": float(seconds), "options": {"expires": float(seconds)}}

@@ -35,6 +35,29 @@ def register(subparsers):
         help=_("keep the person's responses for statistics, with nothing identifying in them"),
     )
     django_command(erase, run_erase)
+    retention = sub.add_parser(
+        "retention",
+        help=_("Apply the organization's retention policies now (or list what would go)"),
+        description=_(
+            "Apply every retention policy of the organization: rows older than the policy's months "
+            "are removed or anonymised. With --dry-run nothing is written: each policy's rows are "
+            "counted and the first ids listed."
+        ),
+    )
+    retention.add_argument("--org", required=True, metavar="SLUG", help=_("organization slug"))
+    retention.add_argument("--dry-run", action="store_true", help=_("list what would go, change nothing"))
+    django_command(retention, run_retention)
+    policy = sub.add_parser("retention-policy", help=_("Keep a kind of data for a number of months"))
+    policy.add_argument("--org", required=True, metavar="SLUG", help=_("organization slug"))
+    policy.add_argument(
+        "--type",
+        required=True,
+        metavar="TYPE",
+        help=_("comments, responses, invitations, contact_events or exports"),
+    )
+    policy.add_argument("--months", required=True, type=int, metavar="N", help=_("months to keep"))
+    policy.add_argument("--survey", default="", metavar="KEY", help=_("only this survey's data"))
+    django_command(policy, run_policy)
     rotate = sub.add_parser(
         "rotate-keys",
         help=_("Re-encrypt every encrypted value with the first key of OPENXM_ENCRYPTION_KEYS"),
@@ -95,4 +118,35 @@ def run_generate(args) -> int:
     from cryptography.fernet import Fernet
 
     print(Fernet.generate_key().decode())
+    return 0
+
+
+def run_retention(args) -> int:
+    from openxm.accounts import services as accounts
+    from openxm.privacy import retention
+
+    actor = accounts.operator_actor(accounts.get_organization(args.org))
+    items = retention.plan(actor) if args.dry_run else retention.apply(actor)
+    for item in items:
+        scope = item.policy.survey_key or "*"
+        ids = ",".join(str(i) for i in item.ids[: retention.SAMPLE])
+        print(f"{item.policy.data_type}\t{scope}\t{item.before.date().isoformat()}\t{item.count}\t{ids}")
+    total = sum(item.count for item in items)
+    if args.dry_run:
+        print(_("dry run: %(rows)s rows would go; nothing was changed") % {"rows": total})
+    else:
+        print(_("%(rows)s rows removed or anonymised") % {"rows": total})
+    return 0
+
+
+def run_policy(args) -> int:
+    from openxm.accounts import services as accounts
+    from openxm.privacy import retention
+
+    actor = accounts.operator_actor(accounts.get_organization(args.org))
+    policy = retention.set_policy(actor, args.type, args.months, args.survey)
+    print(
+        _("%(type)s of %(survey)s: kept %(months)s months")
+        % {"type": policy.data_type, "survey": policy.survey_key or "*", "months": policy.months}
+    )
     return 0

@@ -11,8 +11,9 @@ every other app has removed what points at the contacts. Excluded: attribute def
 from __future__ import annotations
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
-from openxm.personal_data import Hook, Subject, exempt, register, row
+from openxm.personal_data import Hook, RetentionType, Subject, exempt, register, register_retention, row
 
 from . import identifiers
 from .models import Contact, ContactEvent, ContactMerge
@@ -122,9 +123,27 @@ def erase(actor, subject: Subject, found: dict[str, list], mode: str) -> dict[st
     return counts
 
 
+def due_events(org, before, survey_key: str) -> list:
+    return list(ContactEvent.objects.for_org(org).filter(occurred_at__lt=before).values_list("pk", flat=True))
+
+
+def remove_events(actor, ids: list) -> int:
+    return ContactEvent.objects.for_org(actor.organization).filter(pk__in=ids).delete()[1].get(EVENT, 0)
+
+
 def register_hook() -> None:
     register(Hook(app="customers", models=(CONTACT, EVENT, MERGE), find=find, export=export, erase=erase))
     exempt(
         "customers.AttributeDefinition",
         "the organization's attribute names, types and choices; no contact's values",
+    )
+    register_retention(
+        RetentionType(
+            "contact_events",
+            _("Transactions and interactions"),
+            _("nothing (RFM and CLV are computed from what remains)"),
+            False,
+            due_events,
+            remove_events,
+        )
     )

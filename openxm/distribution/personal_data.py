@@ -13,8 +13,9 @@ be addressed to it; a contact imported again later starts without consent (docs/
 from __future__ import annotations
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
-from openxm.personal_data import Hook, Subject, exempt, register, row
+from openxm.personal_data import Hook, RetentionType, Subject, exempt, register, register_retention, row
 
 from .models import DeliveryEvent, Event, InboundMessage, Invitation, Suppression
 
@@ -89,9 +90,33 @@ def erase(actor, subject: Subject, found: dict[str, list], mode: str) -> dict[st
     return counts
 
 
+def due_invitations(org, before, survey_key: str) -> list:
+    """Invitations created before ``before`` (of one survey when a key is given)."""
+    qs = Invitation.objects.for_org(org).filter(created_at__lt=before)
+    if survey_key:
+        qs = qs.filter(survey__key=survey_key)
+    return list(qs.values_list("pk", flat=True))
+
+
+def remove_invitations(actor, ids: list) -> int:
+    """Delete the invitations with their delivery logs; events keep their outcome, unlinked."""
+    qs = Invitation.objects.for_org(actor.organization).filter(pk__in=ids)
+    return qs.delete()[1].get(INVITATION, 0)
+
+
 def register_hook() -> None:
     register(Hook(app="distribution", models=tuple(MODELS), find=find, export=export, erase=erase))
     exempt("distribution.Messenger", "a message provider's configuration (its secrets are encrypted)")
     exempt("distribution.Distribution", "a campaign: channel, survey, hidden values every invitation gets")
     exempt("distribution.Policy", "contact frequency rules of the organization")
     exempt("distribution.Trigger", "which event starts which distribution")
+    register_retention(
+        RetentionType(
+            "invitations",
+            _("Invitation logs"),
+            _("nothing (that period's response rates can no longer be computed)"),
+            True,
+            due_invitations,
+            remove_invitations,
+        )
+    )

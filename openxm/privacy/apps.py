@@ -17,6 +17,7 @@ class PrivacyConfig(AppConfig):
             "the request log: masked identifiers and a keyed hash, counts, the archive's path",
         )
         exempt("privacy.PrivacySettings", "the organization's statutory deadline")
+        exempt("privacy.RetentionPolicy", "how long the organization keeps a kind of data")
         register(
             NavItem(
                 "privacy", _("Privacy"), "privacy:requests", Perm.PRIVACY_MANAGE, section="settings", order=70

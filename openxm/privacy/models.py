@@ -57,3 +57,24 @@ class PrivacySettings(TenantModel):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organization"], name="uniq_privacy_settings")]
+
+
+class RetentionPolicy(TenantModel):
+    """Keep one kind of data (``data_type``: a key of ``openxm.personal_data.retention_types``)
+    for ``months``, for every survey or only the one with ``survey_key``. The scheduler applies
+    every policy daily; ``last_run_at`` and ``last_count`` say when and how many rows went."""
+
+    data_type = models.CharField(max_length=32)
+    survey_key = models.CharField(max_length=64, blank=True)
+    months = models.PositiveSmallIntegerField()
+    updated_at = models.DateTimeField(default=timezone.now)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    last_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "data_type", "survey_key"], name="uniq_retention_policy"
+            )
+        ]
+        ordering = ["data_type", "survey_key"]

@@ -16,14 +16,28 @@ lose the rows that mention the subject. Excluded (exempt): export jobs, whose fi
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from django.conf import settings
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from openxm.accounts.scope import organization_scope
-from openxm.personal_data import ANONYMISE, Hook, Subject, exempt, mentions, register, row
+from openxm.personal_data import (
+    ANONYMISE,
+    Hook,
+    RetentionType,
+    Subject,
+    exempt,
+    mentions,
+    register,
+    register_retention,
+    row,
+)
 from openxm.surveys import door
 
 from . import actions
-from .models import ImportJob, ResponseTag
+from .models import ExportJob, ImportJob, ResponseTag
 
 RESPONSE = "surveys.Response"
 ANSWER = "surveys.Answer"
@@ -93,6 +107,51 @@ def erase(actor, subject: Subject, found: dict[str, list], mode: str) -> dict[st
     return {RESPONSE: n, ANSWER: len(found[ANSWER]), TAG: len(found[TAG]), IMPORT: len(found[IMPORT])}
 
 
+# --- retention ---------------------------------------------------------------------------------
+
+
+def _old_responses(org, before, survey_key: str):
+    qs = door.responses(organization_scope(org)).filter(completed_at__lt=before)
+    return qs.filter(survey__key=survey_key) if survey_key else qs
+
+
+def due_responses(org, before, survey_key: str) -> list:
+    """Completed before ``before`` and not anonymised yet (those keep nothing identifying)."""
+    return [
+        pk
+        for pk, meta in _old_responses(org, before, survey_key).values_list("pk", "meta")
+        if not (meta or {}).get("anonymised_at")
+    ]
+
+
+def due_comments(org, before, survey_key: str) -> list:
+    """Responses completed before ``before`` that still hold a free-text answer."""
+    with_text = door.answers(organization_scope(org)).filter(qtype="text").values("response_id")
+    return list(_old_responses(org, before, survey_key).filter(pk__in=with_text).values_list("pk", flat=True))
+
+
+def _each(action):
+    def apply(actor, ids: list) -> int:
+        for pk in ids:
+            action(actor, pk)
+        return len(ids)
+
+    return apply
+
+
+def due_exports(org, before, survey_key: str) -> list:
+    return list(ExportJob.objects.for_org(org).filter(created_at__lt=before).values_list("pk", flat=True))
+
+
+def remove_exports(actor, ids: list) -> int:
+    """Delete the export files and their jobs (the files hold personal data when exported so)."""
+    jobs = ExportJob.objects.for_org(actor.organization).filter(pk__in=ids)
+    for job in jobs:
+        if job.file_path:
+            Path(settings.MEDIA_ROOT, job.file_path).unlink(missing_ok=True)
+    return jobs.delete()[1].get("responses.ExportJob", 0)
+
+
 def register_hook() -> None:
     register(
         Hook(
@@ -105,3 +164,26 @@ def register_hook() -> None:
         )
     )
     exempt("responses.ExportJob", "an export file made for a member; removed by the exports retention policy")
+    register_retention(
+        RetentionType(
+            "comments",
+            _("Raw comments"),
+            _("scores, choices and dates, anonymised"),
+            True,
+            due_comments,
+            _each(actions.drop_comments),
+        )
+    )
+    register_retention(
+        RetentionType(
+            "responses",
+            _("Responses (identified)"),
+            _("scores and comments, anonymised"),
+            True,
+            due_responses,
+            _each(actions.anonymise_response),
+        )
+    )
+    register_retention(
+        RetentionType("exports", _("Export files"), _("nothing"), False, due_exports, remove_exports)
+    )
