@@ -11,7 +11,9 @@ from openxm.accounts.errors import InvalidInput
 from openxm.accounts.roles import Perm
 from openxm.web.views import member_required
 
-from . import services
+from openxm.personal_data import retention_types
+
+from . import retention, services
 
 FIELDS = ("email", "phone", "wechat", "contact")
 
@@ -51,6 +53,49 @@ def requests(request):
             "problem": problem,
             "log": services.list_requests(actor),
             "deadline": services.get_settings(actor.organization),
+        },
+    )
+
+
+@member_required(Perm.PRIVACY_MANAGE)
+def retention_page(request):
+    """Set or delete a policy, see the dry run, apply the policies now."""
+    actor = request.actor
+    plan, problem, kinds = None, None, retention_types()
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "set":
+                try:
+                    months = int(request.POST.get("months", ""))
+                except ValueError:
+                    months = -1
+                retention.set_policy(
+                    actor, request.POST.get("data_type", ""), months, request.POST.get("survey", "")
+                )
+                messages.success(request, _("Retention policy saved."))
+                return redirect("privacy:retention")
+            if action == "delete":
+                retention.delete_policy(actor, int(request.POST.get("policy", "0") or 0))
+                return redirect("privacy:retention")
+            if action == "dry_run":
+                plan = retention.plan(actor)
+            elif action == "apply":
+                done = retention.apply(actor)
+                messages.success(
+                    request, _("%(rows)s rows removed or anonymised.") % {"rows": sum(i.count for i in done)}
+                )
+                return redirect("privacy:retention")
+        except InvalidInput as exc:
+            problem = f"{exc.field}: {exc.message}"
+    return render(
+        request,
+        "privacy/retention.html",
+        {
+            "policies": [(p, kinds.get(p.data_type)) for p in retention.list_policies(actor)],
+            "kinds": kinds,
+            "plan": plan,
+            "problem": problem,
         },
     )
 

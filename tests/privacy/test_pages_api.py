@@ -42,3 +42,12 @@ def test_api_export_erase_and_log(seed_person, org_a, make_key, api):
 
 def test_analysts_are_refused(org_a, make_key, api):
     assert api(make_key(org_a, "analyst")).post("/privacy/export", {"email": "a@b.org"}).status_code == 403
+
+
+def test_retention_page_sets_a_policy_and_shows_the_dry_run(org_a, make_member, signed_in):
+    client = signed_in(make_member(org_a, "owner"))
+    client.post("/privacy/retention/", {"action": "set", "data_type": "comments", "months": "24"})
+    page = client.post("/privacy/retention/", {"action": "dry_run"}).content.decode()
+    assert 'id="plan"' in page and "Raw comments" in page
+    bad = client.post("/privacy/retention/", {"action": "set", "data_type": "comments", "months": "x"})
+    assert "months" in bad.content.decode()
