@@ -9,9 +9,8 @@ from django.views.decorators.http import require_POST
 
 from openxm.accounts.errors import InvalidInput
 from openxm.accounts.roles import Perm
-from openxm.web.views import member_required
-
 from openxm.personal_data import retention_types
+from openxm.web.views import member_required
 
 from . import retention, services
 
