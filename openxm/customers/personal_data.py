@@ -16,11 +16,12 @@ from django.utils.translation import gettext_lazy as _
 from openxm.personal_data import Hook, RetentionType, Subject, exempt, register, register_retention, row
 
 from . import identifiers
-from .models import Contact, ContactEvent, ContactMerge
+from .models import ConsentRecord, Contact, ContactEvent, ContactMerge
 
 CONTACT = "customers.Contact"
 EVENT = "customers.ContactEvent"
 MERGE = "customers.ContactMerge"
+CONSENT = "customers.ConsentRecord"
 
 
 def resolve(
@@ -91,6 +92,11 @@ def find(subject: Subject, found: dict[str, list]) -> dict[str, list]:
             .values_list("pk", flat=True)
         ),
         MERGE: list(_merges(subject).values_list("pk", flat=True)),
+        CONSENT: list(
+            ConsentRecord.objects.for_org(org)
+            .filter(contact_id__in=subject.contact_ids)
+            .values_list("pk", flat=True)
+        ),
     }
 
 
@@ -103,12 +109,17 @@ def export(subject: Subject, found: dict[str, list]) -> dict[str, list[dict]]:
             for e in ContactEvent.objects.for_org(org).filter(pk__in=found[EVENT]).order_by("occurred_at")
         ],
         MERGE: [row(m) for m in ContactMerge.objects.for_org(org).filter(pk__in=found[MERGE]).order_by("pk")],
+        CONSENT: [
+            row(r)
+            for r in ConsentRecord.objects.for_org(org).filter(pk__in=found[CONSENT]).order_by("recorded_at")
+        ],
     }
 
 
 def erase(actor, subject: Subject, found: dict[str, list], mode: str) -> dict[str, int]:
-    """Delete the events, the merge log and the contacts. A merge of another person into one of
-    the subject's contacts goes too: its ``survivor_before`` is the subject's old record."""
+    """Delete the events, the merge log and the contacts (their consent log goes with them). A
+    merge of another person into one of the subject's contacts goes too: its ``survivor_before``
+    is the subject's old record."""
     org = subject.organization
     counts = {
         EVENT: ContactEvent.objects.for_org(org).filter(pk__in=found[EVENT]).delete()[1].get(EVENT, 0),
@@ -132,7 +143,16 @@ def remove_events(actor, ids: list) -> int:
 
 
 def register_hook() -> None:
-    register(Hook(app="customers", models=(CONTACT, EVENT, MERGE), find=find, export=export, erase=erase))
+    register(
+        Hook(
+            app="customers",
+            models=(CONTACT, EVENT, MERGE, CONSENT),
+            find=find,
+            export=export,
+            erase=erase,
+            derived=(CONSENT,),  # the contact's deletion takes its consent log (cascade)
+        )
+    )
     exempt(
         "customers.AttributeDefinition",
         "the organization's attribute names, types and choices; no contact's values",

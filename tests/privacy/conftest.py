@@ -85,7 +85,7 @@ def seed_person(org_a, survey, django_capture_on_commit_callbacks):
     """seed_person(tag) -> Person: the person's data in every covered model of org A."""
     from openxm.alerts.models import Alert, Delivery, DeliveryAttempt, InboxItem, Rule, Webhook
     from openxm.comments.models import CommentCorrection
-    from openxm.customers.models import Contact, ContactEvent, ContactMerge
+    from openxm.customers.models import ConsentRecord, Contact, ContactEvent, ContactMerge
     from openxm.distribution.models import (
         DeliveryEvent,
         Distribution,
@@ -133,6 +133,14 @@ def seed_person(org_a, survey, django_capture_on_commit_callbacks):
         )
         ContactMerge.objects.for_org(org).create(
             organization=org, survivor=contact, merged=twin, survivor_before={"name": p.name}
+        )
+        ConsentRecord.objects.for_org(org).create(
+            organization=org,
+            contact=contact,
+            purpose="surveys",
+            granted=True,
+            channel="web",
+            text_version="v1",
         )
         ContactEvent.objects.for_org(org).create(
             organization=org, contact=contact, type="order", occurred_at=now, amount=Decimal("12.50")
