@@ -336,9 +336,11 @@ def patch_contact(request, contact_id: int, payload: ContactIn):
 
 
 class ConsentIn(Schema):
-    purpose: str
-    granted: bool
-    channel: str
+    # Checked by the service after the contact is found in the caller's scope (a contact
+    # outside it is 404 whatever the body).
+    purpose: str = ""
+    granted: bool | None = None
+    channel: str = ""
     text_version: str = ""
 
 

@@ -40,10 +40,11 @@ class PurposeState:
 
 @transaction.atomic
 def record_consent(
-    actor: Actor, contact_id: int, purpose: str, granted: bool, channel: str, text_version: str = ""
+    actor: Actor, contact_id: int, purpose: str, granted: bool | None, channel: str, text_version: str = ""
 ) -> ConsentRecord:
     """Append a consent statement of a contact inside the actor's scope (``responses.write``)."""
     actor.require(Perm.RESPONSES_WRITE)
+    contact = get_contact_in(actor.scope, contact_id)
     if purpose not in PURPOSES:
         raise InvalidInput("purpose", _("must be one of %(values)s") % {"values": ", ".join(PURPOSES)})
     if channel not in CHANNELS:
@@ -53,7 +54,6 @@ def record_consent(
     text_version = (text_version or "").strip()
     if len(text_version) > 64:
         raise InvalidInput("text_version", _("must be at most 64 characters"))
-    contact = get_contact_in(actor.scope, contact_id)
     record = ConsentRecord.objects.for_org(actor.organization).create(
         organization=actor.organization,
         contact=contact,
