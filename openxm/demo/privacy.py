@@ -1,18 +1,25 @@
 """FreshNeighbor's privacy log: one answered data-subject request, and a retention policy.
 
-Step ``privacy`` (order 95, after everything else holds personal data): a customer who asked
-for their data and then for its erasure. The owner exports everything about the first customer
-with an e-mail address and a response (the archive stays downloadable from the privacy page),
-then erases it: both requests are in the log, completed, with their due dates. Raw comments are
-kept 24 months. Idempotent: nothing is done when the log already holds a request.
+Step ``privacy`` (order 95, last): a former member of the loyalty programme asked for their data
+and then for its erasure. The step records them (a contact with purchases and a consent
+statement), then the owner exports everything about them (the archive stays downloadable from
+the privacy page) and erases it: both requests are in the log, completed, with their due dates.
+The person is made for this, so no other demo data changes. Raw comments are kept 24 months.
+Idempotent: nothing more is done when the log already holds a request.
 """
 
+from datetime import timedelta
+
+from django.utils import timezone
+
 from openxm.accounts import services as accounts
-from openxm.accounts.scope import organization_scope
+from openxm.customers import consent, events
+from openxm.customers import directory as contacts
 from openxm.privacy import retention, services
-from openxm.surveys import door
 
 from .loader import DemoContext, demo_step
+
+EMAIL = "zhao.xin@example.cn"
 
 
 @demo_step("privacy", order=95)
@@ -22,20 +29,27 @@ def load_privacy(ctx: DemoContext) -> None:
     retention.set_policy(owner, "comments", 24)
     if services.list_requests(owner):
         return
-    response = (
-        door.responses(organization_scope(org))
-        .filter(contact__isnull=False)
-        .exclude(contact__email="")
-        .select_related("contact")
-        .order_by("pk")
-        .first()
+    person = contacts.create_contact(
+        owner,
+        {
+            "external_id": "demo-dsr-0001",
+            "name": "Zhao Xin 赵欣",
+            "email": EMAIL,
+            "phone": "+86 139 0211 0042",
+        },
     )
-    if response is None:
-        return
-    email = response.contact.email
-    exported = services.export_request(owner, email=email)
-    erased = services.erase_request(owner, email=email)
-    ctx.say(
-        f"privacy: request {exported.pk} exported {exported.rows} rows, "
-        f"request {erased.pk} erased them ({services.mask('email', email)})"
+    now = timezone.now()
+    events.record_events(
+        owner,
+        [
+            (
+                person.pk,
+                {"type": "order", "occurred_at": (now - timedelta(days=d)).isoformat(), "amount": "86.00"},
+            )
+            for d in (90, 45, 12)
+        ],
     )
+    consent.record_consent(owner, person.pk, "marketing", True, "in_store", "notice-2026-01")
+    exported = services.export_request(owner, received_at=now - timedelta(days=3), email=EMAIL)
+    erased = services.erase_request(owner, received_at=now - timedelta(days=2), email=EMAIL)
+    ctx.say(f"privacy: request {exported.pk} exported {exported.rows} rows, request {erased.pk} erased them")
