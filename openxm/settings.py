@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "openxm.insights",
     "openxm.alerts",
     "openxm.profiles",
+    "openxm.privacy",
     "openxm.web",
 ]
 
@@ -169,6 +170,10 @@ PERIODIC_JOBS = {
     "openxm-profiles-refresh-values": (
         "openxm.profiles.refresh_values",
         int(env("OPENXM_PROFILE_VALUES_SECONDS", "86400")),
+    ),
+    "openxm-privacy-retention": (
+        "openxm.privacy.apply_retention",
+        int(env("OPENXM_RETENTION_SECONDS", "86400")),
     ),
 }
 CELERY_BEAT_SCHEDULE = {

@@ -45,6 +45,8 @@ THINGS = {
     "unit": pgettext_lazy("not found", "unit"),
     "webhook": pgettext_lazy("not found", "webhook"),
     "alert": pgettext_lazy("not found", "alert"),
+    "privacy request": pgettext_lazy("not found", "data-subject request"),
+    "privacy archive": pgettext_lazy("not found", "export archive"),
 }
 
 

@@ -31,6 +31,7 @@ class Perm(StrEnum):
     TEXT_CONFIGURE = "text.configure"
     CASES_WORK = "cases.work"
     ALERTS_MANAGE = "alerts.manage"
+    PRIVACY_MANAGE = "privacy.manage"
 
 
 PERM_DESCRIPTIONS: dict[Perm, str] = {
@@ -50,6 +51,7 @@ PERM_DESCRIPTIONS: dict[Perm, str] = {
     Perm.TEXT_CONFIGURE: "Edit taxonomies, train classifiers, re-analyse text",
     Perm.CASES_WORK: "Work cases: assign, reply, close the loop",
     Perm.ALERTS_MANAGE: "Create alert rules and webhooks, back-test them, send test messages",
+    Perm.PRIVACY_MANAGE: "Run data-subject requests (export, erase), retention policies, key rotation",
 }
 
 _ALL = frozenset(Perm)

@@ -16,6 +16,10 @@ class AlertsConfig(AppConfig):
         from openxm.surveys.signals import responses_recorded
         from openxm.web.navigation import NavItem, register
 
+        from . import personal_data
+
+        personal_data.register_hook()
+
         from . import episodes, evaluate
         from .services import unread_count
 

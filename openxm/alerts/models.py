@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from openxm.accounts.tenancy import TenantModel
+from openxm.crypto import EncryptedTextField
 
 FORMATS = ("standard", "slack", "feishu", "dingtalk", "wecom")
 
@@ -32,8 +33,8 @@ class Webhook(TenantModel):
     format = models.CharField(max_length=10, choices=Format.choices, default=Format.STANDARD)
     url = models.URLField(max_length=1000)
     # Standard: one or more "whsec_…" secrets (space-separated while rotating); Feishu/DingTalk:
-    # the bot's signing secret; Slack and WeCom: empty (the URL is the secret).
-    secret = models.CharField(max_length=500, blank=True)
+    # the bot's signing secret; Slack and WeCom: empty (the URL is the secret). Encrypted at rest.
+    secret = EncryptedTextField(blank=True)
     enabled = models.BooleanField(default=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
     disabled_reason = models.CharField(max_length=300, blank=True)

@@ -42,6 +42,7 @@ ROUTER_MODULES = [
     "alerts",
     "contacts",
     "text",
+    "privacy",
 ]
 
 for _name in ROUTER_MODULES:

@@ -13,8 +13,8 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from openxm.accounts.errors import InvalidInput, NotFound
+from openxm.customers import consent, events, importing
 from openxm.customers import directory as contacts
-from openxm.customers import events, importing
 from openxm.profiles import churn, directory, merging, segments, timeline, value
 from openxm.surveys import door
 
@@ -333,6 +333,58 @@ def patch_contact(request, contact_id: int, payload: ContactIn):
         raise InvalidInput("external_id", _("cannot be changed"))
     contacts.update_contact(request.auth, contact_id, data)
     return _contact(directory.profile(request.auth, contact_id).card)
+
+
+class ConsentIn(Schema):
+    # Checked by the service after the contact is found in the caller's scope (a contact
+    # outside it is 404 whatever the body).
+    purpose: str = ""
+    granted: bool | None = None
+    channel: str = ""
+    text_version: str = ""
+
+
+class ConsentOut(Schema):
+    purpose: str
+    granted: bool
+    channel: str
+    text_version: str
+    recorded_at: datetime
+
+
+class ConsentsOut(Schema):
+    current: list[ConsentOut]
+    history: list[ConsentOut]
+
+
+def _consent(r) -> ConsentOut:
+    return ConsentOut(
+        purpose=r.purpose,
+        granted=r.granted,
+        channel=r.channel,
+        text_version=r.text_version,
+        recorded_at=r.recorded_at,
+    )
+
+
+@router.post(
+    "/contacts/{int:contact_id}/consents",
+    response={201: ConsentOut},
+    summary="Record what a contact agreed to or withdrew (purpose, channel, text version)",
+)
+def record_consent(request, contact_id: int, payload: ConsentIn):
+    record = consent.record_consent(
+        request.auth, contact_id, payload.purpose, payload.granted, payload.channel, payload.text_version
+    )
+    return Status(201, _consent(record))
+
+
+@router.get(
+    "/contacts/{int:contact_id}/consents", response=ConsentsOut, summary="A contact's consent per purpose"
+)
+def list_consents(request, contact_id: int):
+    current, history = consent.consents(request.auth, contact_id)
+    return ConsentsOut(current=[_consent(c) for c in current], history=[_consent(r) for r in history])
 
 
 @router.get(

@@ -15,7 +15,9 @@ class CommentsConfig(AppConfig):
         from openxm.surveys.signals import response_anonymised, response_deleted, responses_recorded
         from openxm.web.navigation import NavItem, register
 
-        from . import receivers
+        from . import personal_data, receivers
+
+        personal_data.register_hook()
 
         # Results follow their responses: analysed after the storing commit; dropped, and
         # re-analysed from the redacted text, inside the deleting and anonymising transactions.

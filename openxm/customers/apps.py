@@ -6,3 +6,8 @@ class CustomersConfig(AppConfig):
     name = "openxm.customers"
     label = "customers"
     verbose_name = _("Customers")
+
+    def ready(self) -> None:
+        from . import personal_data
+
+        personal_data.register_hook()

@@ -156,3 +156,24 @@ class ContactMerge(TenantModel):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+
+class ConsentRecord(TenantModel):
+    """One statement of consent by a contact: what was agreed or withdrawn (``purpose``), when,
+    through which channel, and which version of the notice's text. The log is appended to, never
+    edited; a purpose's state is its newest record. ``Contact.consent`` mirrors the newest record
+    of the ``surveys`` purpose (feedback requests), which every channel checks."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    purpose = models.SlugField(max_length=32)
+    granted = models.BooleanField()
+    channel = models.CharField(max_length=16)
+    text_version = models.CharField(max_length=64, blank=True, help_text="The notice's version shown")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.CharField(max_length=200, blank=True, help_text="Who entered it (member, key)")
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+        indexes = [
+            models.Index(fields=["organization", "contact", "purpose", "recorded_at"], name="consent_log")
+        ]

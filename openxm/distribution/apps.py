@@ -11,6 +11,9 @@ class DistributionConfig(AppConfig):
         from openxm.accounts.roles import Perm
         from openxm.web.navigation import NavItem, register
 
+        from . import personal_data
+
+        personal_data.register_hook()
         register(
             NavItem(
                 "distribution", _("Distribution"), "distribution:overview", Perm.DASHBOARDS_VIEW, order=30

@@ -23,6 +23,8 @@ from openxm.accounts.actors import Actor
 from openxm.accounts.errors import InvalidInput, NotFound
 from openxm.accounts.models import Organization
 from openxm.accounts.roles import Perm
+from openxm.customers.consent import SURVEYS, may_contact
+from openxm.customers.directory import CHANNELS as PREFERENCE_CHANNELS
 from openxm.customers.models import Contact
 from openxm.surveys.models import Response, Survey
 
@@ -187,7 +189,8 @@ def check_rules(
 ) -> str:
     """The address to use, or raises ``NotInvited`` naming the rule that stops the invitation."""
     now = now or timezone.now()
-    if contact.unsubscribed_at is not None:
+    # Unsubscribed, consent to feedback requests withdrawn, or this channel switched off.
+    if not may_contact(contact, SURVEYS, channel if channel in PREFERENCE_CHANNELS else ""):
         raise NotInvited(Event.Outcome.UNSUBSCRIBED)
     address = address_for(channel, contact)
     if not address:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from openxm.accounts.tenancy import TenantModel
+from openxm.crypto import EncryptedJSONField
 
 
 class Channel(models.TextChoices):
@@ -43,7 +44,8 @@ class Messenger(TenantModel):
 
     kind = models.CharField(max_length=16, choices=[(c, c) for c in sorted(MESSENGER_CHANNELS)])
     name = models.CharField(max_length=200)
-    config = models.JSONField(default=dict, blank=True)
+    # Tokens and app secrets: encrypted at rest (openxm.crypto, OPENXM_ENCRYPTION_KEYS).
+    config = EncryptedJSONField(default=dict, blank=True)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -14,6 +14,10 @@ class InsightsConfig(AppConfig):
         from openxm.surveys.signals import response_anonymised, response_deleted, responses_recorded
         from openxm.web.navigation import NavItem, register
 
+        from . import personal_data
+
+        personal_data.register_hook()
+
         from . import rollups
         from .models import RollupSettings
 

@@ -11,5 +11,9 @@ class ProfilesConfig(AppConfig):
         from openxm.accounts.roles import Perm
         from openxm.web.navigation import NavItem, register
 
+        from . import personal_data
+
+        personal_data.register_hook()
+
         register(NavItem("contacts", _("Contacts"), "profiles:directory", Perm.RESPONSES_VIEW, order=35))
         register(NavItem("segments", _("Segments"), "profiles:segments", Perm.RESPONSES_VIEW, order=36))

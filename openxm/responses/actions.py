@@ -1,5 +1,7 @@
 """Deleting and anonymising a response: each one action that owns its whole change.
 
+``drop_comments`` (a retention policy's end for raw comments) is the third.
+
 Each action checks the permission (``data.delete``) and the response's state inside the actor's
 scope, writes (the response's rows through ``surveys.erasure``, its tags here), records the
 audit entry (``data.deleted``, ``data.anonymised``) and sends its domain signal
@@ -65,6 +67,29 @@ def anonymise_response(actor: Actor, response_id: int):
         target_type="response",
         target_id=response.pk,
         data={"survey": response.survey.key},
+    )
+    response_anonymised.send(sender=type(response), response=response)
+    return response
+
+
+@transaction.atomic
+def drop_comments(actor: Actor, response_id: int):
+    """A retention policy's end for raw comments: the free-text answers go and the response is
+    anonymised (``surveys.erasure.drop_texts`` then ``anonymise_rows``); scores, choices and
+    dates stay for statistics. Audited as ``data.comments_dropped``; ``response_anonymised`` is
+    sent, so text analytics drops its results (nothing is left to analyse) and rollups move the
+    counts out of the contact's segment."""
+    actor.require(Perm.DATA_DELETE)
+    response = erasure.locked(actor.scope, response_id)
+    dropped = erasure.drop_texts(response)
+    if not erasure.is_anonymised(response):
+        erasure.anonymise_rows(response)
+    audit.record(
+        actor,
+        "data.comments_dropped",
+        target_type="response",
+        target_id=response.pk,
+        data={"survey": response.survey.key, "answers": dropped},
     )
     response_anonymised.send(sender=type(response), response=response)
     return response

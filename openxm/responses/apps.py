@@ -11,6 +11,10 @@ class ResponsesConfig(AppConfig):
         from openxm.accounts.roles import Perm
         from openxm.web.navigation import NavItem, register
 
+        from . import personal_data
+
+        personal_data.register_hook()
+
         register(NavItem("responses", _("Responses"), "responses:browser", Perm.RESPONSES_VIEW, order=30))
         register(NavItem("imports", _("Imports"), "responses:imports", Perm.RESPONSES_WRITE, order=32))
         register(NavItem("exports", _("Exports"), "responses:exports", Perm.DATA_EXPORT, order=34))

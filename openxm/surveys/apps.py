@@ -22,3 +22,10 @@ class SurveysConfig(AppConfig):
         response_deleted.connect(quota_counts.on_response_deleted, dispatch_uid="surveys.quota_counts")
 
         register(NavItem("surveys", _("Surveys"), "surveys:list", Perm.DASHBOARDS_VIEW, order=20))
+
+        from openxm.personal_data import exempt
+
+        # Response and Answer: the responses app's hook (it owns deleting and anonymising them).
+        exempt("surveys.Survey", "a survey and its draft definition")
+        exempt("surveys.SurveyVersion", "a published definition")
+        exempt("surveys.QuotaCount", "how many responses filled a quota cell")

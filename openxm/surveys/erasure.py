@@ -26,6 +26,7 @@ from .models import Answer, Response
 
 KEEP_META = ("path", "seed", "source", "ordering", "quotas")  # quotas: un-counted on delete
 PII_TYPES = frozenset({"email", "phone"})
+TEXT_TYPES = ("text",)
 
 
 def locked(scope: Scope, response_id: int) -> Response:
@@ -88,6 +89,18 @@ def anonymise_rows(response: Response) -> None:
     }
     response.idempotency_key = f"anonymised-{secrets.token_hex(12)}"
     response.save(update_fields=["answers", "hidden", "contact", "meta", "idempotency_key"])
+
+
+def drop_texts(response: Response) -> int:
+    """Delete the response's free-text answers (rows and raw values); the number of answers.
+    A retention policy's "raw comments": scores, choices and dates stay."""
+    rows = Answer.objects.for_org(response.organization).filter(response=response, qtype__in=TEXT_TYPES)
+    gone = set(rows.values_list("question_id", flat=True))
+    rows.delete()
+    if gone:
+        response.answers = {k: v for k, v in (response.answers or {}).items() if k not in gone}
+        response.save(update_fields=["answers"])
+    return len(gone)
 
 
 def _redact_text(text: str) -> str:

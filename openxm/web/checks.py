@@ -21,3 +21,15 @@ def secret_key_problem() -> str | None:
 def check_secret_key(app_configs, **kwargs):
     problem = secret_key_problem()
     return [Error(problem, id="openxm.E001")] if problem else []
+
+
+@register("security", deploy=False)
+def check_encryption_keys(app_configs, **kwargs):
+    """``openxm.E002``: missing or malformed OPENXM_ENCRYPTION_KEYS where they are required."""
+    from openxm import crypto
+
+    try:
+        crypto.keys()
+    except crypto.EncryptionKeyError as exc:
+        return [Error(str(exc), id="openxm.E002")]
+    return []

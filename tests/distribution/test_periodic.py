@@ -36,6 +36,7 @@ def test_beat_schedule_names_registered_tasks():
         "openxm.alerts.deliver_due",
         "openxm.alerts.early_warning",
         "openxm.profiles.refresh_values",
+        "openxm.privacy.apply_retention",
     }
     for entry in schedule.values():
         assert entry["task"] in app.tasks, entry["task"]
@@ -46,6 +47,7 @@ def test_beat_schedule_names_registered_tasks():
         "openxm.alerts.deliver_due": 15.0,
         "openxm.alerts.early_warning": 3600.0,
         "openxm.profiles.refresh_values": 86400.0,
+        "openxm.privacy.apply_retention": 86400.0,
     }
     assert app.conf.beat_schedule_filename.startswith(str(django_settings.OPENXM_HOME))
 
@@ -60,6 +62,7 @@ def test_intervals_come_from_the_environment_and_zero_switches_a_job_off(tmp_pat
         OPENXM_WEBHOOK_RETRY_SECONDS="0",
         OPENXM_EARLY_WARNING_SECONDS="0",
         OPENXM_PROFILE_VALUES_SECONDS="0",
+        OPENXM_RETENTION_SECONDS="0",
     )
     code = (
         "from openxm import settings as s; "

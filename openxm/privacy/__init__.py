@@ -1,0 +1,1 @@
+"""Privacy: data-subject requests over the apps' personal-data hooks, retention, key rotation."""
