@@ -31,6 +31,7 @@ from __future__ import annotations
 import hmac
 import logging
 import os
+import threading
 import time
 from functools import cache
 from pathlib import Path
@@ -75,8 +76,21 @@ def _alive(pid: int) -> bool:
     return True
 
 
-@cache
+_LOCK = threading.Lock()
+_made: list[SimpleNamespace] = []
+
+
 def _m() -> SimpleNamespace:
+    """The metrics, made on first use (once: threads of one process race for the first)."""
+    if _made:
+        return _made[0]
+    with _LOCK:
+        if not _made:
+            _made.append(_make())
+    return _made[0]
+
+
+def _make() -> SimpleNamespace:
     from prometheus_client import Counter, Histogram
 
     return SimpleNamespace(
@@ -186,7 +200,7 @@ class _BrokerCollector:
         yield from _broker_gauges()
 
 
-@cache
+@cache  # called under _LOCK
 def _registry():
     """Where a scrape reads: every process's files in multi-process mode, else this process."""
     from prometheus_client import REGISTRY, CollectorRegistry
@@ -207,7 +221,9 @@ def exposition() -> tuple[bytes, str]:
     from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
     _m()  # every family is exposed, with no samples yet, from the first scrape on
-    return generate_latest(_registry()), CONTENT_TYPE_LATEST
+    with _LOCK:
+        registry = _registry()
+    return generate_latest(registry), CONTENT_TYPE_LATEST
 
 
 def metrics_view(request):

@@ -184,3 +184,34 @@ def _pids(server: Server) -> set[int]:
 def _json_lines(server: Server) -> list[dict]:
     """The server log's JSON lines (gunicorn's own start-up lines are plain text)."""
     return [json.loads(line) for line in server.log.read_text().splitlines() if line.startswith("{")]
+
+
+def test_the_first_requests_of_a_process_racing_each_other_make_the_metrics_once():
+    """Threads of a fresh web process all reach the metrics' first use at once (a 500 under load
+    before: the second thread registered the same metric again)."""
+    import threading
+
+    metrics._made.clear()
+    from prometheus_client import REGISTRY
+
+    for name in ("openxm_http_requests", "openxm_http_request_duration_seconds", "openxm_responses_ingested",
+                 "openxm_tasks_succeeded", "openxm_task_failures"):  # fmt: skip
+        collector = REGISTRY._names_to_collectors.get(name)
+        if collector is not None:
+            REGISTRY.unregister(collector)
+    start, errors = threading.Barrier(8), []
+
+    def first_use():
+        start.wait()
+        try:
+            metrics._m()
+        except Exception as exc:  # DuplicateTimeseries before the fix
+            errors.append(exc)
+
+    threads = [threading.Thread(target=first_use) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len({id(metrics._m())}) == 1
