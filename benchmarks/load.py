@@ -25,9 +25,10 @@ so the achieved rate is reported). Each request is one of these kinds, drawn wit
 | agent | 15 | ``GET /api/v1/responses/<id>`` (one response with its context), as an agent |
 
 Reported per kind: requests, throughput, p50 and p99 latency, errors (a status of 400 or more,
-or a broken connection); then the totals, the server's own figures from ``/metrics`` (requests
-it counted) and ``uptime`` before and after. The last line printed is JSON. Agents' cases do not
-exist yet in openxm, so agents read responses.
+or a broken connection; a kept-alive connection the server closed while idle is reopened and the
+request sent again, once, as HTTP clients do); then the totals, the requests the server itself
+counted (its ``/metrics``) and ``uptime`` before and after. The last line printed is JSON.
+Agents' cases do not exist yet in openxm, so agents read responses.
 """
 
 import argparse
@@ -97,6 +98,19 @@ class Client:
         self.port, self.reader, self.writer = port, None, None
 
     async def request(self, method: str, path: str, headers: dict, body: bytes = b"") -> int:
+        """One request; on a reused connection the server closed while it sat idle (gunicorn's
+        keep-alive timeout), sent once more on a new one, as browsers and HTTP clients do (a
+        submission carries its idempotency key, so a repeat cannot store it twice)."""
+        reused = self.writer is not None
+        try:
+            return await self._request(method, path, headers, body)
+        except (ConnectionError, asyncio.IncompleteReadError):
+            self.close()
+            if not reused:
+                raise
+        return await self._request(method, path, headers, body)
+
+    async def _request(self, method: str, path: str, headers: dict, body: bytes) -> int:
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
         head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {len(body)}\r\n"
@@ -105,7 +119,7 @@ class Client:
         await self.writer.drain()
         status = await self.reader.readline()
         if not status:
-            raise ConnectionError("closed")
+            raise ConnectionError("the server closed the connection")
         length, chunked = 0, False
         while (line := await self.reader.readline()) not in (b"\r\n", b"\n", b""):
             name, _, value = line.decode("latin-1").partition(":")
