@@ -155,7 +155,6 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # still running then is started a second time (harmless, the tasks are idempotent, but wasted).
 OPENXM_TASK_VISIBILITY_SECONDS = int(env("OPENXM_TASK_VISIBILITY_SECONDS", "3600"))
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": OPENXM_TASK_VISIBILITY_SECONDS}
-CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": OPENXM_TASK_VISIBILITY_SECONDS}
 
 # --- Periodic work ---------------------------------------------------------------------------
 # Each job runs every N seconds (0 switches it off): through Celery beat when there is a broker
