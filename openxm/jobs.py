@@ -25,14 +25,26 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, close_old_connections, connections, transaction
 
+from openxm import metrics
+
 log = logging.getLogger(__name__)
 THREAD_PREFIX = "openxm-job:"
+
+
+def _apply(task, args) -> None:
+    """Run ``task`` here. An eager task's error propagates before Celery's failure signal is sent,
+    so it is counted for /metrics here (a worker's are counted by the signal)."""
+    try:
+        task.apply(args=args)
+    except Exception:
+        metrics.on_task_failure(task)
+        raise
 
 
 def _in_thread(task, args) -> None:
     close_old_connections()
     try:
-        task.apply(args=args)
+        _apply(task, args)
     except Exception:  # the task records its own failures on its row; this is a last resort
         log.exception("background %s failed", task.name)
     finally:
@@ -42,7 +54,7 @@ def _in_thread(task, args) -> None:
 def dispatch(task, *args) -> None:
     """Run the Celery task ``task(*args)`` in the background (see the module docstring)."""
     if getattr(settings, "OPENXM_JOBS_INLINE", False):
-        task.apply(args=args)
+        _apply(task, args)
     elif not settings.CELERY_TASK_ALWAYS_EAGER:
         transaction.on_commit(lambda: task.delay(*args))
     else:

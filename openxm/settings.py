@@ -70,6 +70,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "openxm.metrics.MetricsMiddleware",  # outermost: its time covers every other layer
+    "openxm.logs.RequestIdMiddleware",
     "openxm.web.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -142,6 +144,18 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A task is acknowledged when it has finished, not when a worker takes it: a worker killed
+# mid-task (SIGKILL, OOM, a lost host) leaves its task on the broker, which hands it to another
+# worker. Each worker process reserves one task at a time, so a crash strands no prefetched
+# ones. The tasks are idempotent (docs/deployment.md#background-work-that-survives-a-crash).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis gives an unacknowledged task to another worker this many seconds after it was taken.
+# It must exceed the longest task (a re-analysis of a million comments runs for minutes): a task
+# still running then is started a second time (harmless, the tasks are idempotent, but wasted).
+OPENXM_TASK_VISIBILITY_SECONDS = int(env("OPENXM_TASK_VISIBILITY_SECONDS", "3600"))
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": OPENXM_TASK_VISIBILITY_SECONDS}
 
 # --- Periodic work ---------------------------------------------------------------------------
 # Each job runs every N seconds (0 switches it off): through Celery beat when there is a broker
@@ -187,6 +201,10 @@ OPENXM_EMBEDDED_SCHEDULER = env_bool("OPENXM_EMBEDDED_SCHEDULER", True)
 # Without a broker, a large import's comments are analysed by this many processes of its own
 # while it stores the next chunk (openxm.jobs.worker_pool); 0 analyses them inline between chunks.
 OPENXM_IMPORT_WORKERS = int(env("OPENXM_IMPORT_WORKERS", str(max(1, (os.cpu_count() or 2) - 1))))
+
+# An invitation claimed for sending by a worker that then died is sent by a later run once its
+# claim is this old; it must exceed the time one e-mail or message takes to send.
+OPENXM_SEND_CLAIM_SECONDS = int(env("OPENXM_SEND_CLAIM_SECONDS", "600"))
 
 # --- Webhooks ---------------------------------------------------------------------------------
 # Webhooks may reach only public addresses; these networks (CIDRs, comma-separated) are allowed
@@ -301,11 +319,29 @@ else:
 # --- API -------------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 100
 
+# --- Logs and metrics ------------------------------------------------------------------------
+# "text" (the message alone) or "json" (one object per line with the request id; openxm.logs).
+OPENXM_LOG_FORMAT = env("OPENXM_LOG_FORMAT", "text")
+if OPENXM_LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"OPENXM_LOG_FORMAT must be text or json, not {OPENXM_LOG_FORMAT!r}")
+# The bearer token a Prometheus scraper sends to /metrics; unset, /metrics answers 404.
+OPENXM_METRICS_TOKEN = env("OPENXM_METRICS_TOKEN", "")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"outage": {"()": "openxm.web.outage.OutageLogFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["outage"]}},
+    "filters": {
+        "outage": {"()": "openxm.web.outage.OutageLogFilter"},
+        "request_id": {"()": "openxm.logs.RequestIdFilter"},
+    },
+    "formatters": {"json": {"()": "openxm.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["outage", "request_id"],
+            **({"formatter": "json"} if OPENXM_LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": env("OPENXM_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }

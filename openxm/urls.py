@@ -1,8 +1,10 @@
 from django.urls import include, path
 
 from openxm.api import api
+from openxm.metrics import metrics_view
 
 urlpatterns = [
+    path("metrics", metrics_view, name="metrics"),  # Prometheus, with OPENXM_METRICS_TOKEN
     path("api/v1/", api.urls),
     path("surveys/", include("openxm.surveys.urls")),
     path("journeys/", include("openxm.journeys.urls")),

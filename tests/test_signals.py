@@ -24,6 +24,7 @@ DOMAIN_SIGNALS = {
         "openxm.alerts.evaluate.on_responses_recorded",  # on commit: score and answer rules
         "openxm.comments.receivers.on_responses_recorded",  # on commit: text analytics, one batch
         "openxm.insights.rollups.on_responses_recorded",
+        "openxm.metrics.on_responses_recorded",  # on commit: the ingestion count of /metrics
     ],
     "openxm.comments.signals.analyses_written": [
         "openxm.alerts.evaluate.on_analyses_written",  # text rules, after the analysis

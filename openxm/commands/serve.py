@@ -81,9 +81,13 @@ def collect_static() -> None:
 
 
 def serve(host: str, port: int, workers: int, threads: int) -> None:
+    from django.conf import settings
     from gunicorn.app.base import BaseApplication
 
+    from openxm import metrics
+
     collect_static()
+    metrics.use_directory()  # the workers' counters, summed by whichever one is scraped
 
     class OpenXMServer(BaseApplication):
         def load_config(self):
@@ -95,7 +99,8 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
             self.cfg.set("workers", workers)
             self.cfg.set("threads", threads)
             self.cfg.set("worker_class", "gthread")
-            self.cfg.set("accesslog", "-")
+            # With JSON logs openxm logs each request itself, with its request id (openxm.logs).
+            self.cfg.set("accesslog", None if settings.OPENXM_LOG_FORMAT == "json" else "-")
             self.cfg.set("timeout", 120)
             # The scheme and client address behind a proxy are decided once, by openxm's
             # TrustedProxyMiddleware from OPENXM_TRUSTED_PROXIES, not by gunicorn's own list.

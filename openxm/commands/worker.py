@@ -40,5 +40,8 @@ def run(args) -> int:
         argv.append(f"--concurrency={args.concurrency}")
     if args.beat:
         argv += ["--beat", f"--schedule={settings.CELERY_BEAT_SCHEDULE_FILENAME}"]
+    from openxm import metrics
+
+    metrics.use_directory()  # task outcomes reach the /metrics of web servers on this host
     app.worker_main(argv)
     return 0

@@ -6,7 +6,11 @@ and ``messages_per_minute`` messages per minute per organization (counted in the
 so several workers share one budget); what does not fit waits for the next run. ``send_reminders``
 reminds non-responders (sent, opened or started but not completed) once ``reminder_after_days``
 have passed since the last message, up to the distribution's ``max_reminders``, under the same
-budget. An invitation is claimed before it is sent, so two workers never send it twice.
+budget. An invitation is claimed before it is sent, so two workers never send it twice; a claim
+whose worker died (``OPENXM_SEND_CLAIM_SECONDS`` old) is taken again by the next run. Its e-mail
+keeps one Message-ID (``oxm-invitation-<id>``, ``-r<n>`` for the n-th reminder, and a
+deployment's stamp), so the rare copy sent again after a crash between the mail server's "250"
+and the status update is the same message to the recipient's mail system, not a second one.
 Unsubscribed contacts and suppressed addresses get nothing (status ``suppressed``). When the mail
 server cannot be reached the run stops and the invitation stays queued (logged as a failed
 attempt); a refused recipient fails that invitation only.
@@ -17,13 +21,13 @@ import contextlib
 import smtplib
 from dataclasses import asdict, dataclass
 from datetime import timedelta
-from email.utils import make_msgid
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from openxm.accounts.models import Organization
@@ -36,7 +40,6 @@ from .providers import Message, provider_for
 from .respond import django_language
 
 Status = Invitation.Status
-CLAIM_TIMEOUT = timedelta(minutes=10)
 BATCH = 500
 
 
@@ -116,9 +119,16 @@ class ServiceDown(Exception):
     """The mail server cannot be reached: the invitation stays queued for the next run."""
 
 
+def _claim_timeout() -> timedelta:
+    return timedelta(seconds=settings.OPENXM_SEND_CLAIM_SECONDS)
+
+
 def _send_email(invitation: Invitation, content: dict, smtp: "_Connection") -> tuple[bool, str, str]:
     domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1] or "localhost"
-    message_id = make_msgid(idstring=f"oxm{invitation.pk}", domain=domain)
+    suffix = f"-r{invitation.reminders_sent + 1}" if content["reminder"] else ""
+    # Unique per deployment too: two installations sending from one domain never share an id.
+    stamp = salted_hmac("openxm.invitation-message-id", str(invitation.pk)).hexdigest()[:12]
+    message_id = f"<oxm-invitation-{invitation.pk}{suffix}.{stamp}@{domain}>"
     try:
         connection = smtp.get()
     except (OSError, smtplib.SMTPException) as exc:
@@ -219,7 +229,7 @@ def dispatch(org: Organization, now=None) -> SendResult:
     queued = (
         scoped.filter(status=Status.QUEUED)
         .filter(due)
-        .filter(Q(last_sent_at__isnull=True) | Q(last_sent_at__lt=now - CLAIM_TIMEOUT))
+        .filter(Q(last_sent_at__isnull=True) | Q(last_sent_at__lt=now - _claim_timeout()))
         .select_related("contact", "distribution__messenger", "survey__current_version")
         .order_by("created_at", "id")[:BATCH]
     )
@@ -238,7 +248,7 @@ def dispatch(org: Organization, now=None) -> SendResult:
                 continue
             claimed = (
                 scoped.filter(pk=invitation.pk, status=Status.QUEUED)
-                .filter(Q(last_sent_at__isnull=True) | Q(last_sent_at__lt=now - CLAIM_TIMEOUT))
+                .filter(Q(last_sent_at__isnull=True) | Q(last_sent_at__lt=now - _claim_timeout()))
                 .update(last_sent_at=timezone.now())
             )
             if not claimed:

@@ -10,16 +10,19 @@ class SurveysConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_save
 
+        from openxm import metrics
         from openxm.accounts.roles import Perm
         from openxm.web.navigation import NavItem, register
 
         from . import collect, quota_counts
         from .models import Survey
-        from .signals import response_deleted
+        from .signals import response_deleted, responses_recorded
 
         post_save.connect(collect.forget_surveys, sender=Survey, dispatch_uid="surveys.forget")
         # A deleted response frees its quota places, in the deleting transaction.
         response_deleted.connect(quota_counts.on_response_deleted, dispatch_uid="surveys.quota_counts")
+        # Stored responses are counted for /metrics once their transaction commits.
+        responses_recorded.connect(metrics.on_responses_recorded, dispatch_uid="surveys.metrics")
 
         register(NavItem("surveys", _("Surveys"), "surveys:list", Perm.DASHBOARDS_VIEW, order=20))
 

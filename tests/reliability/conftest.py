@@ -51,3 +51,20 @@ def pg_cluster():
     cluster.create_database()
     yield cluster
     cluster.destroy()
+
+
+@pytest.fixture
+def database(tmp_path, pg_cluster):
+    """For tests that run openxm in processes of its own: (DATABASE_URL or None for SQLite in
+    ``tmp_path``, a function running one SQL query on that database)."""
+    import sqlite3
+
+    if pg_cluster is not None:
+        return pg_cluster.url, pg_cluster.query
+    path = tmp_path / "openxm.sqlite3"
+
+    def query(sql):
+        with sqlite3.connect(path) as conn:
+            return conn.execute(sql).fetchall()
+
+    return None, query

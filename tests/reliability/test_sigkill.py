@@ -11,7 +11,6 @@ import http.client
 import os
 import queue
 import signal
-import sqlite3
 import subprocess
 import threading
 import time
@@ -26,20 +25,6 @@ CLIENTS = 6
 KILLS_AT = (0.25, 0.5, 0.75)  # of the acknowledged submissions
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def database(tmp_path, pg_cluster):
-    """(DATABASE_URL or None for SQLite, a function running one SQL query)."""
-    if pg_cluster is not None:
-        return pg_cluster.url, pg_cluster.query
-    path = tmp_path / "openxm.sqlite3"
-
-    def query(sql):
-        with sqlite3.connect(path) as conn:
-            return conn.execute(sql).fetchall()
-
-    return None, query
 
 
 def _workers(master: int) -> list[int]:
