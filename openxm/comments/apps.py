@@ -12,16 +12,19 @@ class CommentsConfig(AppConfig):
 
     def ready(self) -> None:
         from openxm.accounts.roles import Perm
+        from openxm.responses.exporting import register_comment_reader
         from openxm.surveys.signals import response_anonymised, response_deleted, responses_recorded
         from openxm.web.navigation import NavItem, register
 
-        from . import receivers
+        from . import queries, receivers
 
         # Results follow their responses: analysed after the storing commit; dropped, and
         # re-analysed from the redacted text, inside the deleting and anonymising transactions.
         responses_recorded.connect(receivers.on_responses_recorded, dispatch_uid="comments.analyse")
         response_deleted.connect(receivers.on_response_deleted, dispatch_uid="comments.results")
         response_anonymised.connect(receivers.on_response_anonymised, dispatch_uid="comments.results")
+        # Exports write each comment's sentiment, score, topics and flags next to it.
+        register_comment_reader(queries.export_findings)
         register(
             NavItem("comments", _("Text analytics"), "comments:overview", Perm.DASHBOARDS_VIEW, order=40)
         )
