@@ -71,6 +71,17 @@ def num(value, digits: int = 1):
     return round(value, digits)
 
 
+def has_data(chart: Chart) -> bool:
+    """Whether any series of the chart has a value to draw (a page shows why instead of an empty
+    frame when none has)."""
+    for series in chart.option.get("series", []):
+        for point in series.get("data", []):
+            value = point[-1] if isinstance(point, list) else point
+            if value is not None:
+                return True
+    return False
+
+
 def _base(title: str) -> dict:
     return {
         "color": PALETTE,
@@ -190,8 +201,8 @@ def bars(
     cat_axis = {"type": "category", "data": categories, "inverse": horizontal}
     val_axis = {"type": "value", "scale": False}
     if domain:
-        low, high, _step = DOMAINS[domain]
-        val_axis.update(min=low, max=high)
+        bottom, top, _step = DOMAINS[domain]
+        val_axis.update(min=bottom, max=top)
     option["xAxis"], option["yAxis"] = (val_axis, cat_axis) if horizontal else (cat_axis, val_axis)
     series = [
         {

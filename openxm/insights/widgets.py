@@ -194,6 +194,12 @@ def render(actor: Actor, w: dict, params: Params, index: int, chart_prefix: str 
         "cx_dimensions": _cx_dimensions,
     }[kind]
     handler(actor, w, params, view, f"{chart_prefix}{index}")
+    if view.chart is not None and not charts.has_data(view.chart):
+        # an empty frame says nothing: say why there is nothing to draw instead
+        view.chart = None
+        view.note = view.note or _(
+            "Nothing to show: no answers in this period match these filters, or fewer than %(n)s."
+        ) % {"n": figures.min_n(actor.organization)}
     return view
 
 
