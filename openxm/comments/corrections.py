@@ -39,13 +39,8 @@ from .queries import analyses
 from .taxonomies import active_taxonomy
 
 __all__ = [
-    "correct_comment",
-    "apply_correction",
-    "corrections_for",
-    "export_corrections",
-    "CorrectionResult",
-    "has_corrections",
-    "comments_to_review",
+    "correct_comment", "apply_correction", "corrections_for", "export_corrections", "CorrectionResult",
+    "has_corrections", "comments_to_review",
 ]
 
 SENTIMENTS = ("positive", "neutral", "negative")
@@ -153,9 +148,8 @@ def _ids(field: str, values, allowed: set[str] | None) -> list[str]:
     unknown = [v for v in values if allowed is not None and v not in allowed]
     if unknown:
         raise InvalidInput(
-            field,
-            _("unknown id(s): %(ids)s (known: %(known)s)")
-            % {"ids": ", ".join(unknown), "known": ", ".join(sorted(allowed))},
+            field, _("unknown id(s): %(ids)s (known: %(known)s)")
+            % {"ids": ", ".join(unknown), "known": ", ".join(sorted(allowed))}
         )
     return values
 
@@ -183,7 +177,9 @@ def correct_comment(
     actor.require(Perm.TEXT_CONFIGURE)
     org = actor.organization
     if sentiment is not None and sentiment not in ("", *SENTIMENTS):
-        raise InvalidInput("sentiment", _("must be one of %(choices)s") % {"choices": ", ".join(SENTIMENTS)})
+        raise InvalidInput(
+            "sentiment", _("must be one of %(choices)s") % {"choices": ", ".join(SENTIMENTS)}
+        )
     taxonomy_ids = {t["id"] for t in active_taxonomy(org).document["topics"]}
     with transaction.atomic():
         row = analyses(actor.scope).select_for_update().filter(pk=comment_id).first()  # unit scope
@@ -254,7 +250,8 @@ def export_corrections(actor: Actor) -> list[dict]:
     corrections = list(CommentCorrection.objects.for_org(org).select_related("corrected_by"))
     answers = {c.answer_id for c in corrections}
     visible = {
-        a.answer_id: a for a in analyses(actor.scope).filter(answer_id__in=answers).select_related("answer")
+        a.answer_id: a
+        for a in analyses(actor.scope).filter(answer_id__in=answers).select_related("answer")
     }
     pii = actor.scope.pii
     out = []
