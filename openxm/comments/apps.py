@@ -12,10 +12,11 @@ class CommentsConfig(AppConfig):
 
     def ready(self) -> None:
         from openxm.accounts.roles import Perm
+        from openxm.responses.exporting import register_comment_reader
         from openxm.surveys.signals import response_anonymised, response_deleted, responses_recorded
         from openxm.web.navigation import NavItem, register
 
-        from . import personal_data, receivers
+        from . import personal_data, queries, receivers
 
         personal_data.register_hook()
 
@@ -24,6 +25,8 @@ class CommentsConfig(AppConfig):
         responses_recorded.connect(receivers.on_responses_recorded, dispatch_uid="comments.analyse")
         response_deleted.connect(receivers.on_response_deleted, dispatch_uid="comments.results")
         response_anonymised.connect(receivers.on_response_anonymised, dispatch_uid="comments.results")
+        # Exports write each comment's sentiment, score, topics and flags next to it.
+        register_comment_reader(queries.export_findings)
         register(
             NavItem("comments", _("Text analytics"), "comments:overview", Perm.DASHBOARDS_VIEW, order=40)
         )

@@ -19,7 +19,10 @@ def _color(score: float | None) -> str:
 
 
 def topic_map(figures: list[TopicFigure]) -> dict | None:
-    """Bubbles: x = mean sentiment, y = NPS impact (or % negative without NPS), size = volume."""
+    """Bubbles: x = mean sentiment, y = NPS impact (or % negative without NPS), size = volume.
+
+    The axes are bounded to their domain (sentiment −1 to 1, a share 0–100 %) and bubbles are
+    drawn whole: a topic at 100 % negative sits on the top line, not cut in half by it."""
     if not figures:
         return None
     with_impact = any(f.nps_impact is not None for f in figures)
@@ -49,9 +52,12 @@ def topic_map(figures: list[TopicFigure]) -> dict | None:
     if not data:
         return None
     y_name = _("NPS impact (points lost)") if with_impact else _("Share of negative comments")
+    # the largest bubble is 60 px wide: half of it must fit outside the plot on every side
+    share_axis = {"min": 0, "max": 100, "axisLabel": {"formatter": "{value} %"}}
+    y_axis = {"scale": True} if with_impact else share_axis
     return {
         "animationDuration": 400,
-        "grid": {"left": 64, "right": 24, "top": 24, "bottom": 56},
+        "grid": {"left": 72, "right": 36, "top": 36, "bottom": 64},
         "xAxis": {
             "name": _("Mean sentiment (negative ← → positive)"),
             "nameLocation": "middle",
@@ -63,14 +69,15 @@ def topic_map(figures: list[TopicFigure]) -> dict | None:
         "yAxis": {
             "name": y_name,
             "nameLocation": "middle",
-            "nameGap": 44,
-            "scale": True,
+            "nameGap": 48,
+            **y_axis,
             "splitLine": {"lineStyle": {"type": "dashed"}},
         },
         "tooltip": {"trigger": "item"},
         "series": [
             {
                 "type": "scatter",
+                "clip": False,
                 "data": data,
                 "label": {
                     "show": True,

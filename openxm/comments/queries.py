@@ -423,3 +423,27 @@ def topic_trends(
 
 def _day(value) -> date:
     return value.date() if isinstance(value, datetime) else value
+
+
+def export_findings(scope, response_ids) -> dict:
+    """``{(response id, question id): CommentFindings}`` for the analysed comments of these
+    responses inside ``scope`` (read through the door's slice): the columns an export writes
+    next to each comment. Registered with the exports in ``CommentsConfig.ready``."""
+    from openxm.responses.exporting import CommentFindings
+
+    rows = analyses(scope).filter(response_id__in=list(response_ids))
+    named: dict[int, tuple[list[str], list[str]]] = {}
+    for analysis_id, kind, topic in (
+        CommentTopic.objects.for_org(scope.organization)
+        .filter(analysis__in=rows.values("pk"), kind__in=(CommentTopic.Kind.TOPIC, CommentTopic.Kind.FLAG))
+        .order_by("topic")
+        .values_list("analysis_id", "kind", "topic")
+    ):
+        named.setdefault(analysis_id, ([], []))[kind == CommentTopic.Kind.FLAG].append(topic)
+    found = {}
+    for pk, rid, qid, sentiment, score in rows.values_list(
+        "pk", "response_id", "question_id", "sentiment", "score"
+    ):
+        topics, flags = named.get(pk, ([], []))
+        found[(rid, qid)] = CommentFindings(sentiment, round(score, 3), tuple(topics), tuple(flags))
+    return found

@@ -4,6 +4,9 @@ Pages put a :class:`Chart` in a ``json_script`` block; ``static/openxm/js/charts
 switches to the table view and downloads CSV or PNG. Options are plain JSON (no functions), as
 the content security policy allows no inline script. ``links`` (one URL per data point, in
 the order of the first series) make a click drill down.
+
+Axes are bounded to their metric's domain (``DOMAINS``: a share never runs past 0–100 %, NPS
+past ±100): bars show the whole domain, a trend zooms to its data but never beyond the domain.
 """
 
 import math
@@ -12,6 +15,29 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext
 
 PALETTE = ["#2457d6", "#12b76a", "#f79009", "#7a5af8", "#ee46bc", "#0ba5ec", "#667085"]
+# (low, high, step of a zoomed axis) per metric as the dashboards report it: NPS and eNPS in
+# points, CSAT as top-2-box %, CES as the 1–7 mean, shares (response rate, 0–100 indices) in %.
+DOMAINS = {
+    "nps": (-100, 100, 10),
+    "enps": (-100, 100, 10),
+    "csat": (0, 100, 10),
+    "ces": (1, 7, 1),
+    "share": (0, 100, 10),
+}
+
+
+def zoomed(values, domain: str) -> dict:
+    """``min``/``max`` of a value axis that holds ``values`` (None ignored), rounded out to the
+    domain's step and never beyond the domain."""
+    low, high, step = DOMAINS[domain]
+    present = [float(v) for v in values if v is not None and not math.isnan(float(v))]
+    if not present:
+        return {"min": low, "max": high}
+    bottom = max(low, math.floor(min(present) / step) * step)
+    top = min(high, math.ceil(max(present) / step) * step)
+    if top <= bottom:  # a flat line: one step of room around it, still inside the domain
+        bottom, top = max(low, bottom - step), min(high, top + step)
+    return {"min": bottom, "max": top}
 
 
 @dataclass
@@ -45,6 +71,17 @@ def num(value, digits: int = 1):
     return round(value, digits)
 
 
+def has_data(chart: Chart) -> bool:
+    """Whether any series of the chart has a value to draw (a page shows why instead of an empty
+    frame when none has)."""
+    for series in chart.option.get("series", []):
+        for point in series.get("data", []):
+            value = point[-1] if isinstance(point, list) else point
+            if value is not None:
+                return True
+    return False
+
+
 def _base(title: str) -> dict:
     return {
         "color": PALETTE,
@@ -62,13 +99,18 @@ def line_with_band(
     series: list[dict],
     y_name: str = "",
     filename: str = "trend",
+    domain: str | None = None,
 ) -> Chart:
     """``series``: dicts with name, values, low, high (lists aligned with ``labels``). Each line
-    gets its 95 % interval as a shaded band (a stacked pair of transparent/filled areas)."""
+    gets its 95 % interval as a shaded band (a stacked pair of transparent/filled areas). With a
+    ``domain`` (a key of ``DOMAINS``) the axis holds the lines and bands, inside the domain."""
     option = _base(title)
     option["legend"] = {"top": 0, "data": [s["name"] for s in series]}
     option["xAxis"] = {"type": "category", "data": labels, "boundaryGap": False}
     option["yAxis"] = {"type": "value", "name": y_name, "scale": True}
+    if domain:
+        shown = [v for s in series for key in ("values", "low", "high") for v in s[key]]
+        option["yAxis"].update(zoomed(shown, domain), scale=False)
     out = []
     header = [gettext("Period")]
     for i, s in enumerate(series):
@@ -149,12 +191,18 @@ def bars(
     target: float | None = None,
     filename: str = "breakdown",
     horizontal: bool = True,
+    domain: str | None = None,
 ) -> Chart:
-    """A bar per category; the interval as a thin marker pair; an optional target line."""
+    """A bar per category; the interval as a thin marker pair; an optional target line. With a
+    ``domain`` (a key of ``DOMAINS``) the value axis spans the whole domain (0–100 % for a share),
+    so bars of different charts compare by eye."""
     option = _base(title)
     option["tooltip"] = {"trigger": "item"}
     cat_axis = {"type": "category", "data": categories, "inverse": horizontal}
     val_axis = {"type": "value", "scale": False}
+    if domain:
+        bottom, top, _step = DOMAINS[domain]
+        val_axis.update(min=bottom, max=top)
     option["xAxis"], option["yAxis"] = (val_axis, cat_axis) if horizontal else (cat_axis, val_axis)
     series = [
         {

@@ -18,6 +18,7 @@ from openxm.accounts.models import Unit
 from openxm.accounts.roles import Perm
 from openxm.analytics.rollup_math import add_tally, score_from_tally
 from openxm.journeys import services as journeys
+from openxm.surveys.collect import channel_label
 
 from . import charts, drill, figures, journey_map, segments
 from .labels import test_label
@@ -193,6 +194,12 @@ def render(actor: Actor, w: dict, params: Params, index: int, chart_prefix: str 
         "cx_dimensions": _cx_dimensions,
     }[kind]
     handler(actor, w, params, view, f"{chart_prefix}{index}")
+    if view.chart is not None and not charts.has_data(view.chart):
+        # an empty frame says nothing: say why there is nothing to draw instead
+        view.chart = None
+        view.note = view.note or _(
+            "Nothing to show: no answers in this period match these filters, or fewer than %(n)s."
+        ) % {"n": figures.min_n(actor.organization)}
     return view
 
 
@@ -278,6 +285,7 @@ def _kpi_target(actor, w, params: Params, view: WidgetView, chart_id: str) -> No
         METRIC_LABELS[metric],
         links,
         filename=f"kpi-{metric}",
+        domain=metric if metric in charts.DOMAINS else None,
     )
     chart.option["series"].append(
         {
@@ -318,6 +326,7 @@ def _trend_line(actor, w, params: Params, view: WidgetView, chart_id: str) -> No
         labels,
         [{"name": METRIC_LABELS[metric], "values": values, "low": low, "high": high, "n": n}],
         filename=f"trend-{metric}",
+        domain=metric if metric in charts.DOMAINS else None,
     )
 
 
@@ -423,6 +432,7 @@ def _breakdown(actor, w, params: Params, view: WidgetView, chart_id: str) -> Non
         METRIC_LABELS[metric],
         links,
         filename=f"{metric}-by-{by.replace(':', '-')}",
+        domain=metric if metric in charts.DOMAINS else None,
     )
 
 
@@ -493,8 +503,22 @@ def _operational(actor, w, params: Params, view: WidgetView, chart_id: str) -> N
 def _response_rate(actor, w, params: Params, view: WidgetView, chart_id: str) -> None:
     by = w.get("by", "touchpoint")
     rates = figures.response_rates(actor, params.filters, (by,))
+    view.source = "raw"
+    if not any(r.result.rate is not None for r in rates):
+        # an empty frame says nothing: say why there is no bar instead
+        if any(r.result.delivered for r in rates):
+            view.note = _("Too few invitations were delivered to show a rate (fewer than %(n)s).") % {
+                "n": figures.min_n(actor.organization)
+            }
+        else:
+            view.note = NO_RATES.get(by, NO_RATES["touchpoint"])
+        return
     directory = journeys.touchpoint_directory(actor.organization) if by == "touchpoint" else {}
-    labels = [directory[r.group[0]].name if r.group[0] in directory else (r.group[0] or "—") for r in rates]
+    keys = [r.group[0] for r in rates]
+    if by == "channel":
+        labels = [channel_label(k) for k in keys]
+    else:
+        labels = [directory[k].name if k in directory else (k or "—") for k in keys]
     view.chart = charts.bars(
         chart_id,
         view.title,
@@ -505,10 +529,8 @@ def _response_rate(actor, w, params: Params, view: WidgetView, chart_id: str) ->
         [r.result.delivered for r in rates],
         "%",
         filename=f"response-rate-{by}",
+        domain="share",
     )
-    view.source = "raw"
-    if not rates:
-        view.note = _("No invitations were delivered in this period.")
 
 
 def _cx_dimensions(actor, w, params: Params, view: WidgetView, chart_id: str) -> None:
@@ -525,9 +547,19 @@ def _cx_dimensions(actor, w, params: Params, view: WidgetView, chart_id: str) ->
         [r.n for r in values],
         "0–100",
         filename="cx-dimensions",
+        domain="share",
     )
     view.source = "answers"
 
+
+NO_RATES = {
+    "channel": gettext_lazy(
+        "No invitations were delivered by any channel in this period: no response rate by channel."
+    ),
+    "touchpoint": gettext_lazy(
+        "No invitations were delivered in this period: no response rate by touchpoint."
+    ),
+}
 
 CX_LABELS = {
     "usefulness": gettext_lazy("Usefulness"),

@@ -34,6 +34,8 @@ from .models import ResponseTag
 
 PAGE_SIZE = 50
 TAG_MAX = 64
+# Answers whose text is a comment: open questions and the "other" text of a choice question.
+COMMENT_TYPES = frozenset({"text", "single_choice", "dropdown", "multiple_choice"})
 
 
 def redact_text(text: str) -> str:
@@ -58,8 +60,13 @@ class ResponseRow:
     language: str
     contact: str
     summary: str
-    comment: str
+    comments: tuple[str, ...]  # every text answer ("other" texts too), each cut at 160 characters
     tags: tuple[str, ...]
+
+    @property
+    def comment(self) -> str:
+        """The comments as one text, a line each (the API's ``comment``)."""
+        return "\n".join(self.comments)
 
 
 @dataclass(frozen=True)
@@ -102,7 +109,7 @@ def list_responses(
     ids = [r.pk for r in chunk]
     scope = actor.scope
     numbers: dict[int, list[str]] = {}
-    comments: dict[int, str] = {}
+    comments: dict[int, list[str]] = {}
     for response_id, qid, sub, qtype, number, text in (
         door.answers(scope)
         .filter(response_id__in=ids)
@@ -111,8 +118,8 @@ def list_responses(
     ):
         if number is not None and not sub and qtype in ("nps", "csat", "ces", "rating", "likert"):
             numbers.setdefault(response_id, []).append(f"{qid} {number:g}")
-        elif qtype == "text" and text and response_id not in comments:
-            comments[response_id] = door.text_view(scope, text)
+        elif text and qtype in COMMENT_TYPES:
+            comments.setdefault(response_id, []).append(door.text_view(scope, text)[:160])
     tags = _tags_of(actor.organization, ids)
     rows = [
         ResponseRow(
@@ -126,7 +133,7 @@ def list_responses(
             language=r.language,
             contact=door.contact_label(scope, r.contact),
             summary=", ".join(numbers.get(r.pk, [])[:3]),
-            comment=comments.get(r.pk, "")[:160],
+            comments=tuple(comments.get(r.pk, [])),
             tags=tuple(tags.get(r.pk, [])),
         )
         for r in chunk

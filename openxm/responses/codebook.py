@@ -15,6 +15,10 @@ Column rules, so every format carries the same values:
   are numeric codes (the option's position, from 1) whose value labels are the option texts;
   a multiple choice is one 0/1 column per option; text, e-mail, phone, date and hidden fields
   are text;
+* every comment (a text question, or the "other" text of a choice question) is followed by its
+  text analytics: ``<column>_sentiment`` (positive, neutral, negative), ``<column>_score``
+  (-1 to 1), ``<column>_topics`` and ``<column>_flags`` (ids joined by "; "), empty while the
+  comment is not analysed (roles ``sentiment``, ``score``, ``topics``, ``flags``);
 * names are valid SPSS variable names (letters, digits, ``_``; at most 64 characters; never a
   reserved word), unique, and the same in every format.
 """
@@ -42,6 +46,10 @@ _WORDS = {
         "no": "No",
         "other": "other (text)",
         "rank": "rank",
+        "sentiment": "sentiment",
+        "score": "sentiment score (-1 to 1)",
+        "topics": "topics",
+        "flags": "flags",
     },
     "zh-Hans": {
         "selected": "已选",
@@ -50,6 +58,10 @@ _WORDS = {
         "no": "否",
         "other": "其他（文本）",
         "rank": "排名",
+        "sentiment": "情感",
+        "score": "情感分值（-1 至 1）",
+        "topics": "主题",
+        "flags": "标记",
     },
 }
 
@@ -81,7 +93,8 @@ class Variable:
     ``envelope`` (a response field), ``hidden``, ``number`` (value_number), ``code`` (an option
     or KANO answer as its code), ``selected`` (1/0 for option ``part``), ``part`` (value_number
     of sub-key ``part``), ``kano`` (the code of part ``part``), ``other`` (the "other" text),
-    ``text`` (value_text)."""
+    ``text`` (value_text); the text analytics of the comment before it: ``sentiment``,
+    ``score``, ``topics``, ``flags``."""
 
     name: str
     label: str
@@ -113,7 +126,7 @@ class Codebook:
     language: str
     versions: tuple[int, ...]
     variables: tuple[Variable, ...]
-    # The zone the file's times are written in: UTC, or the organisation's zone for CSV, whose
+    # The zone the file's times are written in: UTC, or the organisation's zone for CSV and XLSX, whose
     # cells carry the offset (2026-03-01T09:30:00+08:00).
     time_zone: str = "UTC"
 
@@ -226,6 +239,26 @@ def _kano_labels(spec: Mapping[str, Any], lang: str, default: str) -> dict[float
     }
 
 
+ANALYSIS_ROLES = ("sentiment", "score", "topics", "flags")
+
+
+def _analysis_variables(comment: Variable, lang: str, taken: set[str]) -> list[Variable]:
+    """The text analytics columns that follow a comment column."""
+    words = _words(lang)
+    return [
+        Variable(
+            spss_name(f"{comment.name}_{role}", taken),
+            f"{comment.label} — {words[role]}",
+            NUMERIC if role == "score" else STRING,
+            "scale" if role == "score" else "nominal",
+            role,
+            comment.question,
+            comment.qtype,
+        )
+        for role in ANALYSIS_ROLES
+    ]
+
+
 def _question_variables(spec: Mapping[str, Any], lang: str, default: str, taken: set[str]) -> list[Variable]:
     qid, qtype = spec["id"], spec["type"]
     text = _text(spec.get("text") or spec.get("description") or qid, lang, default)
@@ -251,7 +284,8 @@ def _question_variables(spec: Mapping[str, Any], lang: str, default: str, taken:
         labels = {float(i): localize(option_text(spec, o), lang, default) for o, i in codes.items()}
         out = [var("", text, NUMERIC, "nominal", "code", value_labels=labels, codes=codes)]
         if spec.get("other"):
-            out.append(var("other_text", f"{text} — {words['other']}", STRING, "nominal", "other"))
+            other = var("other_text", f"{text} — {words['other']}", STRING, "nominal", "other")
+            out += [other, *_analysis_variables(other, lang, taken)]
         return out
     if qtype == "multiple_choice":
         out = [
@@ -267,7 +301,8 @@ def _question_variables(spec: Mapping[str, Any], lang: str, default: str, taken:
             for option in option_ids(spec)
         ]
         if spec.get("other"):
-            out.append(var("other_text", f"{text} — {words['other']}", STRING, "nominal", "other"))
+            other = var("other_text", f"{text} — {words['other']}", STRING, "nominal", "other")
+            out += [other, *_analysis_variables(other, lang, taken)]
         return out
     if qtype == "ranking":
         return [
@@ -330,7 +365,10 @@ def _question_variables(spec: Mapping[str, Any], lang: str, default: str, taken:
         ]
     if qtype == "servqual_importance":
         return [var(d, f"{text} — {d}", NUMERIC, "scale", "part", d) for d in SERVQUAL_DIMENSIONS]
-    return [var("", text, STRING, "nominal", "text")]  # text, email, phone, date
+    answer = var("", text, STRING, "nominal", "text")  # text, email, phone, date
+    if qtype == "text":
+        return [answer, *_analysis_variables(answer, lang, taken)]
+    return [answer]
 
 
 def build_codebook(survey_key: str, title: str, definitions: Iterable[SurveyDefinition]) -> Codebook:

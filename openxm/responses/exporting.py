@@ -8,6 +8,9 @@ memory stays flat), a synchronous export to a file (``export_to_file``, the CLI)
 ``data.export`` and is audited as ``data.exported``. Without ``pii.view`` the contact's name,
 e-mail and phone are blank and text answers have e-mail addresses, phone, ID and card numbers
 replaced.
+Each comment is followed by its text analytics (sentiment, score, topics, flags), read from
+the comments app through the reader it registers here (``register_comment_reader``): that app
+sits to the right of this one in the house, so it plugs in rather than being imported.
 Excluded: file formats (``writers.py``) and column rules (``codebook.py``).
 """
 
@@ -15,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,13 +37,48 @@ from openxm.surveys.models import SurveyVersion
 
 from . import storage, writers
 from .browse import redact_text, scoped_responses
-from .codebook import PII_COLUMNS, Codebook, build_codebook
+from .codebook import ANALYSIS_ROLES, PII_COLUMNS, Codebook, build_codebook
 from .filters import ResponseFilter, parse_filters
 from .importing import job_actor, job_fields
 from .models import ExportJob, ResponseTag
 
 log = logging.getLogger(__name__)
 CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class CommentFindings:
+    """The text analytics of one comment, as an export shows them."""
+
+    sentiment: str
+    score: float
+    topics: tuple[str, ...]
+    flags: tuple[str, ...]
+
+    def value(self, role: str) -> Any:
+        if role == "score":
+            return self.score
+        if role in ("topics", "flags"):
+            return "; ".join(getattr(self, role))
+        return self.sentiment
+
+
+# (scope, response ids) -> {(response id, question id): findings} for the analysed comments
+# inside the scope. Registered by the comments app in its AppConfig.ready.
+CommentReader = Callable[[Scope, list[int]], Mapping[tuple[int, str], CommentFindings]]
+_comment_readers: list[CommentReader] = []
+
+
+def register_comment_reader(reader: CommentReader) -> None:
+    if reader not in _comment_readers:
+        _comment_readers.append(reader)
+
+
+def _comment_findings(scope: Scope, ids: list[int]) -> dict[tuple[int, str], CommentFindings]:
+    found: dict[tuple[int, str], CommentFindings] = {}
+    for reader in _comment_readers:
+        found.update(reader(scope, ids))
+    return found
 
 
 @dataclass(frozen=True)
@@ -87,6 +125,7 @@ def iter_rows(org: Organization, spec: ExportSpec, chunk_size: int = CHUNK) -> I
     names = codebook.names
     index = {name: i for i, name in enumerate(names)}
     by_question = codebook.by_question()
+    analysis = [v for v in codebook.variables if v.role in ANALYSIS_ROLES]
     width = len(names)
     pii = spec.include_pii
     last = 0
@@ -124,6 +163,7 @@ def iter_rows(org: Organization, spec: ExportSpec, chunk_size: int = CHUNK) -> I
             .values_list("response_id", "tag")
         ):
             tags.setdefault(response_id, []).append(tag)
+        findings = _comment_findings(spec.scope, ids) if analysis else {}
         out = []
         for r in responses:
             values: list[Any] = [None] * width
@@ -160,6 +200,10 @@ def iter_rows(org: Organization, spec: ExportSpec, chunk_size: int = CHUNK) -> I
                     if isinstance(value, str) and not pii:
                         value = redact_text(value)
                     values[index[variable.name]] = value
+            for variable in analysis:
+                found = findings.get((r.pk, variable.question))
+                if found is not None:
+                    values[index[variable.name]] = found.value(variable.role)
             out.append(values)
         yield out
 
@@ -229,9 +273,9 @@ def export_to_file(actor: Actor, flt: ResponseFilter, fmt: str, path: Path, prog
 
 
 def _file_codebook(org: Organization, spec: ExportSpec, fmt: str):
-    """CSV times are written in the organisation's zone with their offset, as the pages show
-    them; the typed formats (XLSX, SPSS, Parquet) keep UTC, which their labels name."""
-    if fmt == "csv" and org.time_zone:
+    """CSV and XLSX times are written in the organisation's zone with their offset, as the pages
+    show them; the typed formats (SPSS, Parquet) keep UTC, which their labels name."""
+    if fmt in writers.ZONED_FORMATS and org.time_zone:
         return spec.codebook.in_time_zone(org.time_zone)
     return spec.codebook
 

@@ -9,7 +9,8 @@ naive UTC ``datetime | None`` for dates) and streams where the format allows it:
   ISO 8601 with their offset (``2026-03-01T09:30:00+08:00``) in the codebook's time zone (the
   organisation's for exports). The codebook is a separate download.
 * XLSX: a "Responses" sheet (streamed; text starting with ``=`` is stored as text, never as a
-  formula; at most 1,048,575 rows and 32,767 characters per cell) and a "Codebook" sheet.
+  formula; at most 1,048,575 rows and 32,767 characters per cell) and a "Codebook" sheet. Times
+  are ISO 8601 text with their offset, as in CSV: an Excel date cell cannot carry a zone.
 * SPSS .sav (pyreadstat): variable labels, value labels and measurement levels from the
   codebook; the whole table is held in memory while it is written (pyreadstat cannot append).
   SPSS limits variable labels to 256 bytes and value labels to 120 bytes; longer ones are cut.
@@ -37,6 +38,8 @@ from .codebook import DATETIME, NUMERIC, Codebook
 XLSX_MAX_ROWS = 1_048_575
 XLSX_MAX_CELL = 32_767
 FORMATS = {"csv": "csv", "xlsx": "xlsx", "sav": "sav", "parquet": "parquet"}
+# Formats whose times are text with an offset, written in the codebook's time zone.
+ZONED_FORMATS = frozenset({"csv", "xlsx"})
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -51,13 +54,18 @@ def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
+def iso_time(value: dt.datetime, zone: dt.tzinfo) -> str:
+    """A naive UTC time as ISO 8601 in ``zone`` with its offset (2026-03-01T09:30:00+08:00)."""
+    return value.replace(tzinfo=dt.UTC).astimezone(zone).isoformat()
+
+
 def csv_cell(value: Any, zone: dt.tzinfo = dt.UTC) -> str:
     if _missing(value):
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, dt.datetime):
-        return value.replace(tzinfo=dt.UTC).astimezone(zone).isoformat()
+        return iso_time(value, zone)
     return neutralise(value)
 
 
@@ -77,7 +85,7 @@ def write_codebook_csv(codebook: Codebook, path: Path) -> None:
         writer.writerows([neutralise(v) for v in row] for row in codebook.rows())
 
 
-def _xlsx_cells(ws, row: list[Any]) -> list[Any]:
+def _xlsx_cells(ws, row: list[Any], zone: dt.tzinfo = dt.UTC) -> list[Any]:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
@@ -85,6 +93,8 @@ def _xlsx_cells(ws, row: list[Any]) -> list[Any]:
     for value in row:
         if _missing(value):
             out.append(None)
+        elif isinstance(value, dt.datetime):
+            out.append(iso_time(value, zone))
         elif isinstance(value, str):
             text = ILLEGAL_CHARACTERS_RE.sub("", value)[:XLSX_MAX_CELL]
             if text.startswith("="):
@@ -101,12 +111,13 @@ def _xlsx_cells(ws, row: list[Any]) -> list[Any]:
 def write_xlsx(codebook: Codebook, chunks: Chunks, path: Path) -> None:
     from openpyxl import Workbook
 
+    zone = ZoneInfo(codebook.time_zone)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Responses")
     sheet.append(codebook.names)
     for chunk in chunks:
         for row in chunk:
-            sheet.append(_xlsx_cells(sheet, row))
+            sheet.append(_xlsx_cells(sheet, row, zone))
     book = workbook.create_sheet("Codebook")
     for row in codebook.rows():
         book.append(_xlsx_cells(book, row))

@@ -63,7 +63,7 @@ def test_rule_page_backtest_save_and_inbox_badge(
     assert 'data-badge="alerts-inbox"' not in client.get("/alerts/").content.decode()
 
     zh = client.get("/alerts/rules/", HTTP_ACCEPT_LANGUAGE="zh-hans")
-    assert "提醒规则" in zh.content.decode()
+    assert "告警规则" in zh.content.decode()
 
 
 def test_webhook_pages_send_test_and_log(org_a, admin, signed_in, receiver):

@@ -102,7 +102,7 @@ def test_email_in_the_members_language_and_inbox(org_a, admin, respond):
     r = respond(3, "k", comment="太慢了")
     [message] = mail.outbox
     assert message.to == [user.email]
-    assert message.subject.startswith("提醒") and f"/responses/{r.pk}/" in message.body
+    assert message.subject.startswith("告警") and f"/responses/{r.pk}/" in message.body
     [row] = services.inbox(admin)
     assert row.response_id == r.pk and row.detail["scores"] == {"nps": 3} and not row.read
     assert services.unread_count(admin) == 1

@@ -3,8 +3,8 @@
 Sign in, name a survey from a template, publish, open the share panel, follow the public link on
 the server's own address, answer it on a phone with a low NPS and a Chinese complaint, then find
 the response in the response browser, on a dashboard and in text analytics, and download a CSV
-export whose times carry their offset. Screenshots of every step go to
-test-artifacts/first-hour/<language>-<viewport>-<n>-<step>.png.
+export whose times carry their offset and whose comment has its sentiment beside it. Screenshots
+of every step go to test-artifacts/first-hour/<language>-<viewport>-<n>-<step>.png.
 """
 
 import csv
@@ -153,8 +153,8 @@ def test_first_hour(
     shot(page, "dashboard")
     page.get_by_text(COMPLAINT).first.wait_for()  # the verbatims widget
     assert "n = 1" in page.locator("main").inner_text()  # counted (and held back below n = 5)
-    page.goto("/comments/verbatims/")
-    assert COMPLAINT in page.content()
+    page.goto("/comments/")  # the text analytics page; its verbatims load into it
+    page.get_by_text(COMPLAINT).first.wait_for()
     shot(page, "text-analytics")
 
     # 5. an export whose times carry their offset
@@ -172,6 +172,9 @@ def test_first_hour(
     text = download.value.path().read_text(encoding="utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert len(rows) == 1 and rows[0]["reason_detractor"] == COMPLAINT
+    # the comment's text analytics next to it
+    assert rows[0]["reason_detractor_sentiment"] == "negative"
+    assert float(rows[0]["reason_detractor_score"]) < 0
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00", rows[0]["completed_at"]), rows[0][
         "completed_at"
     ]

@@ -92,6 +92,27 @@ def test_browser_page_filters_and_redacts_for_roles_without_pii(client, org_a, m
     assert client.get("/responses/", {"from": "yesterday"}).status_code == 200  # a bad filter is reported
 
 
+def test_the_comment_column_shows_every_text_answer(client, org_a, make_member, admin, survey, analyst):
+    sub = collect.Submission(
+        answers={
+            "csat": 1,
+            "improve": {"choices": ["other"], "other": "停车难, call 13800138000"},
+            "comment": "排队太久",
+        },
+        idempotency_key="two-texts",
+        completed_at=DAY,
+    )
+    response = collect.record_response(org_a, survey, sub).response
+    row = next(r for r in browse.list_responses(admin, parse_filters({})).rows if r.id == response.pk)
+    assert row.comments == ("停车难, call 13800138000", "排队太久")  # the "other" text first, as asked
+    assert row.comment == "停车难, call 13800138000\n排队太久"  # the API's one text
+    row = next(r for r in browse.list_responses(analyst, parse_filters({})).rows if r.id == response.pk)
+    assert row.comments == ("停车难, call [PHONE]", "排队太久")  # redacted without pii
+    client.force_login(make_member(org_a, "admin"))
+    html = client.get("/responses/").content.decode()
+    assert "<p>停车难, call 13800138000</p><p>排队太久</p>" in html
+
+
 def test_detail_shows_the_full_context(client, org_a, make_member, data):
     client.force_login(make_member(org_a, "agent"))  # agents may see PII
     html = client.get(f"/responses/{data[1].pk}/").content.decode()

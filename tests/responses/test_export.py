@@ -13,6 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from openxm.accounts.models import AuditEvent
+from openxm.comments.models import CommentAnalysis, CommentTopic
 from openxm.responses import exporting
 from openxm.responses.filters import parse_filters
 from openxm.responses.models import ExportJob
@@ -115,6 +116,11 @@ def _check(columns: dict, stored, names):
         assert got == want, name
 
 
+def _naive_utc(text):
+    """An ISO time with offset from a CSV or XLSX cell, as the typed formats hold it."""
+    return dt.datetime.fromisoformat(text).astimezone(dt.UTC).replace(tzinfo=None) if text else None
+
+
 def _export(actor, fmt, tmp_path, **params):
     path = tmp_path / f"out.{fmt}"
     exporting.export_to_file(actor, parse_filters({"survey": "transactional-csat", **params}), fmt, path)
@@ -150,7 +156,11 @@ def test_every_format_round_trips_with_the_same_columns(admin, stored, tmp_path)
 
     book = load_workbook(_export(admin, "xlsx", tmp_path))
     rows = list(book["Responses"].iter_rows(values_only=True))
-    _check({name: [r[i] for r in rows[1:]] for i, name in enumerate(rows[0])}, stored, names)
+    xlsx = {name: [r[i] for r in rows[1:]] for i, name in enumerate(rows[0])}
+    assert xlsx["completed_at"][0] == "2024-05-01T08:30:15+00:00"  # text with its offset
+    for name in ("started_at", "completed_at"):
+        xlsx[name] = [_naive_utc(v) for v in xlsx[name]]
+    _check(xlsx, stored, names)
     assert book["Responses"].cell(row=3, column=names.index("comment") + 1).data_type == "s"  # not a formula
     sheet = {r[0]: r for r in book["Codebook"].iter_rows(values_only=True)}
     assert sheet["csat"][5] == "; ".join(f"{int(k)} = {v}" for k, v in CSAT_LABELS.items())
@@ -166,11 +176,8 @@ def test_every_format_round_trips_with_the_same_columns(admin, stored, tmp_path)
         if kind == "numeric":
             columns[name] = [float(v) if v else None for v in columns[name]]
         elif kind == "datetime":
-            # aware in the file; compared with the naive UTC values of the other formats
-            columns[name] = [
-                dt.datetime.fromisoformat(v).astimezone(dt.UTC).replace(tzinfo=None) if v else None
-                for v in columns[name]
-            ]
+            # aware in the file; compared with the naive UTC values of the typed formats
+            columns[name] = [_naive_utc(v) for v in columns[name]]
     _check(columns, stored, names)
 
 
@@ -245,3 +252,93 @@ def test_csv_times_carry_the_organisations_offset(admin, stored, tmp_path):
     assert shanghai.variable("completed_at").label == "Completed (Asia/Shanghai)"
     assert shanghai.time_zone == "Asia/Shanghai"
     assert codebook.variable("completed_at").label == "Completed (UTC)"
+
+
+def test_xlsx_times_carry_the_organisations_offset(admin, stored, tmp_path):
+    admin.organization.time_zone = "Asia/Shanghai"
+    admin.organization.save()
+    rows = list(load_workbook(_export(admin, "xlsx", tmp_path))["Responses"].iter_rows(values_only=True))
+    completed = [r[rows[0].index("completed_at")] for r in rows[1:]]
+    assert completed == [f"2024-05-0{d}T16:30:15+08:00" for d in (1, 2, 3)]  # stored 08:30:15 UTC
+    book = load_workbook(_export(admin, "xlsx", tmp_path))
+    labels = {r[0]: r[1] for r in book["Codebook"].iter_rows(values_only=True)}
+    assert labels["completed_at"] == "Completed (Asia/Shanghai)"
+    # the typed formats keep UTC datetimes, named so
+    sav, meta = pyreadstat.read_sav(str(_export(admin, "sav", tmp_path)))
+    assert sav["completed_at"][0].to_pydatetime() == dt.datetime(2024, 5, 1, 8, 30, 15)
+    assert dict(zip(meta.column_names, meta.column_labels, strict=True))["completed_at"] == "Completed (UTC)"
+
+
+def test_each_comment_is_followed_by_its_text_analytics_in_every_format(org_a, admin, stored, tmp_path):
+    from openxm.comments import engine
+
+    engine.analyse_responses(org_a, [r.pk for r in stored])
+    _survey, codebook = exporting.export_codebook(admin, parse_filters({"survey": "transactional-csat"}))
+    names = codebook.names
+    comment = names.index("comment")
+    assert names[comment : comment + 5] == [
+        "comment",
+        "comment_sentiment",
+        "comment_score",
+        "comment_topics",
+        "comment_flags",
+    ]
+    other = names.index("improve_other_text")
+    assert names[other + 1] == "improve_other_text_sentiment"
+    assert codebook.variable("comment_score").kind == "numeric"
+    assert codebook.variable("comment_sentiment").label.endswith("— sentiment")
+    assert "store_sentiment" not in names  # hidden fields (and e-mail, phone, date) are not comments
+
+    want = {
+        (a.response_id, a.question_id): a
+        for a in CommentAnalysis.objects.for_org(org_a).filter(response__in=stored)
+    }
+    first = want[(stored[0].pk, "comment")]
+    assert first.sentiment == "positive"  # 很好，谢谢！
+    topics = {
+        (t.analysis_id, t.kind): t.topic
+        for t in CommentTopic.objects.for_org(org_a).filter(analysis__in=want.values())
+    }
+
+    parsed = list(csv.reader(io.StringIO(_export(admin, "csv", tmp_path).read_text(encoding="utf-8-sig"))))
+    csv_rows = {r[0]: dict(zip(parsed[0], r, strict=True)) for r in parsed[1:]}
+    one, two, three = (csv_rows[str(r.pk)] for r in stored)
+    assert one["comment_sentiment"] == "positive"
+    assert float(one["comment_score"]) == pytest.approx(first.score, abs=1e-3)
+    assert two["improve_other_text_sentiment"] == want[(stored[1].pk, "improve")].sentiment
+    assert two["comment_flags"] == "; ".join(
+        sorted(
+            t
+            for (aid, kind), t in topics.items()
+            if aid == want[(stored[1].pk, "comment")].pk and kind == "flag"
+        )
+    )
+    assert three["comment_sentiment"] == "" and three["comment_score"] == ""  # no comment, no analysis
+
+    book = load_workbook(_export(admin, "xlsx", tmp_path))
+    rows = list(book["Responses"].iter_rows(values_only=True))
+    assert rows[1][rows[0].index("comment_sentiment")] == "positive"
+    sav, meta = pyreadstat.read_sav(str(_export(admin, "sav", tmp_path)))
+    assert list(sav["comment_sentiment"])[0] == "positive"
+    assert sav["comment_score"][0] == pytest.approx(first.score, abs=1e-3)
+    assert dict(zip(meta.column_names, meta.column_labels, strict=True))["comment_topics"].endswith(
+        "— topics"
+    )
+
+
+def test_exported_text_analytics_stay_inside_the_unit_scope(org_a, admin, survey, actor_for, tmp_path):
+    """A member limited to a unit exports only that unit's responses and their analyses."""
+    from openxm.accounts import services as accounts
+    from openxm.comments import engine
+
+    accounts.create_unit(admin, "north", "North", "store")
+    accounts.create_unit(admin, "south", "South", "store")
+    ours = _submit(org_a, survey, "n1", {"csat": 1, "comment": "太慢了，很失望"}, unit="north")
+    theirs = _submit(org_a, survey, "s1", {"csat": 1, "comment": "价格太贵"}, unit="south")
+    engine.analyse_responses(org_a, [ours.pk, theirs.pk])
+    findings = exporting._comment_findings(admin.scope, [ours.pk, theirs.pk])
+    assert set(findings) == {(ours.pk, "comment"), (theirs.pk, "comment")}
+    limited = accounts.actor_for_user(
+        accounts.add_member(admin, "n@example.com", "analyst", unit="north").user, org_a, via="web"
+    )
+    assert set(exporting._comment_findings(limited.scope, [ours.pk, theirs.pk])) == {(ours.pk, "comment")}

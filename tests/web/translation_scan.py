@@ -12,15 +12,15 @@ import re
 from html.parser import HTMLParser
 
 # Codes, names and notation written in Latin letters in Chinese UIs too (lower case): formats,
-# metrics, channels' brand names, statistics named after people or written as symbols, keys,
-# encodings and the taxonomy's rule syntax.
+# metrics, channels' brand names, statistics named after people or written as symbols, keys
+# (the verbatims' shortcuts P, N, U), encodings and the taxonomy's rule syntax.
 CODES = frozenset(
     """
     ai am and api app auc bm25 box ces ci clv crm csat csv ctrl cx dingtalk embed en english enps
     f1 faq gb gbk gmt hans html http https id idf iframe ipa iso ivr javascript jieba johnson js
     json kano kb kpi mb n not nps ok openapi openxm or p parquet pdf pearson pm png post python q
     qr r rest rfm sav servqual shift sla sms spss src svg t tb tf top tsv url utc utf v vs webhook
-    wechat wecom welch windows x xlsx xm yaml z zh s slack
+    wechat wecom welch windows x xlsx xm yaml z zh s slack u
     """.split()  # noqa: SIM905  (a word list is easier to read and extend)
 )
 LANGUAGE_NAMES = ("English", "简体中文")
