@@ -5,7 +5,7 @@ honours), experience by tier, alerts in the timeline, and win-back from the at-r
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from openxm.accounts.errors import InvalidInput
 from openxm.alerts import services as alerts
@@ -320,7 +320,14 @@ def test_win_back_from_the_at_risk_list(shop, client):
     assert f"/contacts/{c.pk}/win-back/" not in client.get("/contacts/at-risk/").content.decode()
 
 
-def test_the_tier_page_shows_service_and_experience_and_saves(shop, client):
+@pytest.fixture
+def back_to_english():
+    """The language the page switches to stays active in this thread: later tests read English."""
+    yield
+    translation.deactivate()
+
+
+def test_the_tier_page_shows_service_and_experience_and_saves(shop, client, back_to_english):
     _small_samples(shop["org"])
     often = _buyer(shop, "often", range(1, 200, 5))
     value.refresh_values(shop["org"])
