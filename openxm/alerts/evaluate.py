@@ -31,8 +31,14 @@ from openxm.accounts.errors import NotFound
 from openxm.accounts.roles import Role
 from openxm.accounts.scope import Scope, unit_tree
 from openxm.comments import services as comments
+from openxm.customers import segments as contact_segments
 from openxm.surveys import door
-from openxm.surveys.definition.rule_conditions import ResponseFacts, TextFacts, evaluate_rule
+from openxm.surveys.definition.rule_conditions import (
+    ResponseFacts,
+    TextFacts,
+    evaluate_rule,
+    reads_segments,
+)
 
 from .models import Alert, Rule
 
@@ -74,9 +80,12 @@ def _ancestors(organization) -> dict[int, frozenset[str]]:
     return found
 
 
-def load_facts(scope: Scope, responses: list, with_text: bool) -> dict[int, ResponseFacts]:
+def load_facts(
+    scope: Scope, responses: list, with_text: bool, with_segments: bool = False
+) -> dict[int, ResponseFacts]:
     """The facts of these responses (already read through the door with ``scope``), redacted
-    as the scope may see them; text findings only when ``with_text``."""
+    as the scope may see them; text findings only when ``with_text``, the contacts' saved
+    segments (inside the scope) only when ``with_segments``."""
     ids = [r.pk for r in responses]
     types: dict[int, dict[str, str]] = {}
     scores: dict[int, dict[str, float]] = {}
@@ -92,6 +101,7 @@ def load_facts(scope: Scope, responses: list, with_text: bool) -> dict[int, Resp
             scores.setdefault(rid, {}).setdefault(qtype, number)
     units = _ancestors(scope.organization) if any(r.unit_id for r in responses) else {}
     text = comments.text_findings(scope, ids) if with_text else {}
+    member = contact_segments.memberships(scope, [r.contact_id for r in responses]) if with_segments else {}
     facts = {}
     for r in responses:
         contact = door.contact_view(scope, r.contact) or {}
@@ -106,13 +116,14 @@ def load_facts(scope: Scope, responses: list, with_text: bool) -> dict[int, Resp
             language=r.language,
             units=units.get(r.unit_id, frozenset()),
             text=TextFacts(frozenset(found[0]), frozenset(found[1]), frozenset(found[2])) if found else None,
+            segments=member.get(r.contact_id, frozenset()),
         )
     return facts
 
 
 def matching(rule: Rule, scope: Scope, responses: list) -> list:
     """The responses (read with ``scope``) on which the rule's condition holds."""
-    facts = load_facts(scope, responses, rule.reads_text)
+    facts = load_facts(scope, responses, rule.reads_text, reads_segments(rule.condition))
     return [r for r in responses if evaluate_rule(rule.condition, facts[r.pk])]
 
 

@@ -13,7 +13,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from openxm.accounts.errors import InvalidInput, NotFound
-from openxm.customers import consent, events, importing
+from openxm.customers import consent, events, importing, tiers
 from openxm.customers import directory as contacts
 from openxm.profiles import churn, directory, merging, segments, timeline, value
 from openxm.surveys import door
@@ -529,3 +529,40 @@ def evaluate_churn_model(request, horizon_days: int = 90):
 )
 def switch_churn_model(request, model_id: int, payload: SwitchIn):
     return _churn_model(churn.switch_on(request.auth, model_id, payload.on))
+
+
+class TierServiceOut(Schema):
+    tier: str
+    case_priority: str
+    first_response_hours: int | None
+    resolution_hours: int | None
+    recovery_budget: float | None
+    contact_cap_days: int | None
+    configured: bool
+
+
+class TierServiceIn(Schema):
+    case_priority: str = "normal"
+    first_response_hours: int | None = None
+    resolution_hours: int | None = None
+    recovery_budget: float | None = None
+    contact_cap_days: int | None = None
+
+
+@router.get("/value/tiers", response=list[TierServiceOut], summary="The service of each value tier")
+def tier_services(request):
+    return [TierServiceOut(**s.as_dict()) for s in tiers.list_settings(request.auth)]
+
+
+@router.put(
+    "/value/tiers/{tier}",
+    response=TierServiceOut,
+    summary="Set a tier's case priority, SLA targets, recovery budget and contact cap",
+)
+def set_tier_service(request, tier: str, payload: TierServiceIn):
+    return TierServiceOut(**tiers.save_settings(request.auth, tier, payload.dict()).as_dict())
+
+
+@router.delete("/value/tiers/{tier}", response=TierServiceOut, summary="Back to the default service")
+def reset_tier_service(request, tier: str):
+    return TierServiceOut(**tiers.reset_settings(request.auth, tier).as_dict())

@@ -9,7 +9,16 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from openxm.accounts.errors import InvalidInput
-from openxm.distribution import collection, entry, events, inbound, invitations, ratelimit, services
+from openxm.distribution import (
+    audiences,
+    collection,
+    entry,
+    events,
+    inbound,
+    invitations,
+    ratelimit,
+    services,
+)
 from openxm.surveys import collect
 
 from .errors import ErrorOut
@@ -253,6 +262,26 @@ def invite(request, dist_id: int, payload: InviteIn):
     contacts = [{k: v for k, v in c.dict().items() if v is not None} for c in payload.contacts]
     result = services.invite_contacts(
         request.auth, dist_id, contacts, hidden=payload.hidden, send_at=payload.send_at
+    )
+    return Status(202, InviteOut(invited=result.invited, skipped=result.skipped))
+
+
+class SegmentInviteIn(Schema):
+    segment: str = Field(description="The key of a saved segment (GET /api/v1/segments)")
+    hidden: dict[str, Any] = {}
+    send_at: datetime | None = Field(
+        None, description="Schedule the send (ISO 8601 with a time zone, up to 90 days ahead); now if absent"
+    )
+
+
+@router.post(
+    "/distributions/{dist_id}/invitations/segment",
+    response={202: InviteOut},
+    summary="Invite the members of a saved segment through an e-mail or messenger distribution",
+)
+def invite_segment(request, dist_id: int, payload: SegmentInviteIn):
+    result = audiences.invite_segment(
+        request.auth, dist_id, payload.segment, hidden=payload.hidden, send_at=payload.send_at
     )
     return Status(202, InviteOut(invited=result.invited, skipped=result.skipped))
 

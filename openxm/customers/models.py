@@ -3,9 +3,12 @@
 Included: the contact (identity, channels, language, typed attributes, consent and contact
 preferences, its unit), the normalised identifiers de-duplication matches on (e-mail, phone,
 WeChat openid / unionid, external id), the definitions of attributes (type, choices, personal),
-the contact's transactions and interactions (:class:`ContactEvent`) and the log of merges
-(:class:`ContactMerge`, which makes a merge reversible). Excluded: values derived from these
-(RFM, CLV, churn risk, segments: ``openxm.profiles``).
+the contact's transactions and interactions (:class:`ContactEvent`), the log of merges
+(:class:`ContactMerge`, which makes a merge reversible), the contact's current value tier and
+the service each tier gets (:class:`TierSetting`: read by cases and distribution, which sit to
+the left of profiles). Excluded: how the tier and the other values are derived (RFM, CLV, churn
+risk, segments: ``openxm.profiles``, which writes ``Contact.value_tier`` on every value
+refresh; not the free attribute a company may call ``tier``).
 """
 
 from django.db import models
@@ -53,12 +56,16 @@ class Contact(TenantModel):
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The RFM tier of the last value refresh ("" before one, or without purchases). Kept here,
+    # not only in profiles, so that distribution and cases can read it (see TierSetting).
+    value_tier = models.CharField(max_length=16, blank=True, default="")
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["organization", "external_id"], name="uniq_contact_external_id")
         ]
         indexes = [
+            models.Index(fields=["organization", "value_tier"], name="contact_by_value_tier"),
             models.Index(fields=["organization", "email"]),
             # The directory pages by id (keyset) within the organization or a unit.
             models.Index(fields=["organization", "merged_into", "id"], name="contact_directory"),
@@ -177,3 +184,30 @@ class ConsentRecord(TenantModel):
         indexes = [
             models.Index(fields=["organization", "contact", "purpose", "recorded_at"], name="consent_log")
         ]
+
+
+class TierSetting(TenantModel):
+    """The service a value tier gets: what a case opened for one of its customers starts with
+    (priority, first-response and resolution targets, the recovery budget per case) and how
+    often distribution may invite them (``contact_cap_days`` replaces the organization's
+    ``Policy.contact_cap_days`` for the tier; empty: the organization's). A tier without a row
+    gets :data:`openxm.customers.tiers.DEFAULTS`."""
+
+    class Priority(models.TextChoices):
+        LOW = "low", _("Low")
+        NORMAL = "normal", _("Normal")
+        HIGH = "high", _("High")
+        URGENT = "urgent", _("Urgent")
+
+    tier = models.SlugField(max_length=16)
+    case_priority = models.CharField(max_length=8, choices=Priority.choices, default=Priority.NORMAL)
+    first_response_hours = models.PositiveIntegerField(null=True, blank=True)
+    resolution_hours = models.PositiveIntegerField(null=True, blank=True)
+    recovery_budget = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    contact_cap_days = models.PositiveIntegerField(null=True, blank=True)
+    updated_by = models.CharField(max_length=200, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "tier"], name="uniq_tier_setting")]
+        ordering = ["tier"]

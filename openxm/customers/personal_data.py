@@ -157,6 +157,7 @@ def register_hook() -> None:
         "customers.AttributeDefinition",
         "the organization's attribute names, types and choices; no contact's values",
     )
+    exempt("customers.TierSetting", "the service a value tier gets (priority, targets, caps); no contact")
     register_retention(
         RetentionType(
             "contact_events",

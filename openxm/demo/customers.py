@@ -7,7 +7,10 @@ their home store (so the Jing'an store manager sees Jing'an's customers only) wi
 state, records a year of orders, support contacts and store visits, adds five duplicate
 contacts (the same phone written differently, the same WeChat openid) for the duplicates page,
 trains and evaluates the churn model on that history (switched on when better than chance),
-computes RFM, CLV and churn risk, and saves three segments.
+computes RFM, CLV and churn risk, saves three segments, sets the service of the top tiers
+(case priority, SLA targets, recovery budget, contact cap), marks a few high-value customers at
+risk for win-back, and adds an alert rule on a segment ("a champion is a detractor"), replayed
+over the last 30 days like the other demo rules.
 
 The purchase generator: each customer buys at a rate set by their loyalty tier (gold about
 weekly, silver fortnightly, bronze monthly, ±50 % per customer), spends a log-normal amount
@@ -25,8 +28,12 @@ from django.utils import timezone
 
 from openxm.accounts import services as accounts
 from openxm.accounts.scope import organization_scope
-from openxm.customers import directory, importing
+from openxm.alerts import services as alerts
+from openxm.alerts.evaluate import evaluate_responses
+from openxm.customers import directory, importing, tiers
 from openxm.profiles import churn, segments, value
+from openxm.profiles import directory as profile_directory
+from openxm.surveys import door
 
 from .loader import DemoContext, demo_step
 
@@ -51,6 +58,32 @@ SEGMENTS = [
         {"contact": "detractor_90d", "op": "eq", "value": True},
     ),
 ]
+
+
+# Differentiated service: the best customers get faster, more generous service and fewer surveys.
+TIER_SERVICE = {
+    "champions": {"case_priority": "urgent", "first_response_hours": 4, "resolution_hours": 24,
+                  "recovery_budget": 300, "contact_cap_days": 30},
+    "loyal": {"case_priority": "high", "first_response_hours": 8, "resolution_hours": 48,
+              "recovery_budget": 150, "contact_cap_days": 21},
+    "big_spenders": {"case_priority": "high", "first_response_hours": 8, "resolution_hours": 48,
+                     "recovery_budget": 200},
+    "at_risk": {"case_priority": "high", "first_response_hours": 12, "resolution_hours": 72,
+                "recovery_budget": 100},
+}
+SEGMENT_RULE = """
+rules:
+  - key: champion-detractor
+    name: A champion is a detractor · 冠军客户给出贬损评分
+    when:
+      all:
+        - {segment: champions}
+        - {score: nps, op: lte, value: 6}
+    actions:
+      - notify: [admin@demo.openxm.local]
+"""
+WIN_BACK = 3
+REPLAY_DAYS = 30
 
 
 def _csv(header: list[str], rows: list[list]) -> io.BytesIO:
@@ -156,8 +189,28 @@ def load_customers(ctx: DemoContext) -> None:
     done = value.refresh_values(org, as_of=now)
     for key, name, condition in SEGMENTS:
         segments.save_segment(actor, key, name, condition)
+    for tier, service in TIER_SERVICE.items():
+        tiers.save_settings(actor, tier, service)
+    for _card, v in profile_directory.at_risk(actor, 0.5, WIN_BACK):
+        segments.add_to_win_back(actor, v.contact_id)
+    fired = _segment_rule(ctx, org)
     ctx.say(
         f"customers: {len(people)} placed in their stores, {report.created} events, "
         f"{done.contacts} valued with {done.run.method}, churn model AUC {model.metrics['auc']:.3f} "
-        f"({'on' if model.metrics['better_than_chance'] else 'off'}), {len(SEGMENTS)} segments"
+        f"({'on' if model.metrics['better_than_chance'] else 'off'}), {len(SEGMENTS)} segments, "
+        f"service for {len(TIER_SERVICE)} tiers, {fired} alerts of the segment rule"
     )
+
+
+def _segment_rule(ctx: DemoContext, org) -> int:
+    """Apply the segment rule as the CX admin and replay it over the last 30 days' responses."""
+    admin = accounts.actor_for_user(ctx.users["admin@demo.openxm.local"], org, via="cli")
+    alerts.apply_document(admin, SEGMENT_RULE)
+    since = timezone.now() - timedelta(days=REPLAY_DAYS)
+    ids = list(
+        door.responses(organization_scope(org))
+        .filter(status="complete", completed_at__gte=since, contact__isnull=False)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return sum(evaluate_responses(org, ids[i : i + 500], False, email=False) for i in range(0, len(ids), 500))

@@ -651,6 +651,7 @@ DASHBOARDS = [
                 "by": "segment:tier",
                 "width": "half",
             },
+            {"type": "breakdown_bar", "metric": "nps", "by": "tier", "width": "half"},
             {"type": "cx_dimensions", "width": "half"},
             {"type": "response_rate", "by": "touchpoint", "width": "half"},
             {"type": "operational", "width": "full"},

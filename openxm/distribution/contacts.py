@@ -1,6 +1,6 @@
 """Invitations and trigger events of one contact: read for the profile's timeline, and moved
 between contacts by a merge or an unmerge (``openxm.profiles.merging`` owns that transaction
-and its audit entry)."""
+and its audit entry); invitations left unanswered (survey non-response, a churn-model feature)."""
 
 from __future__ import annotations
 
@@ -63,3 +63,19 @@ def invitations_of(actor: Actor, contact_id: int, limit: int = 100) -> list[Invi
         )
         for i in qs.select_related("survey").order_by("-created_at", "-pk")[:limit]
     ]
+
+
+# Delivered invitations: an expired one of these was seen (or could have been) and not answered.
+_DELIVERED = (Invitation.Status.SENT, Invitation.Status.OPENED, Invitation.Status.STARTED)
+
+
+def unanswered_invitations(scope, until: datetime) -> list[tuple[int, datetime]]:
+    """(contact id, expiry) of each delivered invitation whose link expired before ``until``
+    without a completed response, for contacts inside ``scope`` (a Scope). The time is the
+    expiry: only then is "not answered" known, so a model's cut-off never sees it early."""
+    qs = Invitation.objects.for_org(scope.organization).filter(
+        status__in=_DELIVERED, completed_at__isnull=True, expires_at__lt=until, contact__isnull=False
+    )
+    if scope.unit_ids is not None:
+        qs = qs.filter(contact__unit_id__in=scope.unit_ids)
+    return list(qs.values_list("contact_id", "expires_at"))

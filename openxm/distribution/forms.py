@@ -143,6 +143,22 @@ class InviteForm(forms.Form):
         return out
 
 
+class SegmentInviteForm(forms.Form):
+    """Invite a saved segment (its members now, inside the inviter's scope)."""
+
+    segment = forms.ChoiceField(label=_("Saved segment"))
+    send_at = forms.DateTimeField(
+        label=_("Send at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Optional, in the organization's time zone; empty sends at once."),
+    )
+
+    def __init__(self, *args, segments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["segment"].choices = list(segments)
+
+
 class TriggerForm(forms.Form):
     event = forms.SlugField(label=_("Event name"), max_length=64)
     distribution = forms.TypedChoiceField(label=_("Invite through"), coerce=int)

@@ -3,8 +3,9 @@ opt-outs, bounces and complaints.
 
 Contact rules, applied to every invitation whatever its channel (e-mail campaigns, events,
 messengers): nothing goes to a contact who unsubscribed or to a suppressed address; at most one
-invitation per contact per ``Policy.contact_cap_days`` across all surveys, and per trigger's
-``survey_cap_days`` for one survey. The checks run with the contact's row locked, so two events
+invitation per contact per ``Policy.contact_cap_days`` across all surveys (or the contact's
+value tier's own cap, ``openxm.customers.tiers``: champions may be asked less often), and per
+trigger's ``survey_cap_days`` for one survey. The checks run with the contact's row locked, so two events
 for the same person arriving together cannot both pass.
 Invitation status only moves forward (queued → sent → opened → started → completed); bounces and
 complaints can end it at any point. Every change is a ``DeliveryEvent`` line.
@@ -23,6 +24,7 @@ from openxm.accounts.actors import Actor
 from openxm.accounts.errors import InvalidInput, NotFound
 from openxm.accounts.models import Organization
 from openxm.accounts.roles import Perm
+from openxm.customers import tiers
 from openxm.customers.consent import SURVEYS, may_contact
 from openxm.customers.directory import CHANNELS as PREFERENCE_CHANNELS
 from openxm.customers.models import Contact
@@ -198,7 +200,7 @@ def check_rules(
     if is_suppressed(org, address):
         raise NotInvited(Event.Outcome.UNSUBSCRIBED)
     recent = Invitation.objects.for_org(org).filter(contact=contact).exclude(status=Status.SUPPRESSED)
-    global_days = policy(org).contact_cap_days
+    global_days = tiers.contact_cap_days(org, contact, policy(org).contact_cap_days)
     if global_days and recent.filter(created_at__gt=now - timedelta(days=global_days)).exists():
         raise NotInvited(Event.Outcome.CAPPED_GLOBAL)
     if (

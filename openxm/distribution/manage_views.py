@@ -16,8 +16,8 @@ from openxm.accounts.roles import Perm
 from openxm.surveys import services as surveys
 from openxm.web.views import member_required
 
-from . import qr, services
-from .forms import DistributionForm, InviteForm, MessengerForm, PolicyForm, TriggerForm
+from . import audiences, qr, services
+from .forms import DistributionForm, InviteForm, MessengerForm, PolicyForm, SegmentInviteForm, TriggerForm
 from .models import PERSONAL_CHANNELS, Channel, Invitation
 
 PUBLIC = ("link", "qr", "intercept", "app")
@@ -96,6 +96,7 @@ def detail(request, pk):
             "invitations": services.recent_invitations(actor, dist) if actor.can(Perm.RESPONSES_VIEW) else [],
             "can_distribute": actor.can(Perm.SURVEYS_DISTRIBUTE),
             "invite_form": InviteForm(),
+            "segment_form": SegmentInviteForm(segments=audiences.segment_choices(actor)),
         },
     )
 
@@ -126,6 +127,28 @@ def invite(request, pk):
     except InvalidInput as exc:
         messages.error(request, f"{exc.field}: {exc.message}")
         return redirect("distribution:detail", pk=pk)
+    return _invited(request, pk, result, send_at)
+
+
+@member_required(Perm.SURVEYS_DISTRIBUTE)
+@require_POST
+def invite_segment(request, pk):
+    form = SegmentInviteForm(request.POST, segments=audiences.segment_choices(request.actor))
+    if not form.is_valid():
+        for name in ("segment", "send_at"):
+            for error in form.errors.get(name, []):
+                messages.error(request, f"{form.fields[name].label}: {error}")
+        return redirect("distribution:detail", pk=pk)
+    send_at = form.cleaned_data.get("send_at")
+    try:
+        result = audiences.invite_segment(request.actor, pk, form.cleaned_data["segment"], send_at=send_at)
+    except InvalidInput as exc:
+        messages.error(request, f"{exc.field}: {exc.message}")
+        return redirect("distribution:detail", pk=pk)
+    return _invited(request, pk, result, send_at)
+
+
+def _invited(request, pk, result, send_at):
     skipped = ", ".join(f"{k}: {v}" for k, v in result.skipped.items())
     if send_at:
         done = _("%(n)s invitations scheduled for %(when)s.") % {

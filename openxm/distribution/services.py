@@ -339,6 +339,21 @@ def _check_send_at(send_at) -> None:
         raise InvalidInput("send_at", _("must be within %(n)s days") % {"n": MAX_SCHEDULE_DAYS})
 
 
+def inviting(actor: Actor, distribution_id: int, send_at=None) -> Distribution:
+    """The distribution personal invitations go through, after checking the actor may invite,
+    the channel is personal, the distribution open, the survey published and ``send_at`` valid."""
+    actor.require(Perm.SURVEYS_DISTRIBUTE)
+    dist = _distribution(actor, distribution_id)
+    if dist.channel not in PERSONAL_CHANNELS:
+        raise InvalidInput("channel", _("personal invitations need an e-mail or messenger distribution"))
+    if not dist.active:
+        raise InvalidInput("distribution", _("the distribution is closed"))
+    if dist.survey.status != "active":
+        raise InvalidInput("survey", _("publish the survey before inviting people"))
+    _check_send_at(send_at)
+    return dist
+
+
 @transaction.atomic
 def invite_contacts(
     actor: Actor,
@@ -357,15 +372,7 @@ def invite_contacts(
     Contacts stopped by the contact rules (unsubscribed, suppressed, invited recently, no
     address for the channel) are counted in ``skipped`` by reason.
     """
-    actor.require(Perm.SURVEYS_DISTRIBUTE)
-    dist = _distribution(actor, distribution_id)
-    if dist.channel not in PERSONAL_CHANNELS:
-        raise InvalidInput("channel", _("personal invitations need an e-mail or messenger distribution"))
-    if not dist.active:
-        raise InvalidInput("distribution", _("the distribution is closed"))
-    if dist.survey.status != "active":
-        raise InvalidInput("survey", _("publish the survey before inviting people"))
-    _check_send_at(send_at)
+    dist = inviting(actor, distribution_id, send_at)
     result = InviteResult()
     for i, item in enumerate(contacts):
         if not isinstance(item, dict) or not str(item.get("id") or "").strip():

@@ -22,6 +22,7 @@ urlpatterns = [
     path("distribution/<int:pk>/", manage_views.detail, name="detail"),
     path("distribution/<int:pk>/qr.<str:fmt>", manage_views.qr_code, name="qr"),
     path("distribution/<int:pk>/invite/", manage_views.invite, name="invite"),
+    path("distribution/<int:pk>/invite-segment/", manage_views.invite_segment, name="invite_segment"),
     path("distribution/<int:pk>/toggle/", manage_views.toggle, name="toggle"),
     path("distribution/invitations/<int:pk>/", manage_views.invitation_detail, name="invitation_detail"),
     path("distribution/triggers/", manage_views.triggers, name="triggers"),

@@ -2,8 +2,10 @@
 
 ``period``: ``7d``, ``30d``, ``90d``, ``12m``, ``ytd``, ``last_week``, ``last_month``,
 ``this_month``, or ``custom`` with ``start``/``end`` (ISO dates); ``journey``, ``stage``,
-``touchpoint``, ``channel``, ``unit`` (a unit or region code), ``survey``, ``question``;
-``attr`` repeated as ``name:value`` for contact attributes (segments); ``weighted=1``;
+``touchpoint``, ``channel``, ``unit`` (a unit or region code), ``survey``, ``question``,
+``segment`` (a saved customer segment's key: its members now); ``attr`` repeated as
+``name:value`` for contact attributes (``value_tier:champions`` for the value tier);
+``weighted=1``;
 ``grain`` = ``d``, ``w`` or ``m``.
 """
 
@@ -40,7 +42,7 @@ DEFAULT_PERIOD = "90d"
 MAX_DAYS = 3 * 366
 GRAINS = {"d": gettext_lazy("Day"), "w": gettext_lazy("Week"), "m": gettext_lazy("Month")}
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
-FIELDS = ("journey", "stage", "touchpoint", "channel", "unit", "survey", "question")
+FIELDS = ("journey", "stage", "touchpoint", "channel", "unit", "survey", "question", "segment")
 
 
 # The vocabulary ``parse`` reads, for the API's OpenAPI declarations ("*": may be repeated).
@@ -55,7 +57,8 @@ QUERY_PARAMETERS = (
     ("unit", "unit or region code (its subtree)"),
     ("survey", "survey key"),
     ("question", "question id"),
-    ("attr*", "contact attribute segment as name:value"),
+    ("segment", "saved customer segment key (responses of its members now)"),
+    ("attr*", "contact attribute segment as name:value (value_tier:NAME for the value tier)"),
     ("weighted", "1 to weight by the survey's weights"),
     ("grain", "d, w or m (default from the period's length)"),
 )

@@ -8,13 +8,14 @@ random filters):
 ``answers``  :class:`AnswerCount` — adds channel, unit/region, survey, question and any
              rolled-up question type.
 ``raw``      the response and answer tables — anything else, e.g. a contact attribute that is
-             not a configured segment attribute (filtered on the contact's current value).
+             not a configured segment attribute (filtered on the contact's current value), a
+             saved customer segment (its members now) or a grouping by value tier.
 
 A *tally* maps an answer point to ``(count, Σweight, Σweight²)``; a *table* maps a group
 (a tuple of the ``group_by`` values) to a tally. Groups: ``touchpoint``, ``bucket`` (the start
 of the day/week/month, with ``grain``), ``channel``, ``unit`` (unit id), ``survey`` (survey
 id), ``question`` (question id, sub key), ``segment`` (the segment key), ``cx`` (the CX dimension
-tag of the question).
+tag of the question), ``tier`` (the contact's current value tier; raw only).
 
 Periods are whole days in the organization's time zone, inclusive at both ends.
 
@@ -27,13 +28,17 @@ for scopes and filters that do not restrict units.
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
+from weakref import WeakKeyDictionary
 
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncDate
+from django.utils.translation import gettext as _
 
+from openxm.accounts.errors import InvalidInput, NotFound
 from openxm.accounts.models import Organization
 from openxm.accounts.scope import Scope
 from openxm.analytics.rollup_math import bucket_end, bucket_start, buckets, decompose
+from openxm.customers import segments as contact_segments
 from openxm.journeys import services as journeys
 from openxm.surveys import door
 from openxm.surveys.models import Response, Survey
@@ -44,7 +49,7 @@ from .rollups import RESPONSE_QTYPE, ROLLED_TYPES, org_zone, segment_attributes
 
 CUBE_METRICS = ("responses", "nps", "enps", "csat", "ces")
 SOURCES = ("auto", "cube", "answers", "raw")
-GROUPS = ("touchpoint", "bucket", "channel", "unit", "survey", "question", "segment", "cx")
+GROUPS = ("touchpoint", "bucket", "channel", "unit", "survey", "question", "segment", "cx", "tier")
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,7 @@ class Filters:
     attributes: tuple[tuple[str, str], ...] = ()  # contact attribute name=value pairs
     survey: str = ""
     question: str = ""  # question id, optionally "id.sub_key"
+    segment: str = ""  # a saved customer segment's key (openxm.customers.segments)
     weighted: bool = False
 
     def previous(self) -> "Filters":
@@ -82,6 +88,7 @@ class Resolved:
     question: tuple[str, str | None] | None
     organization: Organization | None = None
     scope: Scope | None = None
+    contacts: frozenset[int] | None = None  # the saved segment's members inside the scope
     _employee: set[int] | None = field(default=None, repr=False)
 
     @property
@@ -124,7 +131,35 @@ def resolve(scope: Scope, f: Filters) -> Resolved:
     if f.question:
         qid, _, sub = f.question.partition(".")
         question = (qid, sub or None)
-    return Resolved(tps, units, segment_keys, raw_attrs, survey_id, question, org, scope)
+    contacts = saved_segment(scope, f.segment) if f.segment else None
+    return Resolved(tps, units, segment_keys, raw_attrs, survey_id, question, org, scope, contacts)
+
+
+# A saved segment filters by its members' ids: one bound parameter each.
+MAX_SEGMENT_FILTER = 30_000
+
+
+# Members per scope object: a page resolves its filters once per figure, and a segment is
+# evaluated contact by contact; a scope lives as long as its request (or task).
+_members: WeakKeyDictionary = WeakKeyDictionary()
+
+
+def saved_segment(scope: Scope, key: str) -> frozenset[int]:
+    """The members of a saved customer segment inside the scope, for the raw path's Slice."""
+    known = _members.setdefault(scope, {})
+    if key not in known:
+        try:
+            known[key] = contact_segments.contact_ids(scope, key)
+        except NotFound:
+            raise InvalidInput("segment", _("there is no saved segment with this key")) from None
+    ids = known[key]
+    if len(ids) > MAX_SEGMENT_FILTER:
+        raise InvalidInput(
+            "segment",
+            _("has %(n)s members; a dashboard can filter by at most %(max)s")
+            % {"n": len(ids), "max": MAX_SEGMENT_FILTER},
+        )
+    return ids
 
 
 def known_segment_keys(org: Organization) -> list[str]:
@@ -135,7 +170,7 @@ def known_segment_keys(org: Organization) -> list[str]:
 
 
 def choose_source(metric: str, f: Filters, r: Resolved, group_by) -> str:
-    if r.raw_attributes:
+    if r.raw_attributes or r.contacts is not None or "tier" in group_by:
         return "raw"
     if (
         metric in CUBE_METRICS
@@ -182,6 +217,8 @@ def tallies(
         raise ValueError("the metric cube has no unit dimension: a unit scope needs the answer rollups")
     if chosen != "raw" and r.raw_attributes:
         raise ValueError("a contact attribute that is not a segment attribute needs the raw source")
+    if chosen != "raw" and (r.contacts is not None or "tier" in group_by):
+        raise ValueError("a saved segment and the value tier need the raw source")
     if f.end < f.start:
         return Tallies({}, chosen, group_by)
     if metric == "responses":
@@ -399,6 +436,7 @@ def raw_slice(org, f: Filters, r: Resolved) -> door.Slice:
         since=since,
         until=until,
         segment=tuple(r.raw_attributes),
+        contacts=r.contacts,
         status=Response.Status.COMPLETE,
     )
 
@@ -436,6 +474,7 @@ def _from_raw(org, f: Filters, r: Resolved, metric: str, group_by, grain) -> dic
         "question": "question_id",
         "segment": "response__insights_fact__segment_key",
         "cx": "cx_dimension",
+        "tier": "response__contact__value_tier",
     }
     names = list(dict.fromkeys(fields[g] for g in group_by))
     if "question" in group_by:
@@ -485,6 +524,7 @@ def _raw_responses(org, f, r, group_by, grain, since, until, zone) -> dict:
         "unit": "unit_id",
         "survey": "survey_id",
         "segment": "insights_fact__segment_key",
+        "tier": "contact__value_tier",
     }
     if "question" in group_by or "cx" in group_by:
         raise ValueError("response volume cannot be grouped by question")

@@ -14,6 +14,9 @@ from openxm.accounts import services as accounts
 from openxm.accounts.actors import Actor
 from openxm.accounts.errors import InvalidInput
 from openxm.accounts.roles import Perm
+from openxm.analytics.rfm import TIER_NAMES
+from openxm.customers import segments as contact_segments
+from openxm.customers import tiers
 from openxm.journeys import services as journeys
 from openxm.surveys.collect import CHANNELS
 
@@ -35,6 +38,8 @@ class FilterOptions:
     channels: list
     units: list  # (code, name, kind)
     segments: list  # (attribute, [values])
+    saved_segments: list = ()  # (key, name) of the saved customer segments
+    value_tiers: list = ()  # (RFM tier, its label)
 
 
 def filter_options(actor: Actor) -> FilterOptions:
@@ -57,6 +62,8 @@ def filter_options(actor: Actor) -> FilterOptions:
             for u in sorted(accounts.list_units(actor), key=lambda u: (u.kind, u.code))
         ],
         segments=[(name, sorted(vs)) for name, vs in values.items()],
+        saved_segments=contact_segments.choices(actor.scope),
+        value_tiers=[(t, tiers.tier_label(t)) for t in TIER_NAMES],
     )
 
 

@@ -17,6 +17,7 @@ from openxm.accounts.errors import InvalidInput
 from openxm.accounts.models import Unit
 from openxm.accounts.roles import Perm
 from openxm.analytics.rollup_math import add_tally, score_from_tally
+from openxm.customers import tiers
 from openxm.journeys import services as journeys
 from openxm.surveys.collect import channel_label
 
@@ -40,7 +41,7 @@ WIDGET_TYPES = {
 }
 METRICS = ("nps", "enps", "csat", "ces")
 METRIC_LABELS = {"nps": "NPS", "enps": "eNPS", "csat": "CSAT", "ces": "CES", "responses": _("Responses")}
-BY = ("touchpoint", "stage", "journey", "channel", "unit", "region", "survey")
+BY = ("touchpoint", "stage", "journey", "channel", "unit", "region", "survey", "tier")
 WIDTHS = ("full", "half", "third")
 
 
@@ -211,6 +212,7 @@ BY_LABELS = {
     "unit": gettext_lazy("store"),
     "region": gettext_lazy("region"),
     "survey": gettext_lazy("survey"),
+    "tier": gettext_lazy("value tier"),
 }
 
 
@@ -387,6 +389,10 @@ def breakdown_table(actor, params: Params, metric: str, by: str) -> tuple[dict, 
 
         titles = dict(Survey.objects.for_org(org).values_list("id", "title"))
         return _merge(t.table, lambda s: titles.get(s, "—")), t.source, {}
+    if by == "tier":  # the contact's current value tier (RFM, openxm.customers.tiers)
+        t = tallies(actor.scope, f, metric, ("tier",))
+        table = _merge(t.table, lambda tier: tiers.tier_label(tier) if tier else _("no purchases"))
+        return table, t.source, {}
     attribute = by.split(":", 1)[1]
     t = tallies(actor.scope, f, metric, ("segment",))
     return _merge(t.table, lambda key: segments.parse_key(key).get(attribute) or "—"), t.source, {}

@@ -9,11 +9,17 @@ class ProfilesConfig(AppConfig):
 
     def ready(self) -> None:
         from openxm.accounts.roles import Perm
+        from openxm.customers import segments as contact_segments
         from openxm.web.navigation import NavItem, register
 
         from . import personal_data
 
         personal_data.register_hook()
+
+        from .segments import SegmentProvider
+
+        # Dashboards, distribution and alert rules read saved segments through customers.
+        contact_segments.register(SegmentProvider())
 
         register(NavItem("contacts", _("Contacts"), "profiles:directory", Perm.RESPONSES_VIEW, order=35))
         register(NavItem("segments", _("Segments"), "profiles:segments", Perm.RESPONSES_VIEW, order=36))

@@ -9,9 +9,11 @@ model is on, :func:`openxm.profiles.value.refresh_values` scores every customer 
 stores the top reasons (per-feature contributions). Too few churners: ``NotEnoughData`` as
 InvalidInput, saying how many are needed.
 
-Experience features read today: NPS answers. Negative comments and unanswered invitations are
-part of the model's features but not yet fed from the comments and distribution apps (they are
-0 here). Needs ``org.manage`` to evaluate and switch (it changes what every member sees).
+Experience features: NPS answers (the last one, its trend, a recent detractor answer), negative
+comments (``openxm.comments`` text analytics) and survey invitations left unanswered
+(``openxm.distribution``), each at the time it became known (:func:`history`). Open and recent
+cases are not fed (the cases app does not exist yet). Needs ``org.manage`` to evaluate and
+switch (it changes what every member sees).
 """
 
 from __future__ import annotations
@@ -29,14 +31,24 @@ from openxm.accounts.errors import InvalidInput, NotFound
 from openxm.accounts.roles import Perm
 from openxm.accounts.scope import Scope, organization_scope
 from openxm.analytics import churn
+from openxm.comments import services as comments
 from openxm.customers import events as contact_events
+from openxm.distribution import contacts as invitations
 from openxm.surveys import door
 
 from .models import ChurnModel
 
+COMMENT_BATCH = 500
 
-def history(scope: Scope):
-    """(purchases, experiences) of the scope's contacts, keyed by contact id as text."""
+
+def history(scope: Scope, now: datetime | None = None):
+    """(purchases, experiences) of the scope's contacts, keyed by contact id as text.
+
+    Experiences: NPS answers (the door), negative comments (text analytics of the contacts'
+    complete responses, at the response's time) and invitations left unanswered (at their
+    expiry, when "unanswered" became known). Each carries the time it happened, so a snapshot
+    at a cut-off reads only what was known before it."""
+    now = now or timezone.now()
     purchases = [(str(c), t, a) for c, t, a in contact_events.transactions_in(scope)]
     rows = door.answers(scope).filter(
         qtype="nps", response__contact__isnull=False, value_number__isnull=False
@@ -44,6 +56,23 @@ def history(scope: Scope):
     experiences = [
         churn.Experience(str(c), at, nps=v)
         for c, at, v in rows.values_list("response__contact_id", "answered_at", "value_number")
+    ]
+    answered = list(
+        door.responses(scope)
+        .filter(contact__isnull=False, status="complete", completed_at__lt=now)
+        .values_list("pk", "contact_id", "completed_at")
+    )
+    for start in range(0, len(answered), COMMENT_BATCH):
+        batch = answered[start : start + COMMENT_BATCH]
+        found = comments.text_findings(scope, [pk for pk, _c, _at in batch])
+        experiences += [
+            churn.Experience(str(c), at, negative_comment=True)
+            for pk, c, at in batch
+            if pk in found and "negative" in found[pk][0]
+        ]
+    experiences += [
+        churn.Experience(str(c), at, unanswered_invitation=True)
+        for c, at in invitations.unanswered_invitations(scope, now)
     ]
     return purchases, experiences
 
@@ -55,7 +84,7 @@ def evaluate_model(actor: Actor, horizon_days: int = churn.DEFAULT_HORIZON_DAYS,
     if not 30 <= horizon_days <= 365:
         raise InvalidInput("horizon_days", _("must be 30-365"))
     now = now or timezone.now()
-    purchases, experiences = history(organization_scope(actor.organization))
+    purchases, experiences = history(organization_scope(actor.organization), now)
     horizon = timedelta(days=horizon_days)
     try:
         result = churn.evaluate(
@@ -142,7 +171,7 @@ def active_model(organization) -> churn.Model | None:
 
 def score_now(organization, model: churn.Model, now: datetime) -> dict[int, tuple[float, list[dict]]]:
     """Risk and top reasons of every customer active in the last year, from the active model."""
-    purchases, experiences = history(organization_scope(organization))
+    purchases, experiences = history(organization_scope(organization), now)
     snap = churn.snapshot(purchases, experiences, now)
     risks = model.risk(snap.X) if len(snap.customers) else []
     out = {}

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from openxm.customers.directory import CONSENT_CHOICES, KIND_CHOICES
+from openxm.customers.tiers import PRIORITY_CHOICES
 
 
 class SearchForm(forms.Form):
@@ -59,4 +60,17 @@ class RefreshForm(forms.Form):
     horizon_weeks = forms.IntegerField(label=_("Horizon (weeks)"), min_value=1, max_value=520, initial=52)
     annual_discount_rate = forms.FloatField(
         label=_("Annual discount rate"), min_value=0, max_value=0.99, initial=0.10
+    )
+
+
+class TierServiceForm(forms.Form):
+    """One tier's service (empty fields: no target, or the organization's contact cap)."""
+
+    tier = forms.SlugField(widget=forms.HiddenInput, max_length=16)
+    case_priority = forms.ChoiceField(label=_("Case priority"), choices=PRIORITY_CHOICES)
+    first_response_hours = forms.IntegerField(label=_("First response (hours)"), required=False, min_value=1)
+    resolution_hours = forms.IntegerField(label=_("Resolution (hours)"), required=False, min_value=1)
+    recovery_budget = forms.DecimalField(label=_("Recovery budget per case"), required=False, min_value=0)
+    contact_cap_days = forms.IntegerField(
+        label=_("At most one invitation in (days)"), required=False, min_value=0, max_value=365
     )

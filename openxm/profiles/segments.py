@@ -6,11 +6,15 @@ A segment's condition is the JSON of :mod:`openxm.surveys.definition.conditions`
 :data:`FIELDS` (computed, they win over an attribute of the same name) or a contact attribute.
 
 Included: :func:`save_segment`, :func:`list_segments`, :func:`get_segment`,
-:func:`delete_segment`, :func:`members` (a keyset page of the contacts inside the actor's scope
-that match) and :func:`size` (the live count). Evaluation reads the contacts with their stored
+:func:`delete_segment`, :func:`add_to_win_back` (the at-risk list's one click),
+:func:`members` (a keyset page of the contacts inside the actor's scope that match) and
+:func:`size` (the live count). Evaluation reads the contacts with their stored
 values and experience in batches of 2,000 and applies the same evaluator as survey logic, so a
-rule means the same on SQLite and PostgreSQL. Excluded: use as dashboard filters, distribution
-audiences and alert conditions (those features do not read segments yet).
+rule means the same on SQLite and PostgreSQL. :class:`SegmentProvider` answers the apps left of
+profiles (dashboard filters, distribution audiences, alert-rule ``segment`` leaves) through
+:mod:`openxm.customers.segments`; without ``pii.view`` a segment whose rule reads personal data
+cannot be used there. Excluded: translating a rule to SQL (a segment of a million contacts is
+read in 500 batches).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from openxm.accounts.roles import Perm
 from openxm.accounts.scope import Scope
 from openxm.customers import directory
 from openxm.customers.events import last_event_types
+from openxm.customers.personal import PERSONAL_FIELDS, personal_attributes
 from openxm.surveys.definition.conditions import ResponseContext, evaluate_condition, iter_leaves
 
 from . import value
@@ -117,6 +122,27 @@ def save_segment(actor: Actor, key: str, name: str, condition: dict) -> Segment:
     return segment
 
 
+WIN_BACK = "win-back"
+WIN_BACK_ATTRIBUTE = "win_back"
+
+
+@transaction.atomic
+def add_to_win_back(actor: Actor, contact_id: int) -> Segment:
+    """One click from the at-risk list: mark the contact for win-back (the attribute
+    ``win_back`` = today's date, audited as ``contact.updated``) and make sure the win-back
+    segment exists (rule: ``win_back`` answered), so the marked customers can be invited or
+    watched together. ``responses.write``."""
+    actor.require(Perm.RESPONSES_WRITE)
+    today = timezone.localdate().isoformat()
+    directory.update_contact(actor, contact_id, {"attributes": {WIN_BACK_ATTRIBUTE: today}})
+    segment = Segment.objects.for_org(actor.organization).filter(key=WIN_BACK).first()
+    if segment is None:
+        segment = save_segment(
+            actor, WIN_BACK, _("Win-back"), {"contact": WIN_BACK_ATTRIBUTE, "op": "answered"}
+        )
+    return segment
+
+
 def list_segments(actor: Actor) -> list[Segment]:
     actor.require(Perm.RESPONSES_VIEW)
     return list(Segment.objects.for_org(actor.organization))
@@ -170,6 +196,37 @@ def _records(scope: Scope, contacts, now) -> Iterator[tuple[object, dict]]:
         yield c, record
 
 
+def _matching(scope: Scope, condition: dict, after: int = 0, only=None) -> Iterator[object]:
+    """The contacts inside the scope matching ``condition``, in id order after ``after``
+    (among the ids ``only`` when given), read in batches."""
+    now, cursor = timezone.now(), int(after or 0)
+    while True:
+        qs = directory.contacts(scope).filter(pk__gt=cursor)
+        if only is not None:
+            qs = qs.filter(pk__in=only)
+        batch = list(qs.select_related("unit").order_by("pk")[:BATCH])
+        if not batch:
+            return
+        for contact, record in _records(scope, batch, now):
+            if evaluate_condition(condition, {}, ResponseContext(contact=record)):
+                yield contact
+        cursor = batch[-1].pk
+
+
+def _check_readable(scope: Scope, condition: dict) -> None:
+    """Without ``pii.view`` a segment that selects people by personal data cannot be used: its
+    members would tell who has that e-mail, phone or personal attribute (the door's rule)."""
+    if scope.pii:
+        return
+    names = {leaf.get("contact") for leaf, _path in iter_leaves(condition) if isinstance(leaf, dict)}
+    names.discard(None)
+    personal = (names & PERSONAL_FIELDS) | personal_attributes(scope.organization, names - set(FIELDS))
+    if personal:
+        raise InvalidInput(
+            f"contact.{sorted(personal)[0]}", _("is personal data: your role cannot filter on it")
+        )
+
+
 @dataclass(frozen=True)
 class MemberPage:
     contacts: list
@@ -180,36 +237,40 @@ def members(actor: Actor, condition: dict, after: int = 0, limit: int = 50) -> M
     """Contacts inside the actor's scope matching ``condition``, in id order after ``after``."""
     actor.require(Perm.RESPONSES_VIEW)
     check_condition(condition)
-    scope, now, found = actor.scope, timezone.now(), []
-    cursor = int(after or 0)
-    while True:
-        batch = list(
-            directory.contacts(scope).filter(pk__gt=cursor).select_related("unit").order_by("pk")[:BATCH]
-        )
-        if not batch:
-            return MemberPage(found, None)
-        for contact, record in _records(scope, batch, now):
-            if evaluate_condition(condition, {}, ResponseContext(contact=record)):
-                found.append(contact)
-                if len(found) > limit:
-                    return MemberPage(found[:limit], found[limit - 1].pk)
-        cursor = batch[-1].pk
+    found = []
+    for contact in _matching(actor.scope, condition, after):
+        found.append(contact)
+        if len(found) > limit:
+            return MemberPage(found[:limit], found[limit - 1].pk)
+    return MemberPage(found, None)
 
 
 def size(actor: Actor, condition: dict) -> int:
     """How many contacts inside the actor's scope match, now."""
     actor.require(Perm.RESPONSES_VIEW)
     check_condition(condition)
-    scope, now, count, cursor = actor.scope, timezone.now(), 0, 0
-    while True:
-        batch = list(
-            directory.contacts(scope).filter(pk__gt=cursor).select_related("unit").order_by("pk")[:BATCH]
-        )
-        if not batch:
-            return count
-        count += sum(
-            1
-            for _c, record in _records(scope, batch, now)
-            if evaluate_condition(condition, {}, ResponseContext(contact=record))
-        )
-        cursor = batch[-1].pk
+    return sum(1 for _c in _matching(actor.scope, condition))
+
+
+class SegmentProvider:
+    """Saved segments for the apps left of profiles (:mod:`openxm.customers.segments`):
+    dashboards, distribution audiences and alert rules. Each call is inside the given scope;
+    the caller has checked the permission of what it does with the answer."""
+
+    def choices(self, scope: Scope) -> list[tuple[str, str]]:
+        return list(Segment.objects.for_org(scope.organization).values_list("key", "name"))
+
+    def contact_ids(self, scope: Scope, key: str) -> frozenset[int]:
+        segment = Segment.objects.for_org(scope.organization).filter(key=key).first()
+        if segment is None:
+            raise NotFound("segment", key)
+        _check_readable(scope, segment.condition)
+        return frozenset(c.pk for c in _matching(scope, segment.condition))
+
+    def memberships(self, scope: Scope, contact_ids) -> dict[int, frozenset[str]]:
+        ids = sorted(set(contact_ids))
+        found: dict[int, set[str]] = {i: set() for i in ids}
+        for segment in Segment.objects.for_org(scope.organization):
+            for contact in _matching(scope, segment.condition, only=ids):
+                found[contact.pk].add(segment.key)
+        return {i: frozenset(keys) for i, keys in found.items()}

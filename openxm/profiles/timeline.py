@@ -3,8 +3,9 @@
 Included, each read through its owner inside the actor's scope: invitations
 (``openxm.distribution``), responses with their scores (the one door), the comments of those
 responses with their sentiment and topics (``openxm.comments``, redacted without ``pii.view``),
-transactions and interactions (``openxm.customers`` events) and merges of other contacts into
-this one. Excluded (their apps do not exist yet): alerts and cases.
+the alerts fired on those responses (``openxm.alerts``: rule and time), transactions and
+interactions (``openxm.customers`` events) and merges of other contacts into this one.
+Excluded: cases (the cases app does not exist yet).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import datetime
 
 from openxm.accounts.actors import Actor
 from openxm.accounts.roles import Perm
+from openxm.alerts import history as alerts
 from openxm.comments import services as comments
 from openxm.customers import directory, merging
 from openxm.customers import events as contact_events
@@ -25,7 +27,7 @@ SCORE_TYPES = ("nps", "csat", "ces", "rating")
 
 @dataclass(frozen=True)
 class Item:
-    kind: str  # invitation, response, comment, event, merge
+    kind: str  # invitation, response, comment, alert, event, merge
     at: datetime
     title: str
     detail: dict = field(default_factory=dict)
@@ -91,6 +93,15 @@ def timeline(actor: Actor, contact_id: int, limit: int = 200) -> list[Item]:
                     },
                 )
             )
+    for alert in alerts.alerts_on(actor, [r.pk for r in responses]):
+        items.append(
+            Item(
+                "alert",
+                alert.fired_at,
+                alert.rule_name,
+                {"response_id": alert.response_id, "rule": alert.rule_key},
+            )
+        )
     for e in contact_events.events_of(scope, contact.pk, limit):
         items.append(
             Item(

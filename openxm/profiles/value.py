@@ -4,8 +4,10 @@ Included: :func:`refresh_values` — reads every purchase (``order``/``purchase`
 organization's contacts up to ``as_of``, scores RFM quintiles over the contacts who bought,
 fits the CLV models (:mod:`openxm.analytics.clv`; the simple formula, labelled, when the data is
 thin), derives the churn risk with its reasons, and replaces the stored :class:`ContactValue`
-rows, logging a :class:`ValueRun` with the fit diagnostics. :func:`latest_run`,
-:func:`value_of`, :func:`at_risk` read them back inside a scope.
+rows, logging a :class:`ValueRun` with the fit diagnostics; each contact's tier is also set on
+the contact (``openxm.customers.tiers``: the service per tier that cases and distribution
+read). :func:`latest_run`, :func:`value_of`, :func:`at_risk` read them back inside a scope;
+:func:`tier_overview` shows each tier's service with its customers' experience.
 
 Churn risk (this version): ``1 − P(alive)`` of the BG/NBD model, raised by experience signals
 (last NPS a detractor in the last 90 days), with its reasons spelled out. Without the model (the
@@ -32,8 +34,11 @@ from openxm.accounts.roles import Perm
 from openxm.accounts.scope import Scope, organization_scope
 from openxm.analytics import clv as clv_model
 from openxm.analytics.rfm import RfmInput, rfm
+from openxm.analytics.rollup_math import score_from_tally
 from openxm.customers import events as contact_events
+from openxm.customers import tiers
 from openxm.customers.directory import contacts as scoped_contacts
+from openxm.insights import figures, params, query
 from openxm.surveys import door
 
 from . import churn as churn_model
@@ -170,6 +175,8 @@ def refresh_values(
     stored = ContactValue.objects.for_org(organization)
     stored.delete()
     stored.bulk_create(rows, batch_size=1000)
+    # The tier on the contact itself: cases and distribution read it with the tier's service.
+    tiers.store_tiers(organization, {row.contact_id: row.tier for row in rows})
     run = ValueRun.objects.for_org(organization).create(
         organization=organization,
         method=result.method,
@@ -255,6 +262,51 @@ def at_risk(scope: Scope, min_risk: float = 0.5, limit: int = 50) -> list[Contac
         .select_related("contact")
         .order_by("-clv", "-monetary", "pk")[:limit]
     )
+
+
+EXPERIENCE_DAYS = 90
+
+
+@dataclass(frozen=True)
+class TierRow:
+    service: tiers.TierService
+    label: str
+    customers: int
+    nps: object | None  # ScoreResult of the last EXPERIENCE_DAYS, None without dashboards.view
+    csat: object | None
+
+
+def tier_overview(actor: Actor) -> dict:
+    """Per RFM tier: its service (``openxm.customers.tiers``), the customers in it inside the
+    actor's scope, and their NPS and CSAT over the last 90 days (responses of the contacts
+    currently in the tier, through the dashboards' raw path; for members who may view
+    dashboards). The context of the tier page."""
+    actor.require(Perm.RESPONSES_VIEW)
+    counts = tiers.tier_counts(actor.scope)
+    scores: dict[str, dict] = {"nps": {}, "csat": {}}
+    if actor.can(Perm.DASHBOARDS_VIEW):
+        f = params.parse(actor.organization, {"period": f"{EXPERIENCE_DAYS}d"}).filters
+        floor = figures.min_n(actor.organization)
+        for metric in scores:
+            for (tier,), tally in query.tallies(actor.scope, f, metric, ("tier",)).table.items():
+                scores[metric][tier] = score_from_tally(metric, tally, min_n=floor)
+    rows = [
+        TierRow(
+            s,
+            tiers.tier_label(s.tier),
+            counts.get(s.tier, 0),
+            scores["nps"].get(s.tier),
+            scores["csat"].get(s.tier),
+        )
+        for s in tiers.list_settings(actor)
+    ]
+    return {
+        "rows": rows,
+        "days": EXPERIENCE_DAYS,
+        "can_manage": actor.can(Perm.ORG_MANAGE),
+        "can_view_metrics": actor.can(Perm.DASHBOARDS_VIEW),
+        "priorities": tiers.PRIORITY_CHOICES,
+    }
 
 
 def reason_text(reason: dict) -> str:

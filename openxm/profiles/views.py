@@ -1,5 +1,6 @@
 """Contact pages: the directory, a profile with its timeline, imports, duplicates and merges,
-high-value customers at risk, segments, and the value model. Each view checks its input and
+high-value customers at risk, segments, the value model, and the service and experience of each
+value tier. Each view checks its input and
 calls one service of ``openxm.customers`` or ``openxm.profiles``."""
 
 from django.contrib import messages
@@ -10,11 +11,11 @@ from django.views.decorators.http import require_POST
 from openxm.accounts.errors import InvalidInput
 from openxm.accounts.roles import Perm
 from openxm.customers import directory as contacts
-from openxm.customers import importing
+from openxm.customers import importing, tiers
 from openxm.web.views import member_required
 
 from . import churn, directory, merging, segments, timeline, value
-from .forms import ContactForm, ImportForm, RefreshForm, SearchForm, SegmentForm
+from .forms import ContactForm, ImportForm, RefreshForm, SearchForm, SegmentForm, TierServiceForm
 
 
 def _form_error(form, exc: InvalidInput) -> None:
@@ -109,7 +110,28 @@ def at_risk_page(request):
         (card, v, [value.reason_text(r) for r in v.churn_reasons])
         for card, v in directory.at_risk(request.actor, min_risk, 100)
     ]
-    return render(request, "profiles/at_risk.html", {"rows": rows, "min_risk": min_risk})
+    return render(
+        request,
+        "profiles/at_risk.html",
+        {
+            "rows": rows,
+            "min_risk": min_risk,
+            "can_write": request.actor.can(Perm.RESPONSES_WRITE),
+            "win_back": segments.WIN_BACK_ATTRIBUTE,
+        },
+    )
+
+
+@member_required(Perm.RESPONSES_WRITE)
+@require_POST
+def win_back_page(request, contact_id):
+    try:
+        segment = segments.add_to_win_back(request.actor, contact_id)
+    except InvalidInput as exc:
+        messages.error(request, f"{exc.field}: {exc.message}")
+        return redirect("profiles:at_risk")
+    messages.success(request, _("Added to the segment %(name)s.") % {"name": segment.name})
+    return redirect("profiles:at_risk")
 
 
 @member_required(Perm.DATA_DELETE)
@@ -246,3 +268,29 @@ def churn_switch_page(request, model_id):
     except InvalidInput as exc:
         messages.error(request, exc.message)
     return redirect("profiles:value")
+
+
+@member_required(Perm.RESPONSES_VIEW)
+def tiers_page(request):
+    """The service and the experience of each value tier; ``org.manage`` changes the service."""
+    actor = request.actor
+    if request.method == "POST":
+        actor.require(Perm.ORG_MANAGE)
+        form = TierServiceForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if request.POST.get("reset"):
+                    tiers.reset_settings(actor, data["tier"])
+                else:
+                    tiers.save_settings(actor, data["tier"], data)
+                label = tiers.tier_label(data["tier"])
+                messages.success(request, _("Service of %(tier)s saved.") % {"tier": label})
+                return redirect("profiles:tiers")
+            except InvalidInput as exc:
+                messages.error(request, f"{exc.field}: {exc.message}")
+        else:
+            for name, errors in form.errors.items():
+                label = form.fields[name].label if name in form.fields else name
+                messages.error(request, f"{label}: {' '.join(errors)}")
+    return render(request, "profiles/tiers.html", value.tier_overview(actor))

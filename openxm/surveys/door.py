@@ -62,7 +62,9 @@ class Slice:
     below it and must lie inside the reader's scope; ``since``/``until`` aware datetimes, since
     inclusive, until exclusive (:meth:`days` builds them from whole days in the organization's
     time zone); ``segment`` contact attribute = value pairs (the contact's current values);
-    ``status`` a Response status or "" for any; ``text`` a text answer contains it."""
+    ``contacts`` contact ids (None: any), e.g. the members of a saved segment
+    (``openxm.customers.segments``); ``status`` a Response status or "" for any; ``text`` a
+    text answer contains it."""
 
     survey_id: int | None = None
     touchpoints: tuple[str, ...] | None = None
@@ -71,6 +73,7 @@ class Slice:
     since: datetime | None = None
     until: datetime | None = None
     segment: tuple[tuple[str, str], ...] = ()
+    contacts: frozenset[int] | None = None
     language: str = ""
     status: str = ""
     text: str = ""
@@ -147,6 +150,8 @@ def responses(scope: Scope, piece: Slice = EVERYTHING) -> QuerySet:
     qs = Response.objects.for_org(scope.organization).filter(_columns_q(scope, piece, RESPONSE_COLUMNS))
     for name, value in piece.segment:
         qs = qs.filter(contact_matches(name, value))
+    if piece.contacts is not None:
+        qs = qs.filter(contact_id__in=sorted(piece.contacts))
     if piece.text:
         texts = Answer.objects.for_org(scope.organization).filter(
             response=OuterRef("pk"), value_text__icontains=piece.text
@@ -161,11 +166,14 @@ _ATTRIBUTE = re.compile(r"[\w-]{1,64}")
 
 def contact_matches(name: str, value: str, prefix: str = "") -> Q:
     """Responses (or, with ``prefix``, rows reaching a response's contact) whose contact has
-    ``name`` = ``value``: a contact field, ``id`` (the external id) or an attribute."""
+    ``name`` = ``value``: a contact field, ``id`` (the external id), ``value_tier`` or an
+    attribute."""
     if name == "id":
         return Q(**{f"{prefix}contact__external_id": value})
     if name in CONTACT_FIELDS:
         return Q(**{f"{prefix}contact__{name}": value})
+    if name == "value_tier":  # the RFM tier of the last value refresh (openxm.customers.tiers)
+        return Q(**{f"{prefix}contact__value_tier": value})
     if not _ATTRIBUTE.fullmatch(name) or "__" in name:
         raise InvalidInput(f"contact.{name}", _("is not a contact attribute name"))
     match = Q(**{f"{prefix}contact__attributes__{name}": value})
@@ -181,6 +189,8 @@ def answers(scope: Scope, piece: Slice = EVERYTHING) -> QuerySet:
     qs = Answer.objects.for_org(scope.organization).filter(_columns_q(scope, piece, ANSWER_COLUMNS))
     for name, value in piece.segment:
         qs = qs.filter(contact_matches(name, value, "response__"))
+    if piece.contacts is not None:
+        qs = qs.filter(response__contact_id__in=sorted(piece.contacts))
     if piece.text:
         qs = qs.filter(response__in=responses(scope, Slice(text=piece.text)).values("pk"))
     return qs
@@ -191,7 +201,7 @@ def slice_q(scope: Scope, piece: Slice, columns: Mapping[str, str]) -> Q:
     copies of their columns. ``columns`` maps ``survey``, ``touchpoint``, ``unit``, ``channel``,
     ``time``, ``language`` and ``status`` to the table's fields; a slice field the table cannot
     answer raises ValueError (a reader must not silently ignore a filter)."""
-    if piece.segment or piece.text:
+    if piece.segment or piece.text or piece.contacts is not None:
         raise ValueError("contact segments and text search need the response tables")
     return _columns_q(scope, piece, columns)
 

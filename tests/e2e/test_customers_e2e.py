@@ -2,6 +2,8 @@
 high-value customer at risk from the list and sees the value, the reasons and the timeline, and
 only Jing'an's customers; the admin, in Chinese, merges a duplicate and undoes it.
 
+The admin adds a customer at risk to the win-back segment in one click; the owner sets a tier's
+service (case priority, SLA targets, contact cap), refused whole when the targets contradict.
 (The issue's "open a case" from the profile waits for the cases feature.)"""
 
 from datetime import timedelta
@@ -103,3 +105,56 @@ def test_the_admin_merges_a_duplicate_and_undoes_it_in_chinese(shoppers, page, a
     assert "合并已撤销" in page.content()
     page.goto("/contacts/?q=13900000000")
     assert page.locator("main table tbody tr").count() == 2
+
+
+def test_the_admin_adds_a_customer_at_risk_to_win_back_and_opens_the_profile(shoppers, page, artifacts):
+    sign_in(page, ADMIN)
+    page.goto("/contacts/at-risk/")
+    first = page.locator("main table tbody tr").first
+    name = first.locator("td").first.inner_text()
+    with page.expect_navigation():
+        first.get_by_role("button", name="Add to win-back").click()
+    assert "Added to the segment Win-back." in page.locator("main").inner_text()
+    assert "In win-back" in page.locator("main table tbody tr").first.inner_text()
+    page.goto("/contacts/segments/win-back/")
+    assert name in page.locator("main").inner_text()
+    # the profile opened from the list; "open a case" waits for the cases feature
+    page.goto("/contacts/at-risk/")
+    with page.expect_navigation():
+        page.locator("main table tbody tr").first.get_by_role("link").click()
+    assert name in page.locator("main").inner_text()
+
+
+def test_the_owner_sets_the_service_of_a_tier(shoppers, page, artifacts):
+    from openxm.customers import tiers
+
+    sign_in(page, "owner@demo.openxm.local")
+    page.goto("/contacts/value/tiers/")
+    row = page.locator('tr[data-tier="champions"]')
+    row.locator('select[name="case_priority"]').select_option("urgent")
+    row.locator('input[name="first_response_hours"]').fill("4")
+    row.locator('input[name="resolution_hours"]').fill("2")
+    with page.expect_navigation():
+        row.get_by_role("button", name="Save").click()
+    assert "resolution_hours: must not be shorter than the first-response target" in page.content()
+    assert tiers.tier_settings(shoppers, "champions").configured is False  # nothing half-written
+    row = page.locator('tr[data-tier="champions"]')
+    row.locator('select[name="case_priority"]').select_option("urgent")
+    row.locator('input[name="first_response_hours"]').fill("4")
+    row.locator('input[name="resolution_hours"]').fill("24")
+    row.locator('input[name="contact_cap_days"]').fill("30")
+    with page.expect_navigation():
+        row.get_by_role("button", name="Save").click()
+    saved = tiers.tier_settings(shoppers, "champions")
+    assert (saved.case_priority, saved.first_response_hours, saved.resolution_hours) == ("urgent", 4, 24)
+    assert saved.contact_cap_days == 30
+    page.screenshot(path=str(artifacts / "customers-tiers-en-desktop.png"), full_page=True)
+    with page.expect_navigation():
+        page.get_by_role("button", name="简体中文").click()
+    assert "按价值层级的服务" in page.locator("main").inner_text()
+    page.screenshot(path=str(artifacts / "customers-tiers-zh-desktop.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/contacts/value/tiers/")
+    page.screenshot(path=str(artifacts / "customers-tiers-zh-phone.png"), full_page=True)
+    page.goto("/contacts/at-risk/")
+    page.screenshot(path=str(artifacts / "customers-at-risk-zh-phone.png"), full_page=True)

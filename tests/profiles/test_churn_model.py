@@ -61,3 +61,35 @@ def test_too_little_history_is_refused_saying_how_much_is_needed(shop):
     now = _history(shop, "planted", n=30)
     with pytest.raises(InvalidInput, match="at least 30 of each"):
         churn.evaluate_model(shop["owner"], now=now)
+
+
+def test_history_feeds_negative_comments_and_unanswered_invitations_when_they_were_known(
+    shop, django_capture_on_commit_callbacks
+):
+    from openxm.accounts.scope import organization_scope
+    from openxm.distribution import invitations
+    from openxm.distribution import services as distribution
+    from openxm.distribution.models import Invitation
+
+    from .conftest import answer
+
+    owner, org, now = shop["owner"], shop["org"], timezone.now()
+    contact = contacts.create_contact(owner, {"external_id": "h1", "email": "h1@example.com"})
+    contacts.create_contact(owner, {"external_id": "h2", "email": "h2@example.com"})
+    with django_capture_on_commit_callbacks(execute=True):
+        sad = answer(shop, "h1", 1, comment="太差了，非常失望，服务态度恶劣", days_ago=5)
+    with django_capture_on_commit_callbacks(execute=True):
+        answer(shop, "h2", 10, comment="非常好，很满意，谢谢", days_ago=5)
+    dist = distribution.create_distribution(owner, shop["survey"].pk, "email", name="mail")
+    invitation = invitations.create_invitation(org, dist, contact, now=now - timedelta(days=40))
+    Invitation.objects.for_org(org).filter(pk=invitation.pk).update(status=Invitation.Status.SENT)
+    expiry = Invitation.objects.for_org(org).get(pk=invitation.pk).expires_at
+
+    _purchases, experiences = churn.history(organization_scope(org), now)
+    negative = [(e.customer, e.at) for e in experiences if e.negative_comment]
+    assert negative == [(str(contact.pk), sad.completed_at)]  # h2's praise is not negative
+    unanswered = [(e.customer, e.at) for e in experiences if e.unanswered_invitation]
+    assert unanswered == [(str(contact.pk), expiry)]
+    # before the link expired, nobody knew it would go unanswered: no leak across the cut-off
+    _p, earlier = churn.history(organization_scope(org), expiry - timedelta(days=1))
+    assert not [e for e in earlier if e.unanswered_invitation]

@@ -13,14 +13,19 @@ a rule sees the whole stored response, not one respondent's page:
   the response. The value is what to match (a list matches any of its items); ``op`` may be
   ``eq`` (the default), ``neq``, ``in`` or ``not_in``. ``unit`` matches the unit and every unit
   below it (the response's unit and its ancestors are in :attr:`ResponseFacts.units`);
+* ``{"segment": key}`` — the response's contact is (``op`` ``eq``/``in``, the default) or is not
+  (``neq``/``not_in``) in the saved customer segment ``key`` now (a list: any of them). A
+  response without a contact is in no segment. The segments are in :attr:`ResponseFacts.segments`;
+  :func:`reads_segments` tells the evaluator when to look them up;
 * ``{"sentiment": v}``, ``{"topic": v}``, ``{"flag": v}`` — results of text analytics on the
   response's comments (any comment: a response with one negative comment has sentiment
   ``negative``). ``topic`` also matches sub-topics (``delivery`` matches ``delivery.speed``).
   Before the analysis has run (``ResponseFacts.text`` is ``None``) these leaves are false.
 
 Included: :class:`ResponseFacts`, :func:`evaluate_rule`, :func:`check_rule_condition` (the
-problems of a condition with their paths) and :func:`reads_text`. Excluded: loading responses,
-deciding who may see them (the alerts app evaluates with its rule owner's scope).
+problems of a condition with their paths), :func:`reads_text` and :func:`reads_segments`.
+Excluded: loading responses, deciding who may see them (the alerts app evaluates with its rule
+owner's scope), which segments exist (the alerts app checks the keys when a rule is saved).
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ from .messages import render_message
 
 SCORES = ("nps", "csat", "ces")
 VALUE_SOURCES = ("score", "question", "hidden", "contact")
-ATTRIBUTE_SOURCES = ("touchpoint", "channel", "language", "unit")
+ATTRIBUTE_SOURCES = ("touchpoint", "channel", "language", "unit", "segment")
 TEXT_SOURCES = ("sentiment", "topic", "flag")
 SOURCES = VALUE_SOURCES + ATTRIBUTE_SOURCES + TEXT_SOURCES
 OPERATORS = frozenset(
@@ -68,6 +73,7 @@ class ResponseFacts:
     language: str = ""
     units: frozenset[str] = frozenset()  # the response's unit code and its ancestors' codes
     text: TextFacts | None = None
+    segments: frozenset[str] = frozenset()  # keys of the saved segments the contact is in
 
 
 def _source(leaf: Mapping[str, Any]) -> str | None:
@@ -78,8 +84,9 @@ def _source(leaf: Mapping[str, Any]) -> str | None:
 def _attribute(leaf: Mapping[str, Any], source: str, facts: ResponseFacts) -> bool:
     wanted = leaf[source]
     op = leaf.get("op", "in" if isinstance(wanted, list) else "eq")
-    if source == "unit":
-        hit = any(str(w) in facts.units for w in (wanted if isinstance(wanted, list) else [wanted]))
+    if source in ("unit", "segment"):
+        found = facts.units if source == "unit" else facts.segments
+        hit = any(str(w) in found for w in (wanted if isinstance(wanted, list) else [wanted]))
         return hit if op in ("eq", "in") else not hit
     return apply_operator(op, getattr(facts, source), wanted)
 
@@ -142,6 +149,11 @@ def _walk(condition: Any, path: tuple) -> list[tuple[Mapping[str, Any] | None, t
     if "not" in condition:
         return _walk(condition["not"], (*path, "not"))
     return [(condition, path)]
+
+
+def reads_segments(condition: Mapping[str, Any]) -> bool:
+    """True when the condition reads saved customer segments."""
+    return any(leaf is not None and "segment" in leaf for leaf, _ in _walk(condition, ()))
 
 
 def reads_text(condition: Mapping[str, Any]) -> bool:

@@ -7,6 +7,7 @@ from openxm.surveys.definition.rule_conditions import (
     TextFacts,
     check_rule_condition,
     evaluate_rule,
+    reads_segments,
     reads_text,
 )
 
@@ -25,6 +26,7 @@ FACTS = ResponseFacts(
     channel="email",
     language="zh-Hans",
     units=frozenset({"sh-jingan", "sh", "cn"}),
+    segments=frozenset({"vip", "win-back"}),
     text=TextFacts(
         sentiments=frozenset({"negative"}),
         topics=frozenset({"delivery.speed", "service.staff"}),
@@ -81,6 +83,12 @@ ROWS = [
     ({"unit": "bj"}, False),
     ({"unit": ["bj", "sh"]}, True),
     ({"unit": "sh", "op": "not_in"}, False),
+    # saved customer segments the contact is in
+    ({"segment": "vip"}, True),
+    ({"segment": "champions"}, False),
+    ({"segment": ["champions", "win-back"]}, True),
+    ({"segment": "vip", "op": "neq"}, False),
+    ({"segment": "champions", "op": "not_in"}, True),
     # text analytics
     ({"sentiment": "negative"}, True),
     ({"sentiment": "positive"}, False),
@@ -117,6 +125,16 @@ def test_text_leaves_are_false_before_the_analysis(condition):
     assert evaluate_rule({"not": condition}, NO_TEXT) is True
 
 
+def test_a_response_without_segments_is_in_none():
+    assert evaluate_rule({"segment": "vip"}, NO_TEXT) is False
+    assert evaluate_rule({"segment": "vip", "op": "neq"}, NO_TEXT) is True
+
+
+def test_reads_segments():
+    assert reads_segments({"all": [{"score": "nps", "op": "lte", "value": 6}, {"not": {"segment": "vip"}}]})
+    assert not reads_segments({"any": [{"score": "nps", "op": "lte", "value": 6}, {"unit": "sh"}]})
+
+
 def test_reads_text():
     assert reads_text({"all": [{"score": "nps", "op": "lte", "value": 6}, {"not": {"topic": "price"}}]})
     assert not reads_text({"any": [{"score": "nps", "op": "lte", "value": 6}, {"unit": "sh"}]})
@@ -133,6 +151,8 @@ def test_reads_text():
         ({"not": "nps"}, "when.not", "condition object"),
         ({"sentiment": "angry"}, "when", "sentiment is one of"),
         ({"unit": ""}, "when", "non-empty text"),
+        ({"segment": ["vip", ""]}, "when", "non-empty text"),
+        ({"segment": "vip", "op": "gt"}, "when", "operator 'gt'"),
         ({"score": "nps", "touchpoint": "x", "op": "eq", "value": 1}, "when", "exactly one of"),
         ({"score": "nps", "op": "between", "value": 6}, "when", "two items"),
         ({"question": "", "op": "answered"}, "when", "needs a name"),
