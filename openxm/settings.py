@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "openxm.insights",
     "openxm.alerts",
     "openxm.profiles",
+    "openxm.plans",
     "openxm.web",
 ]
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("comments/", include("openxm.comments.urls")),
     path("alerts/", include("openxm.alerts.urls")),
     path("contacts/", include("openxm.profiles.urls")),
+    path("plans/", include("openxm.plans.urls")),
     # distribution serves respondent pages at /r/... and its settings pages under /distribution/
     path("", include("openxm.distribution.urls")),
     path("", include("openxm.web.urls")),

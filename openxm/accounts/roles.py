@@ -31,6 +31,7 @@ class Perm(StrEnum):
     TEXT_CONFIGURE = "text.configure"
     CASES_WORK = "cases.work"
     ALERTS_MANAGE = "alerts.manage"
+    PLANS_MANAGE = "plans.manage"
 
 
 PERM_DESCRIPTIONS: dict[Perm, str] = {
@@ -50,6 +51,7 @@ PERM_DESCRIPTIONS: dict[Perm, str] = {
     Perm.TEXT_CONFIGURE: "Edit taxonomies, train classifiers, re-analyse text",
     Perm.CASES_WORK: "Work cases: assign, reply, close the loop",
     Perm.ALERTS_MANAGE: "Create alert rules and webhooks, back-test them, send test messages",
+    Perm.PLANS_MANAGE: "Create and change action plans and their tasks",
 }
 
 _ALL = frozenset(Perm)
@@ -67,6 +69,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.DATA_EXPORT,
             Perm.TEXT_CONFIGURE,
             Perm.ALERTS_MANAGE,
+            Perm.PLANS_MANAGE,
         }
     ),
     Role.AGENT: frozenset({Perm.DASHBOARDS_VIEW, Perm.RESPONSES_VIEW, Perm.PII_VIEW, Perm.CASES_WORK}),
