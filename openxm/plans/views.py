@@ -79,7 +79,7 @@ def _cells_chart(measured) -> charts.Chart | None:
     high = [c.estimate + z * c.se if c.se is not None else None for c in cells]
     return charts.bars(
         "plan-impact",
-        _("The metric in each group and period, with 95% intervals"),
+        _("The metric in each group and period with its confidence interval (95%)"),
         [labels[c.label] for c in cells],
         [c.estimate for c in cells],
         low,
