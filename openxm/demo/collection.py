@@ -187,6 +187,14 @@ MESSENGERS = {
 }
 
 
+# The planted improvement behind the demo's action plan (demo/plans.py): queue-busting at the
+# tills of the East stores went live this many days before the demo was loaded and lifts their
+# CSAT from then on; the North stores (the plan's control) do not change.
+IMPROVEMENT_DAYS_AGO = 49
+IMPROVED_STORES = frozenset({"sh-jingan", "sh-pudong", "hz-xihu", "sz-sip"})
+IMPROVEMENT = 0.9  # on the CSAT mean (1–5)
+
+
 def _clip(value: float, low: int, high: int) -> int:
     return int(min(high, max(low, round(value))))
 
@@ -201,6 +209,7 @@ class Simulator:
 
     def __init__(self, rng: random.Random, start):
         self.rng, self.start = rng, start
+        self.improved_from = start + timedelta(days=365 - IMPROVEMENT_DAYS_AGO)
 
     def _effect(self, when: datetime, store: str, online: bool) -> float:
         months = (when.date() - self.start).days / 30.4
@@ -216,6 +225,8 @@ class Simulator:
     def csat(self, when, store: str, online: bool, language: str) -> dict:
         rng = self.rng
         mu = 3.85 + self._effect(when, store, online)
+        if store in IMPROVED_STORES and when.date() >= self.improved_from:
+            mu += IMPROVEMENT
         csat = _clip(rng.gauss(mu, 0.95), 1, 5)
         parts = {
             "availability": _clip(rng.gauss(mu - 0.15, 1.0), 1, 5),
