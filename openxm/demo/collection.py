@@ -190,9 +190,9 @@ MESSENGERS = {
 # The planted improvement behind the demo's action plan (demo/plans.py): queue-busting at the
 # tills of the East stores went live this many days before the demo was loaded and lifts their
 # CSAT from then on; the North stores (the plan's control) do not change.
-IMPROVEMENT_DAYS_AGO = 49
+IMPROVEMENT_DAYS_AGO = 84
 IMPROVED_STORES = frozenset({"sh-jingan", "sh-pudong", "hz-xihu", "sz-sip"})
-IMPROVEMENT = 0.9  # on the CSAT mean (1–5)
+IMPROVEMENT = 1.2  # on the CSAT mean (1–5)
 
 
 def _clip(value: float, low: int, high: int) -> int:

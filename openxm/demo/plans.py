@@ -40,7 +40,7 @@ def load_plans(ctx: DemoContext) -> None:
             "status": "active",
             "control_kind": "unit",
             "control": "north",
-            "window_days": 42,
+            "window_days": 84,
         },
     )
     plans.add_task(analyst, queue.pk, "Staff rota for peak hours", "admin@demo.openxm.local")

@@ -52,7 +52,7 @@ def _demo_plans_measured():
     analyst = services.actor_for_user(services.bootstrap_user("analyst@demo.openxm.local", None), org, "web")
     by_metric = {p.metric: p for p in plans.list_plans(analyst)}
     queue = measure.impact(analyst, by_metric["csat"].pk)
-    assert queue.did.verdict == "improved", queue.did
+    assert queue.did.verdict == "improved", [(c.label, c.n, c.estimate) for c in queue.did.cells]
     assert min(c.n for c in queue.did.cells) >= measure.RULES.min_n
     callback = measure.impact(analyst, by_metric["ces"].pk)
     assert callback.before_after.verdict == "not_enough_data"
