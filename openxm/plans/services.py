@@ -242,7 +242,8 @@ def create_plan(actor: Actor, data: dict) -> ActionPlan:
     values = _clean(actor, {"title": data.get("title", ""), **data})
     if actor.scope.limited and values.get("unit_id") is None:
         values["unit_id"] = _own_unit(actor)
-    values.setdefault("owner", actor.user)
+    if values.get("owner") is None:  # a form sends an empty owner: the creator owns the plan
+        values["owner"] = actor.user
     plan = ActionPlan(organization=actor.organization, created_by=actor.user, **values)
     _check_whole(actor, plan)
     plan.save()
