@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "openxm.alerts",
     "openxm.profiles",
     "openxm.privacy",
+    "openxm.plans",
     "openxm.web",
 ]
 

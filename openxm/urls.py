@@ -15,6 +15,7 @@ urlpatterns = [
     path("alerts/", include("openxm.alerts.urls")),
     path("contacts/", include("openxm.profiles.urls")),
     path("privacy/", include("openxm.privacy.urls")),
+    path("plans/", include("openxm.plans.urls")),
     # distribution serves respondent pages at /r/... and its settings pages under /distribution/
     path("", include("openxm.distribution.urls")),
     path("", include("openxm.web.urls")),

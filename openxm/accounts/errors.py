@@ -13,6 +13,7 @@ class InvalidInput(Exception):
 
 # What NotFound can name, as the services pass it, translated in its message.
 THINGS = {
+    "action plan": pgettext_lazy("not found", "action plan"),
     "api key": pgettext_lazy("not found", "api key"),
     "churn model": pgettext_lazy("not found", "churn model"),
     "classifier": pgettext_lazy("not found", "classifier"),
@@ -40,6 +41,7 @@ THINGS = {
     "study": pgettext_lazy("not found", "study"),
     "survey": pgettext_lazy("not found", "survey"),
     "survey version": pgettext_lazy("not found", "survey version"),
+    "task": pgettext_lazy("not found", "task"),
     "touchpoint": pgettext_lazy("not found", "touchpoint"),
     "trigger": pgettext_lazy("not found", "trigger"),
     "unit": pgettext_lazy("not found", "unit"),

@@ -32,6 +32,7 @@ class Perm(StrEnum):
     CASES_WORK = "cases.work"
     ALERTS_MANAGE = "alerts.manage"
     PRIVACY_MANAGE = "privacy.manage"
+    PLANS_MANAGE = "plans.manage"
 
 
 PERM_DESCRIPTIONS: dict[Perm, str] = {
@@ -52,6 +53,7 @@ PERM_DESCRIPTIONS: dict[Perm, str] = {
     Perm.CASES_WORK: "Work cases: assign, reply, close the loop",
     Perm.ALERTS_MANAGE: "Create alert rules and webhooks, back-test them, send test messages",
     Perm.PRIVACY_MANAGE: "Run data-subject requests (export, erase), retention policies, key rotation",
+    Perm.PLANS_MANAGE: "Create and change action plans and their tasks",
 }
 
 _ALL = frozenset(Perm)
@@ -69,6 +71,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.DATA_EXPORT,
             Perm.TEXT_CONFIGURE,
             Perm.ALERTS_MANAGE,
+            Perm.PLANS_MANAGE,
         }
     ),
     Role.AGENT: frozenset({Perm.DASHBOARDS_VIEW, Perm.RESPONSES_VIEW, Perm.PII_VIEW, Perm.CASES_WORK}),

@@ -40,6 +40,7 @@ ROUTER_MODULES = [
     "analysis",
     "insights",
     "alerts",
+    "plans",
     "contacts",
     "text",
     "privacy",

@@ -187,6 +187,16 @@ MESSENGERS = {
 }
 
 
+# The planted improvement behind the demo's action plan (demo/plans.py): queue-busting at the
+# tills of the East stores went live this many days before the demo was loaded; from then on a
+# share of their CSAT answers of 1–3 becomes a 4 and of 4s a 5. The North stores (the plan's
+# control) do not change. The lift draws from its own random generator, so every other answer,
+# comment and response of the demo stays as it was without it.
+IMPROVEMENT_DAYS_AGO = 84
+IMPROVED_STORES = frozenset({"sh-jingan", "sh-pudong", "hz-xihu", "sz-sip"})
+LIFT = {1: 0.7, 2: 0.7, 3: 0.7, 4: 0.3}  # answer -> chance it moves up (to 4, or 4 to 5)
+
+
 def _clip(value: float, low: int, high: int) -> int:
     return int(min(high, max(low, round(value))))
 
@@ -201,6 +211,8 @@ class Simulator:
 
     def __init__(self, rng: random.Random, start):
         self.rng, self.start = rng, start
+        self.improved_from = start + timedelta(days=365 - IMPROVEMENT_DAYS_AGO)
+        self.lift = random.Random(SEED + 14)  # noqa: S311 - simulated data, not security
 
     def _effect(self, when: datetime, store: str, online: bool) -> float:
         months = (when.date() - self.start).days / 30.4
@@ -242,7 +254,15 @@ class Simulator:
         text = self.comment("purchase", tone, language, 0.55 if tone == "negative" else 0.3)
         if text:
             answers["comment"] = text
+        if store in IMPROVED_STORES and when.date() >= self.improved_from:
+            self._lift(answers)
         return answers
+
+    def _lift(self, answers: dict) -> None:
+        """The planted improvement (see LIFT); "what to improve" is asked below 4 only."""
+        if self.lift.random() < LIFT.get(answers["csat"], 0.0):
+            answers["csat"] = 4 if answers["csat"] < 4 else 5
+            answers.pop("improve", None)
 
     def nps(self, when, store: str, language: str) -> dict:
         rng = self.rng

@@ -51,6 +51,7 @@ def steps() -> list[DemoStep]:
         customers,  # noqa: F401
         journeys,  # noqa: F401
         library,  # noqa: F401
+        plans,  # noqa: F401
         privacy,  # noqa: F401
         studies,  # noqa: F401
     )

@@ -40,6 +40,24 @@ def test_demo_command_loads_without_serving(db, capsys, monkeypatch, tmp_path):
     assert (tmp_path / "secret-key").stat().st_mode & 0o777 == 0o600
     _demo_alerts_fired()
     _demo_episode_on_the_dashboard()
+    _demo_plans_measured()
+
+
+def _demo_plans_measured():
+    """The demo's action plan on the planted CSAT improvement of the East stores measures it
+    against the North stores; the plan that went live five days ago says not enough data yet."""
+    from openxm.plans import measure
+    from openxm.plans import services as plans
+
+    org = services.get_organization(DEMO_SLUG)
+    analyst = services.actor_for_user(services.bootstrap_user("analyst@demo.openxm.local", None), org, "web")
+    by_metric = {p.metric: p for p in plans.list_plans(analyst)}
+    queue = measure.impact(analyst, by_metric["csat"].pk)
+    assert queue.did.verdict == "improved", [(c.label, c.n, c.estimate) for c in queue.did.cells]
+    assert min(c.n for c in queue.did.cells) >= measure.RULES.min_n
+    callback = measure.impact(analyst, by_metric["ces"].pk)
+    assert callback.before_after.verdict == "not_enough_data"
+    assert "window_after" in callback.before_after.reasons
 
 
 def _demo_alerts_fired():

@@ -1,0 +1,59 @@
+"""Demo action plans: one whose go-live date splits the demo's data, on the planted CSAT
+improvement of the East stores (``collection.IMPROVED_STORES``) with the North stores as
+control, so its measured effect is real; and one that went live five days ago, so it shows
+"not enough data yet". Plans are on the ``waiting_time`` topic: root causes come from cases.
+"""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from openxm.accounts import services as accounts
+from openxm.plans import services as plans
+
+from .collection import IMPROVEMENT_DAYS_AGO, TZ
+from .loader import DemoContext, demo_step
+
+QUEUE_TITLE = "收银台排队分流 Queue-busting at the tills (East)"
+CALLBACK_TITLE = "工单当日回电 Same-day callbacks on tickets"
+
+
+@demo_step("plans", order=90)
+def load_plans(ctx: DemoContext) -> None:
+    org = ctx.organization
+    analyst = accounts.actor_for_user(ctx.users["analyst@demo.openxm.local"], org, via="cli")
+    if plans.list_plans(analyst):
+        ctx.say("plans: already loaded")
+        return
+    today = timezone.now().astimezone(TZ).date()
+    queue = plans.create_plan(
+        analyst,
+        {
+            "title": QUEUE_TITLE,
+            "description": "Open a second till and a mobile checkout at peak hours; measured on CSAT "
+            "against the North stores, which kept their tills as they were.",
+            "unit": "east",
+            "topic": "waiting_time",
+            "metric": "csat",
+            "go_live": today - timedelta(days=IMPROVEMENT_DAYS_AGO),
+            "due_date": today - timedelta(days=IMPROVEMENT_DAYS_AGO - 14),
+            "status": "active",
+            "control_kind": "unit",
+            "control": "north",
+            "window_days": 84,
+        },
+    )
+    plans.add_task(analyst, queue.pk, "Staff rota for peak hours", "admin@demo.openxm.local")
+    done = plans.add_task(analyst, queue.pk, "Mobile checkout devices", "analyst@demo.openxm.local")
+    plans.set_task_done(analyst, queue.pk, done.pk, True)
+    plans.create_plan(
+        analyst,
+        {
+            "title": CALLBACK_TITLE,
+            "unit": "callcenter",
+            "metric": "ces",
+            "go_live": today - timedelta(days=5),
+            "status": "active",
+        },
+    )
+    ctx.say("plans: 2 action plans (one measured against a control, one too new to tell)")

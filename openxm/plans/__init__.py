@@ -1,0 +1,1 @@
+"""Action plans: the outer loop (issue 14). See docs/action-plans.md."""
