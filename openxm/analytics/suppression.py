@@ -16,6 +16,8 @@ Included, applied in this order until nothing changes:
    hide, the parent cell (the cell whose key is the family's key) is hidden, so a parent total
    never gives a hidden child by subtraction. A cell with ``releasable=False`` (a unit's own
    respondents, which no page shows on their own) always counts as hidden in its family.
+   A shown cell with exactly the members of a hidden one is hidden too (the same figure under
+   another name: a unit whose respondents all fall in one band).
 3. **Linear audit** — the released cells are a linear system over the respondents (each
    released count, sum or share is a sum over the cell's members). Respondents that belong to
    exactly the same released cells are one *atom* (nobody can tell them apart). An atom of fewer
@@ -110,6 +112,18 @@ def _complement(cells: Mapping[Hashable, Cell], hidden: dict, min_n: int) -> boo
     return changed
 
 
+def _same_fate(cells: Mapping[Hashable, Cell], hidden: dict) -> bool:
+    """A shown cell with exactly the members of a hidden one would show the hidden figure under
+    another name (a unit whose every respondent is in one band): it is hidden too."""
+    secret = {cells[k].members for k, reason in hidden.items() if reason and cells[k].n}
+    changed = False
+    for cell in cells.values():
+        if cell.key not in hidden and cell.members in secret:
+            hidden[cell.key] = COMPLEMENTARY
+            changed = True
+    return changed
+
+
 def exposed_atoms(released: Iterable[frozenset], min_n: int) -> list[frozenset]:
     """Groups of fewer than ``min_n`` respondents whose total follows from the released member
     sets by linear algebra (see rule 3). Each is a set of member ids."""
@@ -157,7 +171,7 @@ def plan(cells: Iterable[Cell], min_n: int) -> Plan:
         elif cell.n < min_n:
             hidden[cell.key] = SMALL
     while True:
-        while _complement(by_key, hidden, min_n):
+        while _complement(by_key, hidden, min_n) | _same_fate(by_key, hidden):
             pass
         shown = sorted((c for c in by_key.values() if c.key not in hidden), key=_order)
         atoms = exposed_atoms([c.members for c in shown], min_n)

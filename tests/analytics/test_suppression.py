@@ -109,6 +109,19 @@ def test_cross_cutting_bands_are_caught_by_the_linear_audit():
     assert not {"y", "b.y"} <= result.released
 
 
+def test_a_cell_with_the_members_of_a_hidden_one_is_hidden_too():
+    big, small = people(10), people(4)
+    cells = [
+        Cell("all", big | small),
+        Cell("big", big, family="all"),
+        Cell("small", small, family="all"),
+        Cell("big.band", big, family="big-bands"),
+    ]
+    result = plan(cells, 5)
+    assert result.reasons == {"small": SMALL, "big": COMPLEMENTARY, "big.band": COMPLEMENTARY}
+    assert result.released == {"all"}
+
+
 def test_exposed_atoms_finds_a_subtraction():
     big, one = people(6), people(1)
     assert exposed_atoms([big | one, big], 5) == [one]
