@@ -39,6 +39,7 @@ COMMAND_MODULES = [
     "comments",
     "alerts",
     "profiles",
+    "employees",
 ]
 
 

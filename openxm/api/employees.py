@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from ninja import Router, Schema
 
 from openxm.accounts.roles import Perm
+from openxm.employees import matrix as internal
 from openxm.employees import services, thresholds
 
 router = Router(tags=["employees"])
@@ -51,6 +52,27 @@ class CommentsOut(Schema):
     min_comments: int
     suppressed: bool
     comments: list[str]
+
+
+class MatrixCellOut(Schema):
+    provider: str
+    requester: str
+    n: int | None
+    top2: float | None
+    ci_low: float | None
+    ci_high: float | None
+    mean: float | None
+    suppressed: str
+
+
+class MatrixOut(Schema):
+    survey: str
+    wave: str
+    waves: list[str]
+    min_group: int
+    providers: list[str]
+    requesters: list[str]
+    cells: list[MatrixCellOut]
 
 
 class ThresholdsOut(Schema):
@@ -102,6 +124,19 @@ def export(request, survey: str):
     response = HttpResponse(services.export_csv(request.auth, survey), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="employee-results-{survey}.csv"'
     return response
+
+
+@router.get(
+    "/employees/surveys/{survey}/matrix",
+    response=MatrixOut,
+    summary="Internal-customer matrix: provider x requester CSAT with n and interval, suppressed per cell",
+)
+def matrix(request, survey: str, wave: str = ""):
+    m = internal.matrix(request.auth, survey, wave=wave)
+    return MatrixOut(
+        survey=m.survey, wave=m.wave, waves=m.waves, min_group=m.min_group, providers=m.providers,
+        requesters=m.requesters, cells=[MatrixCellOut(**vars(c)) for c in m.cells.values()],
+    )
 
 
 @router.get("/employees/thresholds", response=list[ThresholdsOut], summary="Anonymity thresholds")

@@ -192,4 +192,34 @@ def test_only_the_employees_app_reads_confidential_answers():
         str(p.relative_to(root)) for p in root.rglob("*.py")
         if "confidential_answers" in p.read_text(encoding="utf-8")
     )
-    assert users == ["employees/results.py", "surveys/door.py"]
+    assert users == ["employees/matrix.py", "employees/results.py", "surveys/door.py"]
+
+
+def test_internal_customer_matrix_suppresses_per_cell(make_org, make_key, api):
+    org = make_org("depts")
+    owner = accounts.operator_actor(org)
+    for code in ("it", "hr", "sales", "ops", "finance"):
+        accounts.create_unit(owner, code, code.upper(), "department")
+    survey = surveys.create_from_template(owner, "internal-service-matrix", key="svc")
+    surveys.publish_survey(owner, survey.pk)
+    caller = api(make_key(org, "analyst"))
+    plan_ = {"sales": 7, "ops": 6, "finance": 2}  # requester -> respondents; each rates it and hr
+    i = 0
+    for requester, n in plan_.items():
+        for _ in range(n):
+            i += 1
+            body = {"answers": {"dealt_with": ["it", "hr"], "service_it": 5 if i % 2 else 3, "service_hr": 4},
+                    "unit": requester, "idempotency_key": f"k{i}", "completed_at": MARCH.isoformat()}
+            assert caller.post("/surveys/svc/responses", body).status_code == 201
+    m = caller.get("/employees/surveys/svc/matrix").json()
+    cells = {(c["provider"], c["requester"]): c for c in m["cells"]}
+    assert m["providers"] == ["hr", "it"] and m["requesters"] == ["finance", "ops", "sales"]
+    # finance (2) small, ops (6) its complement, sales (7) and the row total (15) shown
+    for provider in ("it", "hr"):
+        assert cells[(provider, "finance")]["suppressed"] == "small"
+        assert cells[(provider, "ops")]["suppressed"] == "complementary"
+        assert cells[(provider, "sales")]["n"] == 7
+        assert cells[(provider, "")]["n"] == 15
+    sales_it = cells[("it", "sales")]
+    assert sales_it["top2"] == pytest.approx(100 * 4 / 7, abs=0.1)  # i = 1..7: odd ones gave 5
+    assert sales_it["ci_low"] < sales_it["top2"] < sales_it["ci_high"]
