@@ -8,3 +8,13 @@ class EmployeesConfig(AppConfig):
     name = "openxm.employees"
     label = "employees"
     verbose_name = _("Employee experience")
+
+    def ready(self) -> None:
+        from openxm.accounts.roles import Perm
+        from openxm.web.navigation import NavItem, register
+
+        view = Perm.DASHBOARDS_VIEW
+        register(NavItem("employees", _("Employee experience"), "employees:results", view, order=17))
+        register(NavItem("employees-matrix", _("Internal service"), "employees:matrix", view, order=18))
+        register(NavItem("employees-unit", _("eNPS and NPS"), "employees:unit", view, order=19))
+        register(NavItem("employees-settings", _("Anonymity"), "employees:settings", view, "settings", 49))

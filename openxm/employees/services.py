@@ -155,3 +155,32 @@ def export_csv(actor: Actor, survey_ref) -> str:
     for row in export_rows(actor, survey_ref):
         writer.writerow({k: "" if v is None else v for k, v in row.items()})
     return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class UnitWave:
+    wave: str
+    enps: Figure
+    nps: float | None
+    nps_n: int
+    nps_suppressed: bool
+
+
+def unit_comparison(actor: Actor, survey_ref, unit: str = "") -> list[UnitWave]:
+    """The unit's eNPS (suppressed as everywhere) next to its customer NPS of the same months
+    (the metrics' own minimum sample applies), wave by wave."""
+    from datetime import date, timedelta
+
+    from openxm.insights.figures import headline
+    from openxm.insights.query import Filters
+
+    rows = []
+    results_unit = unit
+    for wave, figure in trend(actor, survey_ref, unit=results_unit):
+        year, month = (int(x) for x in wave.split("-"))
+        first = date(year, month, 1)
+        last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        code = figure.unit
+        nps = headline(actor, Filters(first, last, unit=code), "nps").result
+        rows.append(UnitWave(wave, figure, None if nps.suppressed else nps.score, nps.n, nps.suppressed))
+    return rows
