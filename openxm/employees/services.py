@@ -53,7 +53,8 @@ def employee_surveys(actor: Actor) -> list:
     return [s for s in surveys.list_surveys(actor) if confidential(s.audience)]
 
 
-def _names(actor: Actor) -> dict[str, str]:
+def unit_names(actor: Actor) -> dict[str, str]:
+    """Unit code -> name, for the units the actor may see."""
     return {u.code: u.name for u in list_units(actor)}
 
 
@@ -73,7 +74,7 @@ def breakdown(actor: Actor, survey_ref, wave: str = "", unit: str = "", by: str 
     t = results.thresholds
     if w is None:
         return Breakdown(survey.key, "", [], t.min_group, t.min_comments, by, None, [])
-    names = _names(actor)
+    names = unit_names(actor)
     total = w.figure(node, _unit_label(names, code), code)
     return Breakdown(
         survey.key, _wave_name(w, results), results.waves, t.min_group, t.min_comments, by, total,
@@ -101,7 +102,7 @@ def trend(actor: Actor, survey_ref, unit: str = "") -> list[tuple[str, Figure]]:
     survey = employee_survey(actor, survey_ref)
     results = SurveyResults(actor.scope, survey)
     node, code = results.node(unit)
-    label = _unit_label(_names(actor), code)
+    label = _unit_label(unit_names(actor), code)
     return [(name, results.wave(name).figure(node, label, code)) for name in results.waves]
 
 

@@ -52,10 +52,12 @@ def matrix(request):
     if context["survey"]:
         try:
             m = internal.matrix(actor, context["survey"], context["wave"])
+            names = services.unit_names(actor)
             rows = [
-                (p, m.cells.get((p, "")), [m.cells.get((p, r)) for r in m.requesters]) for p in m.providers
+                (names.get(p, p), m.cells.get((p, "")), [m.cells.get((p, r)) for r in m.requesters])
+                for p in m.providers
             ]
-            context.update(matrix=m, rows=rows)
+            context.update(matrix=m, rows=rows, requesters=[names.get(r, r) for r in m.requesters])
         except InvalidInput as exc:
             context["error"] = exc
     return render(request, "employees/matrix.html", context)
