@@ -17,7 +17,7 @@ from openxm.employees import services, thresholds
 router = Router(tags=["employees"])
 
 
-class FigureOut(Schema):
+class EmployeeFigureOut(Schema):
     label: str
     unit: str
     band: str
@@ -32,29 +32,29 @@ class FigureOut(Schema):
     suppressed: str
 
 
-class BreakdownOut(Schema):
+class EmployeeBreakdownOut(Schema):
     survey: str
     wave: str
     waves: list[str]
     min_group: int
     min_comments: int
     by: str
-    total: FigureOut | None
-    rows: list[FigureOut]
+    total: EmployeeFigureOut | None
+    rows: list[EmployeeFigureOut]
 
 
-class TrendOut(Schema):
+class EmployeeTrendOut(Schema):
     wave: str
-    figure: FigureOut
+    figure: EmployeeFigureOut
 
 
-class CommentsOut(Schema):
+class EmployeeCommentsOut(Schema):
     min_comments: int
     suppressed: bool
     comments: list[str]
 
 
-class MatrixCellOut(Schema):
+class InternalMatrixCellOut(Schema):
     provider: str
     requester: str
     n: int | None
@@ -65,58 +65,61 @@ class MatrixCellOut(Schema):
     suppressed: str
 
 
-class MatrixOut(Schema):
+class InternalMatrixOut(Schema):
     survey: str
     wave: str
     waves: list[str]
     min_group: int
     providers: list[str]
     requesters: list[str]
-    cells: list[MatrixCellOut]
+    cells: list[InternalMatrixCellOut]
 
 
-class ThresholdsOut(Schema):
+class EmployeeThresholdsOut(Schema):
     min_group: int
     min_comments: int
     survey: str = ""
 
 
-class ThresholdsIn(Schema):
+class EmployeeThresholdsIn(Schema):
     min_group: int
     min_comments: int
     survey: str = ""
 
 
-def _figure(f) -> FigureOut:
-    return FigureOut(**{k: getattr(f, k) for k in FigureOut.model_fields})
+def _figure(f) -> EmployeeFigureOut:
+    return EmployeeFigureOut(**{k: getattr(f, k) for k in EmployeeFigureOut.model_fields})
 
 
 @router.get(
     "/employees/surveys/{survey}/results",
-    response=BreakdownOut,
+    response=EmployeeBreakdownOut,
     summary="A unit's eNPS and engagement with its child units or the bands of one attribute, suppressed",
 )
 def results(request, survey: str, wave: str = "", unit: str = "", by: str = ""):
     b = services.breakdown(request.auth, survey, wave=wave, unit=unit, by=by)
-    return BreakdownOut(
+    return EmployeeBreakdownOut(
         survey=b.survey, wave=b.wave, waves=b.waves, min_group=b.min_group, min_comments=b.min_comments,
         by=b.by, total=_figure(b.total) if b.total else None, rows=[_figure(f) for f in b.rows],
     )
 
 
-@router.get("/employees/surveys/{survey}/trend", response=list[TrendOut], summary="A unit over every wave")
+@router.get(
+    "/employees/surveys/{survey}/trend", response=list[EmployeeTrendOut], summary="A unit over every wave"
+)
 def trend(request, survey: str, unit: str = ""):
-    return [TrendOut(wave=w, figure=_figure(f)) for w, f in services.trend(request.auth, survey, unit=unit)]
+    found = services.trend(request.auth, survey, unit=unit)
+    return [EmployeeTrendOut(wave=w, figure=_figure(f)) for w, f in found]
 
 
 @router.get(
     "/employees/surveys/{survey}/comments",
-    response=CommentsOut,
+    response=EmployeeCommentsOut,
     summary="A unit's comments of one wave, only above the comment threshold",
 )
 def comments(request, survey: str, wave: str = "", unit: str = ""):
     minimum, found = services.comments(request.auth, survey, wave=wave, unit=unit)
-    return CommentsOut(min_comments=minimum, suppressed=found is None, comments=found or [])
+    return EmployeeCommentsOut(min_comments=minimum, suppressed=found is None, comments=found or [])
 
 
 @router.get("/employees/surveys/{survey}/export", summary="Every released figure as CSV")
@@ -128,28 +131,28 @@ def export(request, survey: str):
 
 @router.get(
     "/employees/surveys/{survey}/matrix",
-    response=MatrixOut,
+    response=InternalMatrixOut,
     summary="Internal-customer matrix: provider x requester CSAT with n and interval, suppressed per cell",
 )
 def matrix(request, survey: str, wave: str = ""):
     m = internal.matrix(request.auth, survey, wave=wave)
-    return MatrixOut(
+    return InternalMatrixOut(
         survey=m.survey, wave=m.wave, waves=m.waves, min_group=m.min_group, providers=m.providers,
-        requesters=m.requesters, cells=[MatrixCellOut(**vars(c)) for c in m.cells.values()],
+        requesters=m.requesters, cells=[InternalMatrixCellOut(**vars(c)) for c in m.cells.values()],
     )
 
 
-@router.get("/employees/thresholds", response=list[ThresholdsOut], summary="Anonymity thresholds")
+@router.get("/employees/thresholds", response=list[EmployeeThresholdsOut], summary="Anonymity thresholds")
 def get_thresholds(request):
     request.auth.require(Perm.DASHBOARDS_VIEW)
-    return [ThresholdsOut(**vars(t)) for t in thresholds.current(request.auth.organization)]
+    return [EmployeeThresholdsOut(**vars(t)) for t in thresholds.current(request.auth.organization)]
 
 
 @router.put(
     "/employees/thresholds",
-    response=ThresholdsOut,
+    response=EmployeeThresholdsOut,
     summary="Raise the organization's (or one survey's) thresholds; owners only, never below 3 (audited)",
 )
-def put_thresholds(request, payload: ThresholdsIn):
+def put_thresholds(request, payload: EmployeeThresholdsIn):
     t = thresholds.set_thresholds(request.auth, payload.min_group, payload.min_comments, payload.survey)
-    return ThresholdsOut(**vars(t))
+    return EmployeeThresholdsOut(**vars(t))
