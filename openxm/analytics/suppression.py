@@ -23,8 +23,8 @@ Included, applied in this order until nothing changes:
    exactly the same released cells are one *atom* (nobody can tell them apart). An atom of fewer
    than ``min_n`` respondents is *exposed* when its indicator vector lies in the row space of the
    released cells (then its sum, and for one person their answer, follows from released
-   figures by adding and subtracting). While an atom is exposed, the smallest released cell
-   holding it is hidden too (reason ``linked``) and the rules run again.
+   figures by adding and subtracting). While atoms are exposed, the smallest released cell
+   holding each is hidden too (reason ``linked``) and the rules run again.
 
 Excluded: inference from the values themselves (a released group where everyone gave the same
 answer tells each member's answer: the minimum protects against singling out, not against a
@@ -141,10 +141,12 @@ def exposed_atoms(released: Iterable[frozenset], min_n: int) -> list[frozenset]:
     matrix = np.zeros((len(sets), len(keys)))
     for j, rows in enumerate(keys):
         matrix[list(rows), j] = 1.0
-    _u, s, vt = np.linalg.svd(matrix, full_matrices=False)
-    rank = int((s > s.max() * max(matrix.shape) * 1e-12).sum()) if s.size else 0
-    # The diagonal of the projection onto the row space: 1 exactly when e_j lies in it.
-    leverage = (vt[:rank] ** 2).sum(axis=0)
+    # The diagonal of the projection onto the row space, A^T (A A^T)^+ A: 1 exactly when e_j
+    # lies in it. Through the small Gram matrix (cells x cells) rather than an SVD of A.
+    values, vectors = np.linalg.eigh(matrix @ matrix.T)
+    keep = values > values.max() * len(values) * 1e-12
+    basis = (vectors[:, keep] / np.sqrt(values[keep])).T @ matrix  # orthonormal rows
+    leverage = (basis**2).sum(axis=0)
     return [
         frozenset(atoms[k])
         for j, k in enumerate(keys)
@@ -177,9 +179,10 @@ def plan(cells: Iterable[Cell], min_n: int) -> Plan:
         atoms = exposed_atoms([c.members for c in shown], min_n)
         if not atoms:
             break
-        atom = atoms[0]
-        victim = next(c for c in shown if atom <= c.members)
-        hidden[victim.key] = LINKED
+        # One victim per exposed atom in a round (an SVD per hidden cell would be slow).
+        for atom in atoms:
+            victim = next(c for c in shown if atom <= c.members)
+            hidden[victim.key] = LINKED
     released = frozenset(k for k in by_key if k not in hidden)
     reasons = {k: r for k, r in hidden.items() if by_key[k].releasable}
     return Plan(min_n, released, reasons)
