@@ -40,6 +40,11 @@ class Breakdown:
     rows: list[Figure]
 
 
+def grouping_labels() -> dict[str, str]:
+    """The grouping attributes (``analytics.employee.GROUPING``) in the reader's language."""
+    return {"tenure": _("Tenure"), "age": _("Age"), "level": _("Level"), "department": _("Department")}
+
+
 def employee_survey(actor: Actor, ref):
     """An employee survey of the actor's organization (by key or id); NotFound for others."""
     survey = surveys.get_survey(actor, ref)
@@ -90,7 +95,8 @@ def _rows(w: Wave, node: tuple, by: str, names: dict) -> list[Figure]:
     if by:
         bands = sorted({k[3] for k in w.members if k[0] == "band" and k[1] == node and k[2] == by})
         code = w.codes.get(node[1], "") if node != ORG else ""
-        return [w.figure(("band", node, by, b), f"{by} = {b}", code, f"{by}={b}") for b in bands]
+        label = grouping_labels().get(by, by)
+        return [w.figure(("band", node, by, b), f"{label} = {b}", code, f"{by}={b}") for b in bands]
     parent = None if node == ORG else node[1]
     children = w.children.get(parent, [])
     return [w.figure(("unit", pk), _unit_label(names, w.codes[pk]), w.codes[pk]) for pk in children]

@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 
 from openxm.accounts.errors import InvalidInput
 from openxm.accounts.roles import Perm, Role
-from openxm.analytics.employee import GROUPING
 from openxm.web.views import member_required
 
 from . import matrix as internal
@@ -24,7 +23,7 @@ def _params(request, surveys) -> dict:
         "wave": request.GET.get("wave", ""),
         "unit": request.GET.get("unit", ""),
         "by": request.GET.get("by", ""),
-        "groupings": GROUPING,
+        "groupings": list(services.grouping_labels().items()),
     }
 
 
