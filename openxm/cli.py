@@ -41,6 +41,7 @@ COMMAND_MODULES = [
     "plans",
     "profiles",
     "privacy",
+    "employees",
 ]
 
 

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "openxm.analysis",
     "openxm.insights",
     "openxm.alerts",
+    "openxm.employees",
     "openxm.profiles",
     "openxm.privacy",
     "openxm.plans",

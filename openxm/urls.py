@@ -13,6 +13,7 @@ urlpatterns = [
     path("analysis/", include("openxm.analysis.urls")),
     path("comments/", include("openxm.comments.urls")),
     path("alerts/", include("openxm.alerts.urls")),
+    path("employees/", include("openxm.employees.urls")),
     path("contacts/", include("openxm.profiles.urls")),
     path("privacy/", include("openxm.privacy.urls")),
     path("plans/", include("openxm.plans.urls")),

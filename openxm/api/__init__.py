@@ -41,6 +41,7 @@ ROUTER_MODULES = [
     "insights",
     "alerts",
     "plans",
+    "employees",
     "contacts",
     "text",
     "privacy",

@@ -49,6 +49,7 @@ def steps() -> list[DemoStep]:
         comments,  # noqa: F401
         company,  # noqa: F401
         customers,  # noqa: F401
+        employees,  # noqa: F401
         journeys,  # noqa: F401
         library,  # noqa: F401
         plans,  # noqa: F401

@@ -214,7 +214,12 @@ def invitation_session(token: str, query=None, accept_language: str = "") -> Ses
         raise _invalid_link()
     response = invitation.response
     language = invitation.language or invitation.contact.language
-    if response is not None and response.status != Response.Status.PARTIAL:  # complete or screened out
+    # complete or screened out; an employee survey's invitation keeps no response, only its time
+    if response is None:
+        finished = invitation.completed_at is not None
+    else:
+        finished = response.status != Response.Status.PARTIAL
+    if finished:
         raise Unavailable(_("You have already answered this survey. Thank you!"), 200, "done", language)
     expired = invitation.expires_at < timezone.now()
     try:

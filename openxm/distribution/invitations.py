@@ -24,6 +24,7 @@ from openxm.accounts.actors import Actor
 from openxm.accounts.errors import InvalidInput, NotFound
 from openxm.accounts.models import Organization
 from openxm.accounts.roles import Perm
+from openxm.analytics.employee import confidential
 from openxm.customers import tiers
 from openxm.customers.consent import SURVEYS, may_contact
 from openxm.customers.directory import CHANNELS as PREFERENCE_CHANNELS
@@ -107,22 +108,30 @@ def mark_opened(invitation: Invitation) -> None:
         _advance(invitation, Status.OPENED, "opened_at", DeliveryEvent.Kind.OPENED)
 
 
+def _link(invitation: Invitation, response: Response) -> dict:
+    """The invitation's link to its response; none for an employee survey, whose responses are
+    never linked to a person (the invitation names its contact)."""
+    return {} if confidential(invitation.survey.audience) else {"response": response}
+
+
 def mark_started(invitation: Invitation, response: Response) -> None:
     if invitation.started_at is None:
-        _advance(invitation, Status.STARTED, "started_at", DeliveryEvent.Kind.STARTED, response=response)
+        link = _link(invitation, response)
+        _advance(invitation, Status.STARTED, "started_at", DeliveryEvent.Kind.STARTED, **link)
 
 
 def mark_completed(invitation: Invitation, response: Response) -> None:
     if invitation.started_at is None:
         mark_started(invitation, response)
     if invitation.completed_at is None:
+        link = _link(invitation, response)
         _advance(
             invitation,
             Status.COMPLETED,
             "completed_at",
             DeliveryEvent.Kind.COMPLETED,
-            detail=f"response {response.pk}",
-            response=response,
+            detail=f"response {response.pk}" if link else "",
+            **link,
         )
 
 

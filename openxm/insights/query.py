@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 from openxm.accounts.errors import InvalidInput, NotFound
 from openxm.accounts.models import Organization
 from openxm.accounts.scope import Scope
+from openxm.analytics.employee import CONFIDENTIAL_AUDIENCES
 from openxm.analytics.rollup_math import bucket_end, bucket_start, buckets, decompose
 from openxm.customers import segments as contact_segments
 from openxm.journeys import services as journeys
@@ -93,11 +94,11 @@ class Resolved:
 
     @property
     def employee_surveys(self) -> set[int]:
-        """Ids of the organization's employee surveys (their NPS is eNPS); read when needed."""
+        """Ids of the organization's employee surveys (confidential audiences); read when needed."""
         if self._employee is None:
             self._employee = set(
                 Survey.objects.for_org(self.organization)
-                .filter(audience="employee")
+                .filter(audience__in=CONFIDENTIAL_AUDIENCES)
                 .values_list("id", flat=True)
             )
         return self._employee
@@ -221,6 +222,10 @@ def tallies(
         raise ValueError("a saved segment and the value tier need the raw source")
     if f.end < f.start:
         return Tallies({}, chosen, group_by)
+    if metric == "enps":
+        # Employee results are released only as suppressed group figures (openxm.employees):
+        # a metric that can be cut by any filter here would undo the suppression.
+        return Tallies({}, chosen, group_by)
     if metric == "responses":
         f = replace(f, weighted=False)  # volume is a count of responses
     reader = {"cube": _from_cube, "answers": _from_answers, "raw": _from_raw}[chosen]
@@ -239,7 +244,7 @@ def tallies_many(
     group_by = tuple(group_by)
     r = resolve(scope, f)
     chosen = {m: choose_source(m, f, r, group_by) if source == "auto" else source for m in metrics}
-    cube = [m for m in metrics if chosen[m] == "cube"]
+    cube = [m for m in metrics if chosen[m] == "cube" and m != "enps"]
     out = {}
     if cube and f.end >= f.start:
         for metric, table in _from_cube_many(scope.organization, f, r, cube, group_by, grain).items():
@@ -250,16 +255,14 @@ def tallies_many(
     return out
 
 
-def _metric_scope(metric: str, r: Resolved) -> tuple[str, tuple[int, int] | None, bool | None]:
-    """(question type, on-scale range, employee surveys only?) of a metric."""
+def _metric_scope(metric: str) -> tuple[str, tuple[int, int] | None]:
+    """(question type, on-scale range) of a metric."""
     if metric == "responses":
-        return RESPONSE_QTYPE, None, None
-    if metric in ("nps", "enps"):
-        return "nps", CUBE_SCALES[metric], metric == "enps"
-    if metric in ("csat", "ces"):
-        return metric, CUBE_SCALES[metric], None
+        return RESPONSE_QTYPE, None
+    if metric in ("nps", "csat", "ces"):
+        return metric, CUBE_SCALES[metric]
     if metric in ROLLED_TYPES:
-        return metric, None, None
+        return metric, None
     raise ValueError(f"unknown metric {metric!r}")
 
 
@@ -357,16 +360,13 @@ def _normalise(table: dict, weighted: bool) -> dict:
 
 
 def _from_answers(org, f: Filters, r: Resolved, metric: str, group_by, grain) -> dict:
-    qtype, scale, employee = _metric_scope(metric, r)
+    qtype, scale = _metric_scope(metric)
     qs = AnswerCount.objects.for_org(org).filter(qtype=qtype, day__gte=f.start, day__lte=f.end)
     if scale is not None:
         qs = qs.filter(value__gte=scale[0], value__lte=scale[1])
     if qtype in ("nps", "csat", "ces"):
         qs = qs.filter(sub_key="")
-    if employee is True:
-        qs = qs.filter(survey_id__in=r.employee_surveys)
-    elif employee is False:
-        qs = qs.exclude(survey_id__in=r.employee_surveys)
+    qs = qs.exclude(survey_id__in=r.employee_surveys)  # see tallies: never employee results
     if r.touchpoints is not None:
         qs = qs.filter(touchpoint__in=r.touchpoints)
     if f.channel:
@@ -452,15 +452,11 @@ def _from_raw(org, f: Filters, r: Resolved, metric: str, group_by, grain) -> dic
     since, until = _period(org, f)
     if metric == "responses":
         return _raw_responses(org, f, r, group_by, grain, since, until, zone)
-    qtype, scale, employee = _metric_scope(metric, r)
+    qtype, scale = _metric_scope(metric)
     qs = door.answers(r.scope, raw_slice(org, f, r)).filter(qtype=qtype, value_number__isnull=False)
     if scale is not None:
         qs = qs.filter(value_number__gte=scale[0], value_number__lte=scale[1], sub_key="")
-    if employee is True:
-        qs = qs.filter(survey_id__in=r.employee_surveys)
-    elif employee is False:
-        qs = qs.exclude(survey_id__in=r.employee_surveys)
-    qs = _segment_keys(qs, r, "response__")
+    qs = _segment_keys(qs, r, "response__")  # the door leaves employee surveys out
     if r.question is not None:
         qs = qs.filter(question_id=r.question[0])
         if r.question[1] is not None:

@@ -26,6 +26,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from openxm.accounts.models import Organization
+from openxm.analytics.employee import confidential
 from openxm.analytics.rollup_math import bucket_start
 from openxm.bulk import insert_instances
 from openxm.customers.models import Contact
@@ -105,8 +106,12 @@ def local_day(moment, zone) -> date:
 
 
 def cube_metric(qtype: str, audience: str) -> str | None:
+    """The cube column a question type adds to. Employee surveys add only to ``enps``, which no
+    reader releases (insights.query.tallies): their results leave through openxm.employees."""
+    if confidential(audience):
+        return "enps" if qtype == "nps" else None
     if qtype == "nps":
-        return "enps" if audience == "employee" else "nps"
+        return "nps"
     return qtype if qtype in ("csat", "ces") else None
 
 
@@ -195,6 +200,8 @@ class Deltas:
         response_acc[0] += sign
         response_acc[1] += sign * w
         response_acc[2] += sign * w * w
+        if confidential(shape.audience):
+            return
         for grain in GRAINS:
             key = (
                 shape.organization_id,

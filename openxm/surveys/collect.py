@@ -15,9 +15,15 @@ Every complete response is counted in the quota cells it falls into, in the stor
 pages) also decides the quotas on those counts and raises ``QuotaFull`` for a full cell, storing
 nothing; other paths count without screening. A response screened out (status ``screened``) is
 finished like a complete one: a repeated key returns it unchanged.
+
+Employee surveys (audiences in ``analytics.employee.CONFIDENTIAL_AUDIENCES``) are stored
+de-identified by construction (:func:`deidentify`): no contact, no hidden fields, the
+idempotency key hashed, the times cut to the day and the contact's grouping attributes kept only
+as coarse bands in ``meta["groups"]``. Survey logic still reads the contact's attributes.
 """
 
 import dataclasses
+import hashlib
 import secrets
 import threading
 import time
@@ -34,6 +40,7 @@ from django.utils.translation import gettext_lazy
 from openxm.accounts.errors import InvalidInput
 from openxm.accounts.models import Organization, Unit
 from openxm.accounts.roles import Perm
+from openxm.analytics.employee import coarsen, confidential
 from openxm.bulk import insert_instances, insert_rows
 from openxm.customers import services as customers
 from openxm.utils.ttl import TTLCache
@@ -316,6 +323,7 @@ def record_response(
     up only when the insert meets the key (or when the submission is rejected: a repeat of a
     stored response is answered with it even if the survey has closed since).
     """
+    sub = deidentify(survey, sub)
     try:
         version, definition, result = prepare(org, survey, sub, checked=checked)
     except InvalidInput:
@@ -346,6 +354,39 @@ def record_response(
 
 def _replace(sub: Submission, **changes) -> Submission:
     return dataclasses.replace(sub, **changes)
+
+
+# Meta keys an employee response keeps: how the questions were ordered and where the respondent
+# is; everything else (device, source, ids) could point at a person.
+_KEPT_META = ("seed", "page")
+
+
+def _day(moment: datetime | None) -> datetime:
+    return (moment or timezone.now()).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def deidentify(survey: Survey, sub: Submission) -> Submission:
+    """The submission as an employee survey stores it (see the module docstring); other
+    audiences unchanged. The key is hashed with the survey id, so a repeat still finds it."""
+    if not confidential(survey.audience):
+        return sub
+    attributes = dict(sub.contact.attributes) if sub.contact is not None else {}
+    context = sub.contact_context if sub.contact_context is not None else attributes
+    key = sub.idempotency_key
+    if key:
+        key = "x-" + hashlib.sha256(f"{survey.pk}:{key}".encode()).hexdigest()[:40]
+    completed = _day(sub.completed_at)
+    return _replace(
+        sub,
+        contact=None,
+        contact_context=dict(context),
+        hidden={},
+        idempotency_key=key,
+        meta={**{k: v for k, v in sub.meta.items() if k in _KEPT_META},
+              "groups": coarsen({**attributes, **(sub.hidden or {})})},
+        completed_at=completed,
+        started_at=completed,
+    )
 
 
 def _contact(org: Organization, sub: Submission):
@@ -419,6 +460,7 @@ def save_partial(
     """
     if not sub.idempotency_key:
         raise InvalidInput("idempotency_key", _("is required to save a response in progress"))
+    sub = deidentify(survey, sub)
     _check_envelope(sub)
     scoped = Response.objects.for_org(org).filter(survey=survey, idempotency_key=sub.idempotency_key)
     existing = scoped.first()
@@ -556,6 +598,7 @@ def _retry_or_raise(exc: OperationalError, attempt: int) -> None:
 
 
 def _record_batch(org: Organization, survey: Survey, subs: list[Submission]) -> list[Recorded]:
+    subs = [deidentify(survey, sub) for sub in subs]
     errors: dict[int, dict] = {}
     prepared = []
     seen_keys: dict[str, int] = {}

@@ -20,6 +20,11 @@ Included:
   type (a score stays a number) for every role.
 * :func:`require_bulk` — reading rows in bulk (exports, API pages of rows) needs ``data.export``.
 
+* Employee surveys (audiences in ``analytics.employee.CONFIDENTIAL_AUDIENCES``) are outside every
+  reader above, for every role: their results leave only as suppressed group figures of
+  ``openxm.employees``, which reads them with :func:`confidential_answers` (no other module may;
+  ``tests/employees/test_confidential.py`` checks).
+
 Excluded: writing (``collect.record_response`` and the delete/anonymise actions), and tables
 derived from responses that other apps own (rollups, comment analyses): those apps narrow their
 own rows with ``scope.unit_ids`` in their readers, which take a Scope too.
@@ -43,10 +48,11 @@ from openxm.accounts.actors import PermissionDenied
 from openxm.accounts.errors import InvalidInput, NotFound
 from openxm.accounts.roles import Perm
 from openxm.accounts.scope import Scope
+from openxm.analytics.employee import CONFIDENTIAL_AUDIENCES
 from openxm.customers.personal import PERSONAL_FIELDS, personal_attributes
 from openxm.text.pii import redact
 
-from .models import Answer, Response
+from .models import Answer, Response, Survey
 
 # Answer types whose values are free text or contact details: redacted without pii.
 _TEXT_TYPES = frozenset({"text", "email", "phone"})
@@ -214,7 +220,7 @@ def _columns_q(scope: Scope, piece: Slice, columns: Mapping[str, str]) -> Q:
             raise ValueError(f"this table cannot be sliced by {name}")
         return columns[name]
 
-    q = Q()
+    q = ~Q(**{f"{col('survey')}__in": _confidential_surveys(scope.organization)})
     units = _units(scope, piece)
     if units is not None:
         q &= Q(**{f"{col('unit')}__in": units})
@@ -233,6 +239,22 @@ def _columns_q(scope: Scope, piece: Slice, columns: Mapping[str, str]) -> Q:
     if piece.status:
         q &= Q(**{col("status"): piece.status})
     return q
+
+
+def _confidential_surveys(organization) -> QuerySet:
+    return Survey.objects.for_org(organization).filter(audience__in=CONFIDENTIAL_AUDIENCES).values("pk")
+
+
+def confidential_answers(organization, survey_id: int) -> QuerySet:
+    """The answer rows of the complete responses of one employee survey of the organization,
+    whatever the reader's unit scope: a release plan must be the same for every reader (two plans
+    could be subtracted). Only ``openxm.employees`` calls this, to build suppressed figures; the
+    rows themselves never leave it. Raises NotFound for a survey that is not confidential."""
+    if not _confidential_surveys(organization).filter(pk=survey_id).exists():
+        raise NotFound("survey", survey_id)
+    return Answer.objects.for_org(organization).filter(
+        survey_id=survey_id, response__status=Response.Status.COMPLETE
+    )
 
 
 def get_response(

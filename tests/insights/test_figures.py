@@ -123,7 +123,9 @@ def test_other_contact_attributes_fall_back_to_the_responses(org):
     assert figures.headline(actor, f, "nps").result.n == 1
 
 
-def test_employee_nps_is_enps_and_kept_apart(org, make_member):
+def test_employee_results_never_leave_through_the_metrics(org, make_member):
+    """Employee surveys are released only as suppressed group figures (openxm.employees): the
+    metrics, which any filter can cut, count none of them, from any source."""
     o, actor, _ = org
     employee = {**DEFINITION, "key": "pulse", "audience": "employee", "touchpoint": "employee.pulse"}
     survey = surveys.create_survey(actor, employee)
@@ -132,8 +134,12 @@ def test_employee_nps_is_enps_and_kept_apart(org, make_member):
     for i in range(6):
         record(o, survey, when=MARCH.replace(day=12), answers={"nps": 9}, contact=f"e{i}", kind="employee")
     assert figures.headline(actor, M, "nps").result.n == 7
-    assert figures.headline(actor, M, "enps").result.n == 6
-    assert figures.headline(actor, Filters(M.start, M.end, channel="email"), "enps").result.n == 6
+    assert figures.headline(actor, M, "enps").result.n == 0
+    assert figures.headline(actor, Filters(M.start, M.end, channel="email"), "enps").result.n == 0
+    for source in ("cube", "answers", "raw"):
+        assert tallies(organization_scope(o), M, "enps", source=source).table == {}
+    by_survey = tallies(organization_scope(o), M, "nps", group_by=("survey",), source="answers").table
+    assert (survey.pk,) not in by_survey
 
 
 def test_weights_use_the_effective_n(org):

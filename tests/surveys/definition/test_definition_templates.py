@@ -24,6 +24,7 @@ from openxm.surveys.definition.model import iter_texts
 KEYS = [
     "enps-pulse",
     "internal-customer",
+    "internal-service-matrix",
     "kano-feature-study",
     "relationship-nps",
     "servqual-22",
