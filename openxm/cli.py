@@ -38,6 +38,7 @@ COMMAND_MODULES = [
     "distribution",
     "comments",
     "alerts",
+    "cases",
     "profiles",
 ]
 

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "openxm.insights",
     "openxm.alerts",
     "openxm.profiles",
+    "openxm.cases",
     "openxm.web",
 ]
 
@@ -161,6 +162,10 @@ PERIODIC_JOBS = {
     "openxm-alerts-early-warning": (
         "openxm.alerts.early_warning",
         int(env("OPENXM_EARLY_WARNING_SECONDS", "3600")),
+    ),
+    "openxm-cases-escalate": (
+        "openxm.cases.escalate",
+        int(env("OPENXM_CASE_ESCALATION_SECONDS", "300")),
     ),
     "openxm-profiles-refresh-values": (
         "openxm.profiles.refresh_values",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("analysis/", include("openxm.analysis.urls")),
     path("comments/", include("openxm.comments.urls")),
     path("alerts/", include("openxm.alerts.urls")),
+    path("cases/", include("openxm.cases.urls")),
     path("contacts/", include("openxm.profiles.urls")),
     # distribution serves respondent pages at /r/... and its settings pages under /distribution/
     path("", include("openxm.distribution.urls")),

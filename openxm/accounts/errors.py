@@ -45,6 +45,11 @@ THINGS = {
     "unit": pgettext_lazy("not found", "unit"),
     "webhook": pgettext_lazy("not found", "webhook"),
     "alert": pgettext_lazy("not found", "alert"),
+    "case": pgettext_lazy("not found", "case"),
+    "team": pgettext_lazy("not found", "team"),
+    "root cause": pgettext_lazy("not found", "root cause"),
+    "recovery action": pgettext_lazy("not found", "recovery action"),
+    "calendar": pgettext_lazy("not found", "calendar"),
 }
 
 

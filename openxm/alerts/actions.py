@@ -4,7 +4,7 @@ Every recipient sees the alert only when the response lies inside their own scop
 as their scope allows (the e-mail's comment is redacted for members without personal-data
 rights). The webhook event carries what the rule's owner may see (see ``evaluate.py``).
 Included: :func:`fire`, :func:`alert_data`, :func:`event_for`. Excluded: sending webhooks
-(``delivery.py``).
+(``delivery.py``) and the ``case`` action, which the cases app performs on ``alert_fired``.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from openxm.distribution.conf import absolute
 from openxm.surveys import door
 
 from .models import Alert, Delivery, InboxItem, Rule, Webhook
+from .signals import alert_fired
 
 log = logging.getLogger(__name__)
 
@@ -132,3 +133,4 @@ def fire(rule: Rule, alert: Alert, owner: Actor, response, email: bool = True) -
     alert.save(update_fields=["summary"])
     notify(rule, alert, response, email)
     queue_webhooks(rule, alert)
+    alert_fired.send(sender=Rule, rule=rule, alert=alert, response=response, owner=owner)

@@ -40,6 +40,7 @@ ROUTER_MODULES = [
     "analysis",
     "insights",
     "alerts",
+    "cases",
     "contacts",
     "text",
 ]
