@@ -101,9 +101,8 @@ def run_show(args) -> int:
             }
         )
     for e in detail["events"]:
-        print(
-            f"{e['at']:%Y-%m-%d %H:%M}\t{e['kind']}\t{e['actor']}\t{e['from_state']}\t{e['to_state']}\t{e['reason']}"
-        )
+        fields = (e["kind"], e["actor"], e["from_state"], e["to_state"], e["reason"])
+        print(f"{e['at']:%Y-%m-%d %H:%M}\t" + "\t".join(fields))
     return 0
 
 
