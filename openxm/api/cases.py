@@ -13,7 +13,7 @@ from decimal import Decimal
 from ninja import Router, Schema
 from ninja.responses import Status
 
-from openxm.cases import actions, metrics, services
+from openxm.cases import actions, config, metrics, services
 from openxm.cases.detail import case_detail
 
 from .errors import ErrorOut
@@ -292,11 +292,6 @@ def bulk(request, payload: BulkIn):
     return {"done": result["done"], "refused": {str(k): v for k, v in result["refused"].items()}}
 
 
-@router.get("/cases/{case_id}", response=CaseDetailOut, summary="One case: clocks, log, notes, contacts")
-def get_case(request, case_id: int):
-    return case_detail_out(request.auth, case_id)
-
-
 @router.post("/cases/{case_id}/transitions", response=CaseDetailOut, summary="Change a case's state")
 def transition(request, case_id: int, payload: TransitionIn):
     """Allowed: new → in_progress | waiting | resolved; in_progress → waiting | resolved;
@@ -343,3 +338,100 @@ def log_contact(request, case_id: int, payload: ContactIn):
             "by": entry.by_label,
         },
     )
+
+
+# --- configuration (members.manage) --------------------------------------------------------
+
+
+class CalendarIn(Schema):
+    name: str
+    tz: str = "Asia/Shanghai"
+    week: list[list[list[str]]]
+    country: str = ""
+    extra_holidays: list[str] = []
+    extra_workdays: list[str] = []
+
+
+class KeyOut(Schema):
+    key: str
+
+
+class UnitSetupIn(Schema):
+    calendar: str | None = None
+    owner: str | None = None
+
+
+class TeamIn(Schema):
+    name: str
+    members: list[str] = []
+
+
+class CodeIn(Schema):
+    name: str
+    active: bool = True
+    default_cost: Decimal = Decimal(0)
+
+
+class SettingsIn(Schema):
+    default_calendar: str | None = None
+    targets: dict | None = None
+    paused_states: list[str] | None = None
+    risk_hours: float | None = None
+    followup_distributions: list[int] | None = None
+    control_share: float | None = None
+
+
+@router.put("/cases/calendars/{key}", response=KeyOut, summary="Create or replace a working calendar")
+def put_calendar(request, key: str, payload: CalendarIn):
+    """``week``: seven lists (Monday first) of ``["HH:MM", "HH:MM"]`` periods; ``country``: whose
+    public holidays and make-up working days apply (e.g. CN)."""
+    cal = config.save_calendar(
+        request.auth,
+        key,
+        payload.name,
+        payload.tz,
+        payload.week,
+        payload.country,
+        payload.extra_holidays,
+        payload.extra_workdays,
+    )
+    return {"key": cal.key}
+
+
+@router.put("/cases/units/{code}", response=KeyOut, summary="A unit's calendar and case owner")
+def put_unit(request, code: str, payload: UnitSetupIn):
+    config.set_unit(request.auth, code, calendar=payload.calendar, owner=payload.owner)
+    return {"key": code}
+
+
+@router.put("/cases/teams/{key}", response=KeyOut, summary="Create or replace a team queue")
+def put_team(request, key: str, payload: TeamIn):
+    return {"key": config.save_team(request.auth, key, payload.name, payload.members).key}
+
+
+@router.put("/cases/root-causes/{key}", response=KeyOut, summary="Create or change a root-cause code")
+def put_root_cause(request, key: str, payload: CodeIn):
+    return {"key": config.save_root_cause(request.auth, key, payload.name, payload.active).key}
+
+
+@router.put("/cases/recovery-actions/{key}", response=KeyOut, summary="Create or change a recovery action")
+def put_recovery_action(request, key: str, payload: CodeIn):
+    row = config.save_recovery_action(request.auth, key, payload.name, payload.default_cost, payload.active)
+    return {"key": row.key}
+
+
+@router.put(
+    "/cases/settings", response=KeyOut, summary="Case settings: targets, pause, risk, follow-up, control"
+)
+def put_settings(request, payload: SettingsIn):
+    changes = {k: v for k, v in payload.dict().items() if v is not None}
+    if payload.default_calendar is not None:
+        changes["default_calendar"] = payload.default_calendar
+    config.update_settings(request.auth, **changes)
+    return {"key": "settings"}
+
+
+# Last: a one-segment path parameter would otherwise catch /cases/settings, /metrics, /bulk.
+@router.get("/cases/{case_id}", response=CaseDetailOut, summary="One case: clocks, log, notes, contacts")
+def get_case(request, case_id: int):
+    return case_detail_out(request.auth, case_id)

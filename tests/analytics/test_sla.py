@@ -209,3 +209,23 @@ def test_risk_ignores_met_clocks_and_paused_clocks_are_not_at_risk():
 
 def test_no_changes_no_clocks():
     assert sla.clocks(SHANGHAI, [], TARGETS, at(2026, 12, 7, 9)) == {}
+
+
+def test_the_worked_example_of_docs_cases_md():
+    high = sla.Targets(first_response=2 * H, resolution=8 * H)
+    log = changes(
+        (at(2026, 12, 11, 16, 30), "new"),  # Friday
+        (at(2026, 12, 14, 10), "waiting"),  # Monday
+        (at(2026, 12, 15, 15), "in_progress"),  # Tuesday
+        (at(2026, 12, 16, 11), "resolved"),  # Wednesday
+    )
+    found = sla.clocks(SHANGHAI, log, high, at(2026, 12, 17, 9), first_response_at=at(2026, 12, 14, 9, 45))
+    first, res = found["first_response"], found["resolution"]
+    assert first.elapsed == 2.25 * H and first.status == "breached"
+    assert first.breached_at == at(2026, 12, 14, 9, 30)
+    assert res.elapsed == 7.5 * H and res.status == "met"
+    # The same log while it was still waiting on Tuesday noon: paused at 2.5 h, no due time.
+    paused = sla.clocks(
+        SHANGHAI, log[:2], high, at(2026, 12, 15, 12), first_response_at=at(2026, 12, 14, 9, 45)
+    )
+    assert paused["resolution"].status == "paused" and paused["resolution"].elapsed == 2.5 * H

@@ -104,3 +104,33 @@ def test_bulk_changes_each_case_and_reports_refusals(org_a, admin, units, respon
     out = caller.post("/cases/bulk", {"ids": ids, "to": "in_progress"})
     assert out.status_code == 200
     assert out.json()["done"] == [ids[1]] and list(out.json()["refused"]) == [str(ids[0])]
+
+
+def test_configuration_through_the_api(org_a, make_member, units, make_key, api):
+    make_member(org_a, "agent", "a@example.com")
+    admin = api(make_key(org_a, "admin"))
+    week = [[["09:00", "12:00"], ["13:00", "18:00"]]] * 5 + [[], []]
+    ok = admin.put("/cases/calendars/sh-office", {"name": "Shanghai", "week": week, "country": "CN"})
+    assert ok.status_code == 200, ok.content
+    bad = admin.put("/cases/calendars/x", {"name": "X", "tz": "Mars/Olympus", "week": week})
+    assert bad.status_code == 422 and bad.json()["field"] == "tz"
+    overlap = admin.put(
+        "/cases/calendars/y", {"name": "Y", "week": [[["09:00", "13:00"], ["12:00", "18:00"]]] + [[]] * 6}
+    )
+    assert overlap.status_code == 422 and overlap.json()["field"] == "week"
+    assert (
+        admin.put("/cases/units/sh", {"calendar": "sh-office", "owner": "a@example.com"}).status_code == 200
+    )
+    assert admin.put("/cases/teams/care", {"name": "Care", "members": ["a@example.com"]}).status_code == 200
+    assert admin.put("/cases/root-causes/late", {"name": "Late delivery"}).status_code == 200
+    assert (
+        admin.put("/cases/recovery-actions/voucher", {"name": "Voucher", "default_cost": "50"}).status_code
+        == 200
+    )
+    out = admin.put("/cases/settings", {"risk_hours": 1, "targets": {"high": {"resolution_hours": 0}}})
+    assert out.status_code == 422 and out.json()["field"] == "targets.high.resolution_hours"
+    assert (
+        admin.put("/cases/settings", {"control_share": 0.05, "paused_states": ["waiting"]}).status_code == 200
+    )
+    agent = api(make_key(org_a, "agent"))
+    assert agent.put("/cases/root-causes/x", {"name": "X"}).status_code == 403
