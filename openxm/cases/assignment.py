@@ -93,7 +93,9 @@ def apply(case: Case, rule: str) -> None:
     if mode == "owner":
         case.assignee_id = unit_owner(organization, case.unit_id)
     else:
-        group = team(organization, key)
+        group = Team.objects.for_org(organization).filter(key=key).first()
+        if group is None:  # the team was removed after the rule was written: leave it unassigned
+            return
         case.team = group
         members = sorted(group.members.values_list("pk", flat=True))
         if mode == "round_robin" and members:

@@ -80,6 +80,8 @@ def list_cases(actor: Actor, filters: Filters = Filters(), limit: int = 200) -> 
         qs = qs.filter(unit_id__in=actor.scope.units(filters.unit))
     if filters.assignee:
         qs = qs.filter(assignee__email__iexact=filters.assignee)
+    if filters.view in ("mine", "team") and actor.user is None:
+        return []  # an API key has no cases of its own and no team
     if filters.view != "all":
         qs = qs.filter(held_out=False)  # the control group is never worked
     if filters.view == "mine":

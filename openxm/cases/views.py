@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from openxm.accounts.errors import InvalidInput
+from openxm.accounts.errors import InvalidInput, NotFound
 from openxm.accounts.roles import Perm
 from openxm.web.views import member_required
 
@@ -81,6 +81,7 @@ def bulk(request):
 def case_page(request, case_id: int):
     actor = request.actor
     if request.method == "POST":
+        services.get_case(actor, case_id)  # a case outside the scope is "not found", not a message
         action = request.POST.get("action", "")
         try:
             if action == "transition":
@@ -109,6 +110,8 @@ def case_page(request, case_id: int):
                 raise InvalidInput("action", _("is not known"))
         except InvalidInput as exc:
             messages.error(request, f"{exc.field}: {exc.message}")
+        except NotFound as exc:  # a root cause, recovery action or member that is gone
+            messages.error(request, str(exc))
         return redirect("cases:case", case_id=case_id)
     detail = case_detail(actor, case_id, with_history=True)
     return render(
