@@ -82,7 +82,9 @@ class Settings(TenantModel):
     #  "tiers": {"champions": {"high": {…}}}}
     targets = models.JSONField(default=dict, blank=True)
     paused_states = models.JSONField(default=list, blank=True)
-    risk_hours = models.FloatField(default=2.0)
+    # Business hours before a breach when a case counts as at risk: half the tightest default
+    # target (urgent: 1 h to first response), so a new case does not open already at risk.
+    risk_hours = models.FloatField(default=0.5)
     # Distribution ids (e-mail or messenger) in order of preference: the follow-up goes through
     # the first whose channel has an address for the customer. Empty: no follow-up.
     followup_distributions = models.JSONField(default=list, blank=True)

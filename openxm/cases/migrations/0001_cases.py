@@ -224,7 +224,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('targets', models.JSONField(blank=True, default=dict)),
                 ('paused_states', models.JSONField(blank=True, default=list)),
-                ('risk_hours', models.FloatField(default=2.0)),
+                ('risk_hours', models.FloatField(default=0.5)),
                 ('followup_distributions', models.JSONField(blank=True, default=list)),
                 ('control_share', models.FloatField(default=0.0, help_text='Share of eligible detractors held out')),
                 ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.organization')),
