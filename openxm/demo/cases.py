@@ -77,7 +77,7 @@ def load_cases(ctx: DemoContext) -> None:
     manager = accounts.actor_for_user(ctx.users["store.jingan@demo.openxm.local"], org, via="cli")
     _setup(admin, org)
     alerts.apply_document(admin, CASE_RULES)
-    nps = surveys.get_survey(admin, "nps")
+    nps = surveys.get_survey(admin, "relationship-nps")
     complaint = collect.Submission(
         answers={
             "nps": 2,
