@@ -39,6 +39,7 @@ COMMAND_MODULES = [
     "comments",
     "alerts",
     "plans",
+    "cases",
     "profiles",
     "privacy",
     "employees",

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "openxm.profiles",
     "openxm.privacy",
     "openxm.plans",
+    "openxm.cases",
     "openxm.web",
 ]
 
@@ -182,6 +183,10 @@ PERIODIC_JOBS = {
     "openxm-alerts-early-warning": (
         "openxm.alerts.early_warning",
         int(env("OPENXM_EARLY_WARNING_SECONDS", "3600")),
+    ),
+    "openxm-cases-escalate": (
+        "openxm.cases.escalate",
+        int(env("OPENXM_CASE_ESCALATION_SECONDS", "300")),
     ),
     "openxm-profiles-refresh-values": (
         "openxm.profiles.refresh_values",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("comments/", include("openxm.comments.urls")),
     path("alerts/", include("openxm.alerts.urls")),
     path("employees/", include("openxm.employees.urls")),
+    path("cases/", include("openxm.cases.urls")),
     path("contacts/", include("openxm.profiles.urls")),
     path("privacy/", include("openxm.privacy.urls")),
     path("plans/", include("openxm.plans.urls")),

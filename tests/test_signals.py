@@ -22,9 +22,13 @@ PACKAGE = Path(__file__).resolve().parent.parent / "openxm"
 DOMAIN_SIGNALS = {
     "openxm.surveys.signals.responses_recorded": [
         "openxm.alerts.evaluate.on_responses_recorded",  # on commit: score and answer rules
+        "openxm.cases.followup.on_responses_recorded",  # a follow-up answer lands on its case
         "openxm.comments.receivers.on_responses_recorded",  # on commit: text analytics, one batch
         "openxm.insights.rollups.on_responses_recorded",
         "openxm.metrics.on_responses_recorded",  # on commit: the ingestion count of /metrics
+    ],
+    "openxm.alerts.signals.alert_fired": [
+        "openxm.cases.opening.on_alert_fired",  # the rule's `case` action opens one case
     ],
     "openxm.comments.signals.analyses_written": [
         "openxm.alerts.evaluate.on_analyses_written",  # text rules, after the analysis

@@ -49,6 +49,11 @@ THINGS = {
     "alert": pgettext_lazy("not found", "alert"),
     "privacy request": pgettext_lazy("not found", "data-subject request"),
     "privacy archive": pgettext_lazy("not found", "export archive"),
+    "case": pgettext_lazy("not found", "case"),
+    "team": pgettext_lazy("not found", "team"),
+    "root cause": pgettext_lazy("not found", "root cause"),
+    "recovery action": pgettext_lazy("not found", "recovery action"),
+    "calendar": pgettext_lazy("not found", "calendar"),
 }
 
 

@@ -111,6 +111,11 @@ def membership_in(user: User, org: Organization) -> Membership | None:
     return Membership.objects.for_org(org).filter(user=user).first()
 
 
+def member_unit(org: Organization, user_id: int) -> int | None:
+    """The unit a member's access is limited to (None: the whole organization, or no member)."""
+    return Membership.objects.for_org(org).filter(user_id=user_id).values_list("unit_id", flat=True).first()
+
+
 def member_actors(org: Organization, emails, via: str = "task") -> dict[str, Actor]:
     """Members of ``org`` among these e-mail addresses, as actors (e-mail → actor); addresses
     of non-members are left out."""

@@ -4,7 +4,8 @@ Every recipient sees the alert only when the response lies inside their own scop
 as their scope allows (the e-mail's comment is redacted for members without personal-data
 rights). The webhook event carries what the rule's owner may see (see ``evaluate.py``).
 Included: :func:`fire`, :func:`alert_data`, :func:`event_for`. Excluded: sending webhooks
-(``delivery.py``), quiet hours, rate limits and digests (``notifying.py``).
+(``delivery.py``), quiet hours, rate limits and digests (``notifying.py``), and the ``case``
+action, which the cases app performs on ``alert_fired``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from openxm.surveys import door
 
 from . import notifying
 from .models import Alert, Delivery, InboxItem, Rule, Webhook
+from .signals import alert_fired
 
 log = logging.getLogger(__name__)
 
@@ -141,3 +143,4 @@ def fire(rule: Rule, alert: Alert, owner: Actor, response, email: bool = True) -
     release = notifying.rate_release(rule, alert, timezone.now())
     notify(rule, alert, response, email, release)
     queue_webhooks(rule, alert, release)
+    alert_fired.send(sender=Rule, rule=rule, alert=alert, response=response, owner=owner)

@@ -13,7 +13,13 @@ rules:
     actions:
       - webhook: cx-team
       - notify: [manager@example.com]
+      - case: {priority: high, assign: owner}   # opens one case per response (openxm/cases)
 ```
+
+A ``case`` action takes ``priority`` (low, normal, high, urgent; left out: from the response's
+score and the customer's value tier) and ``assign`` (``owner``: the unit's case owner;
+``team:KEY``: that team's queue; ``round_robin:KEY`` or ``least_loaded:KEY``: a member of that
+team).
 
 Included: parsing (:func:`parse`), checking every part (:func:`check`: problems name the rule or
 webhook key, the path and the problem, in the active language) and writing a document from
@@ -146,18 +152,61 @@ def _check_webhook(i: int, item: Any, existing: set[str]) -> list[Problem]:
     return found
 
 
+CASE_PRIORITIES = ("low", "normal", "high", "urgent")
+CASE_ASSIGN = re.compile(r"^(owner|(team|round_robin|least_loaded):[a-z0-9][a-z0-9_-]{0,63})$")
+ACTION_KINDS = ("webhook", "notify", "case")
+
+
+def _check_case(where: str, at: str, options: Any) -> list[Problem]:
+    if options is None:
+        return []
+    if not isinstance(options, dict):
+        return [Problem(where, f"{at}.case", _("must be a mapping with priority and assign"))]
+    found = [
+        Problem(where, f"{at}.case.{k}", _("is not a known field"))
+        for k in _unknown(options, {"priority", "assign"})
+    ]
+    if "priority" in options and options["priority"] not in CASE_PRIORITIES:
+        found.append(
+            Problem(
+                where,
+                f"{at}.case.priority",
+                _("must be one of: %(allowed)s") % {"allowed": ", ".join(CASE_PRIORITIES)},
+            )
+        )
+    if "assign" in options and not (
+        isinstance(options["assign"], str) and CASE_ASSIGN.match(options["assign"])
+    ):
+        found.append(
+            Problem(
+                where,
+                f"{at}.case.assign",
+                _("must be owner, team:KEY, round_robin:KEY or least_loaded:KEY"),
+            )
+        )
+    return found
+
+
 def _check_actions(where: str, path: str, actions: Any, webhooks: set[str]) -> list[Problem]:
     if not isinstance(actions, list) or not actions:
-        return [Problem(where, path, _("needs a list of actions (webhook: KEY or notify: [e-mail, …])"))]
+        return [
+            Problem(
+                where, path, _("needs a list of actions (webhook: KEY, notify: [e-mail, …] or case: {…})")
+            )
+        ]
     found = []
     for j, action in enumerate(actions):
         at = f"{path}[{j}]"
-        if (
-            not isinstance(action, dict)
-            or len(action) != 1
-            or next(iter(action)) not in ("webhook", "notify")
-        ):
-            found.append(Problem(where, at, _("must be one of webhook: KEY or notify: [e-mail, …]")))
+        if not isinstance(action, dict) or len(action) != 1 or next(iter(action)) not in ACTION_KINDS:
+            found.append(
+                Problem(
+                    where,
+                    at,
+                    _("must be one of webhook: KEY, notify: [e-mail, …] or case: {priority, assign}"),
+                )
+            )
+        elif "case" in action:
+            found += _check_case(where, at, action["case"])
         elif "webhook" in action and action["webhook"] not in webhooks:
             found.append(
                 Problem(where, f"{at}.webhook", _("no webhook with key %(key)s") % {"key": action["webhook"]})

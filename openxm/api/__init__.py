@@ -42,6 +42,7 @@ ROUTER_MODULES = [
     "alerts",
     "plans",
     "employees",
+    "cases",
     "contacts",
     "text",
     "privacy",

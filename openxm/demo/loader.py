@@ -45,6 +45,7 @@ def steps() -> list[DemoStep]:
     # Importing the modules registers their steps; later features add their module here.
     from . import (
         alerts,  # noqa: F401
+        cases,  # noqa: F401
         collection,  # noqa: F401
         comments,  # noqa: F401
         company,  # noqa: F401

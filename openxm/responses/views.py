@@ -124,6 +124,7 @@ def detail(request, pk: int):
             "d": browse.response_detail(actor, pk, language=surveys.ui_language()),
             "can_delete": actor.can(Perm.DATA_DELETE),
             "can_tag": actor.can(Perm.RESPONSES_WRITE),
+            "can_open_case": actor.can(Perm.CASES_WORK),
         },
     )
 

@@ -201,6 +201,19 @@ def seed_person(org_a, survey, django_capture_on_commit_callbacks):
         Held.objects.for_org(org).create(
             organization=org, alert=alert, user=user, reason=Held.Reason.QUIET, release_at=timezone.now()
         )
+        from openxm.cases.models import Case, CaseEvent, ContactEntry, Escalation, Note
+
+        case = Case.objects.for_org(org).create(
+            organization=org, contact=contact, response=response, alert=alert, rule=rule, score=2
+        )
+        CaseEvent.objects.for_org(org).create(organization=org, case=case, kind="opened", reason=p.name)
+        Note.objects.for_org(org).create(organization=org, case=case, text=f"called {p.phone}")
+        ContactEntry.objects.for_org(org).create(
+            organization=org, case=case, channel="call", summary=f"spoke to {p.name}"
+        )
+        Escalation.objects.for_org(org).create(
+            organization=org, case=case, level=1, clock="resolution", recipient=user, send_at=timezone.now()
+        )
         assert anonymous.contact_id is None
         return p
 

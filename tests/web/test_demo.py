@@ -37,6 +37,8 @@ def test_demo_command_loads_without_serving(db, capsys, monkeypatch, tmp_path):
     password = (tmp_path / "demo-password").read_text().strip()
     assert f"Password for every demo user: {password}" in out
     assert "admin@demo.openxm.local" in out
+    # The closed loop: a complaint opened a case, resolved with a voucher, followed up as a promoter.
+    assert "with a voucher; recovery rate 1/1" in out
     assert (tmp_path / "secret-key").stat().st_mode & 0o777 == 0o600
     _demo_alerts_fired()
     _demo_episode_on_the_dashboard()
