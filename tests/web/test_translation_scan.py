@@ -58,6 +58,7 @@ def _crawl(client, language: str, data: list[str]) -> dict[str, set[str]]:
         response = client.get(path, follow=True)
         assert response.status_code == 200, (path, response.status_code)
         if "html" not in response.get("Content-Type", ""):
+            response.close()  # a download (a FileResponse holds its file open until closed)
             continue
         html = response.content.decode()
         words = foreign_words(html, language, data)
