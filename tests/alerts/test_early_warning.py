@@ -7,7 +7,9 @@ import random
 from datetime import UTC, date, datetime, timedelta
 
 from openxm.alerts.early_warning import MONITORED, WEEKS, scan, watched_weeks
+from openxm.alerts.episodes import notices
 from openxm.alerts.models import Episode
+from openxm.alerts.notifying import digest_text
 from openxm.surveys import collect
 
 TODAY = date(2026, 10, 7)  # a Wednesday (in the past, so the recovery weeks are too)
@@ -209,7 +211,7 @@ def test_a_topic_whose_mentions_surge_is_an_episode(
 
 
 def test_a_topic_that_stops_being_named_is_a_silence_episode(
-    org_a, nps_survey, django_capture_on_commit_callbacks
+    org_a, admin, nps_survey, django_capture_on_commit_callbacks
 ):
     """Every detractor named the price for 25 weeks, none in the last one (their comments are
     empty): the price topic falls silent (P(X = 0) under a Poisson with mean ≈ 8 is ≈ 3e-4);
@@ -230,3 +232,9 @@ def test_a_topic_that_stops_being_named_is_a_silence_episode(
     episodes = Episode.objects.for_org(org_a).filter(dimension="topic")
     assert [(e.kind, e.closed_at) for e in episodes] == [("silence", None)]
     assert not Episode.objects.for_org(org_a).filter(dimension="touchpoint").exists()  # NPS steady
+    # the dashboard notice and the digest count the topic's mentions, not responses
+    [notice] = notices(admin)
+    assert notice.detail.startswith("0 mentions this week where ")
+    now = datetime(2026, 10, 8, tzinfo=UTC)
+    _subject, body = digest_text(admin, now - timedelta(days=1), now)
+    assert "0 mentions where " in body and " responses where " not in body
