@@ -14,16 +14,19 @@ chart (λ = 0.2, limits ±3σ) decides whether the latest week is out of control
 a later one updates it, and a week back in control closes it.
 
 **Topics**: the weekly mentions of the ``TOPICS`` most mentioned topics of the 26 weeks
-(``comments.trends``) are watched for a **surge** the same way (P(X ≥ mentions) under a Poisson
-with the baseline weeks' mean below 0.001); a topic has no score series of its own here.
+(``comments.trends``) are watched for a **surge** and for **silence** the same way (P(X ≥
+mentions), P(X ≤ mentions) under a Poisson with the baseline weeks' mean below 0.001): a topic
+that customers kept naming and that stops being named at all is as telling as a broken survey
+link (a question or a classifier removed, a channel no longer analysed); a topic has no score
+series of its own here.
 
 Who sees an episode: members who see the whole organization see all; a member limited to a unit
 sees the episodes of units inside their scope (figures of responses they may read) and no
 touchpoint, stage or topic episodes (those count every unit's responses).
 
-Excluded: a score series per topic, silence of a topic (fewer mentions of a problem is no
-alarm), a weekday or seasonal pattern in the score, CUSUM/p-chart variants (measured in
-benchmarks/early_warning.py). The evidence pages are in ``episodes.py``.
+Excluded: a score series per topic (NPS of the comments naming it), a weekday or seasonal
+pattern in the score, CUSUM/p-chart variants (measured in benchmarks/early_warning.py). The
+evidence pages are in ``episodes.py``.
 """
 
 from __future__ import annotations
@@ -174,8 +177,8 @@ def _topic_series(organization, start: date, end: date) -> dict[tuple[str, str],
 
 def assess_volume(weeks: list[date], counts: dict[date, int], min_n: int) -> dict | None:
     """The evidence for a count series (a topic's mentions): the watched weeks' counts against
-    the baseline weeks' mean, and whether the latest week is a surge; None when the baseline
-    holds fewer than ``5 × min_n``."""
+    the baseline weeks' mean, and whether the latest week is a surge or silence; None when the
+    baseline holds fewer than ``5 × min_n``."""
     base_weeks, watched = weeks[:-MONITORED], weeks[-MONITORED:]
     total = sum(counts.get(w, 0) for w in base_weeks)
     if total < 5 * min_n:
@@ -183,12 +186,14 @@ def assess_volume(weeks: list[date], counts: dict[date, int], min_n: int) -> dic
     expected = total / len(base_weeks)
     latest = counts.get(watched[-1], 0)
     surge_p = surge_probability(latest, expected)
+    silent_p = silence_probability(latest, expected)
     return {
         "baseline": {"n": total, "weeks": len(base_weeks), "expected_per_week": round(expected, 1)},
-        "method": "Poisson upper tail of the week's mentions against the baseline weeks' mean",
+        "method": "Poisson tails of the week's mentions against the baseline weeks' mean",
         "series": [{"week": w.isoformat(), "n": counts.get(w, 0)} for w in watched],
         "drop": False,
-        "silence": False,
+        "silence": silent_p < SILENCE_P,
+        "silence_probability": silent_p,
         "surge": surge_p < SILENCE_P,
         "surge_probability": surge_p,
     }
@@ -243,7 +248,8 @@ def scan(organization, today: date | None = None) -> dict[tuple[str, str], dict]
             if evidence is None:
                 continue
             found[key] = evidence
-            _update(organization, key, label, Episode.Kind.SURGE, evidence["surge"], evidence, today)
+            for kind in (Episode.Kind.SILENCE, Episode.Kind.SURGE):
+                _update(organization, key, label, kind, evidence[kind.value], evidence, today)
     return found
 
 

@@ -163,7 +163,12 @@ def notices(actor: Actor, touchpoints=None) -> list[Notice]:
                 "n": latest.get("n"),
             }
         else:
-            detail = _("%(n)s responses this week where %(expected)s were expected") % {
+            # a topic's series counts mentions of it, the others count responses
+            if e.dimension == Episode.Dimension.TOPIC:
+                text = _("%(n)s mentions this week where %(expected)s were expected")
+            else:
+                text = _("%(n)s responses this week where %(expected)s were expected")
+            detail = text % {
                 "n": latest.get("n"),
                 "expected": e.evidence.get("baseline", {}).get("expected_per_week"),
             }

@@ -295,9 +295,15 @@ def digest_text(actor: Actor, since: datetime, until: datetime) -> tuple[str, st
                 }
             else:
                 key = "silence_probability" if e.kind == Episode.Kind.SILENCE else "surge_probability"
-                sure = _(
-                    "%(n)s responses where %(expected)s were expected (probability %(p).1e by chance)"
-                ) % {
+                if e.dimension == Episode.Dimension.TOPIC:  # a topic's series counts mentions
+                    text = _(
+                        "%(n)s mentions where %(expected)s were expected (probability %(p).1e by chance)"
+                    )
+                else:
+                    text = _(
+                        "%(n)s responses where %(expected)s were expected (probability %(p).1e by chance)"
+                    )
+                sure = text % {
                     "n": latest.get("n"),
                     "expected": base.get("expected_per_week"),
                     "p": e.evidence.get(key, 0.0),

@@ -1,8 +1,9 @@
 """Alert routes: rules (list, one, save, back-test), rules as code (apply, export), webhooks
-(list, delivery log, send test) and the member's inbox.
+(list, delivery log, send test), the member's inbox and their notification settings.
 
-Rules, webhooks, back-tests and tests need ``alerts.manage``; the inbox ``dashboards.view``
-(an API key has no inbox: its list is empty). A rule saved through the API is owned by the key
+Rules, webhooks, back-tests and tests need ``alerts.manage``; the inbox and the settings
+``dashboards.view`` (an API key has no inbox: its list is empty; it has no settings: 422). A
+rule saved through the API is owned by the key
 (or the signed-in member) and sees only what its owner may see.
 """
 
@@ -14,7 +15,7 @@ from ninja import Router, Schema
 from ninja.responses import Status
 
 from openxm.accounts.errors import InvalidInput
-from openxm.alerts import services
+from openxm.alerts import notifying, services
 
 from .errors import ErrorOut
 
@@ -124,6 +125,35 @@ class ReadIn(Schema):
 
 class CountOut(Schema):
     count: int
+
+
+class SettingsOut(Schema):
+    alert_email: bool
+    digest: str
+    quiet_start: str
+    quiet_end: str
+    time_zone: str
+
+
+class SettingsIn(Schema):
+    """The whole settings: what is left out takes its default (e-mails on, no digest, no quiet
+    hours, the organization's time zone)."""
+
+    alert_email: bool = True
+    digest: str = "none"
+    quiet_start: str = ""
+    quiet_end: str = ""
+    time_zone: str = ""
+
+
+def _settings_out(s) -> SettingsOut:
+    return SettingsOut(
+        alert_email=s.alert_email,
+        digest=s.digest,
+        quiet_start=s.quiet_start.strftime("%H:%M") if s.quiet_start else "",
+        quiet_end=s.quiet_end.strftime("%H:%M") if s.quiet_end else "",
+        time_zone=s.time_zone,
+    )
 
 
 def _rule_out(r) -> RuleOut:
@@ -269,3 +299,21 @@ def inbox(request):
 @router.post("/alerts/inbox/read", response=CountOut, summary="Mark inbox items (all without ids) as read")
 def mark_read(request, payload: ReadIn):
     return CountOut(count=services.mark_read(request.auth, payload.ids))
+
+
+@router.get(
+    "/alerts/settings",
+    response={200: SettingsOut, 422: ErrorOut},
+    summary="The calling member's notification settings",
+)
+def get_settings(request):
+    return _settings_out(notifying.get_settings(request.auth))
+
+
+@router.put(
+    "/alerts/settings",
+    response={200: SettingsOut, 422: ErrorOut},
+    summary="Replace the calling member's notification settings (e-mails, digest, quiet hours, time zone)",
+)
+def put_settings(request, payload: SettingsIn):
+    return _settings_out(notifying.save_settings(request.auth, **payload.dict()))

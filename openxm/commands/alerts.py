@@ -1,13 +1,17 @@
-"""openxm alerts: rules and webhooks as code, back-tests and test messages.
+"""openxm alerts: rules and webhooks as code, back-tests, test messages and a member's
+notification settings.
 
     openxm alerts apply FILE --org SLUG [--dry-run]
     openxm alerts export --org SLUG [--format yaml|json] [--output FILE]
     openxm alerts backtest RULE --org SLUG [--days 30]
     openxm alerts test WEBHOOK --org SLUG
+    openxm alerts settings --org SLUG --user EMAIL [--alert-email on|off]
+        [--digest none|daily|weekly] [--quiet-hours HH:MM-HH:MM|none] [--time-zone ZONE]
 
 ``--org SLUG`` alone acts as the server's operator (rules without an owner see the whole
 organization); with ``--user EMAIL`` or ``--api-key`` it acts as that member or key, who then
-owns the rules it applies.
+owns the rules it applies. ``settings`` is a member's own (``--user``, or its alias
+``--email``): without options it prints them; options change only what they name.
 """
 
 import sys
@@ -47,6 +51,23 @@ def register(subparsers):
     test.add_argument("webhook", metavar="WEBHOOK", help=_("the webhook's key"))
     add_actor_arguments(test)
     django_command(test, run_test)
+
+    prefs = sub.add_parser(
+        "settings",
+        help=_("Show or change a member's alert notification settings"),
+        description=_("Without options, print the settings; each option changes only its own setting."),
+    )
+    prefs.add_argument("--alert-email", choices=("on", "off"), help=_("alert e-mails on or off"))
+    prefs.add_argument("--digest", choices=("none", "daily", "weekly"), help=_("the digest e-mail"))
+    prefs.add_argument(
+        "--quiet-hours", metavar="HH:MM-HH:MM", help=_("hold alert e-mails in these hours ('none' to clear)")
+    )
+    prefs.add_argument(
+        "--time-zone", metavar="ZONE", help=_("e.g. Asia/Shanghai ('' for the organization's)")
+    )
+    add_actor_arguments(prefs)
+    prefs.add_argument("--email", dest="user", metavar="EMAIL", help=_("the same as --user"))
+    django_command(prefs, run_settings)
 
 
 def _actor(args):
@@ -116,3 +137,46 @@ def run_test(args) -> int:
     status = logged.status_code if logged.status_code is not None else "-"
     print(f"{status}\t{logged.duration_ms} ms\t{logged.excerpt}")
     return 0 if logged.ok else 1
+
+
+def _quiet_hours(value: str) -> tuple[str, str]:
+    from openxm.cli import CommandError
+
+    if value.strip().lower() in ("", "none"):
+        return "", ""
+    start, sep, end = value.partition("-")
+    if not sep:
+        raise CommandError(_("--quiet-hours: give HH:MM-HH:MM, e.g. 22:00-08:00, or none"))
+    return start, end
+
+
+def run_settings(args) -> int:
+    from openxm.alerts import notifying
+
+    actor = actor_from_args(args)
+    row = notifying.get_settings(actor)
+    now = {
+        "alert_email": row.alert_email,
+        "digest": row.digest,
+        "quiet_start": row.quiet_start.strftime("%H:%M") if row.quiet_start else "",
+        "quiet_end": row.quiet_end.strftime("%H:%M") if row.quiet_end else "",
+        "time_zone": row.time_zone,
+    }
+    changes = {}
+    if args.alert_email is not None:
+        changes["alert_email"] = args.alert_email == "on"
+    if args.digest is not None:
+        changes["digest"] = args.digest
+    if args.quiet_hours is not None:
+        changes["quiet_start"], changes["quiet_end"] = _quiet_hours(args.quiet_hours)
+    if args.time_zone is not None:
+        changes["time_zone"] = args.time_zone
+    if changes:
+        row = notifying.save_settings(actor, **{**now, **changes})
+    # Field names and values as the API spells them, so scripts can read them
+    quiet = f"{row.quiet_start:%H:%M}-{row.quiet_end:%H:%M}" if row.quiet_start else "none"
+    print(f"alert_email\t{'on' if row.alert_email else 'off'}")
+    print(f"digest\t{row.digest}")
+    print(f"quiet_hours\t{quiet}")
+    print(f"time_zone\t{row.time_zone}")
+    return 0

@@ -82,3 +82,49 @@ def test_a_chat_bots_url_is_not_shown(org_a, make_key, api):
     assert caller.post("/alerts/apply", {"document": doc}).status_code == 200
     [hook] = caller.get("/alerts/webhooks").json()
     assert hook["url"] == "https://qyapi.weixin.qq.com/…"
+
+
+def test_the_callers_notification_settings(org_a, make_member, make_key, api, signed_in):
+    """A signed-in member reads and replaces their own settings (the service the page uses); a
+    bad value is a 422 naming the field and saves nothing; an API key has no settings."""
+    from openxm.accounts import services as accounts
+    from openxm.alerts import notifying
+    from openxm.alerts.models import NotificationSettings
+
+    user = make_member(org_a, "viewer")
+    client = signed_in(user)
+    headers = {"X-OpenXM-Org": org_a.slug}
+    fresh = client.get("/api/v1/alerts/settings", headers=headers)
+    assert fresh.status_code == 200
+    assert fresh.json() == {
+        "alert_email": True,
+        "digest": "none",
+        "quiet_start": "",
+        "quiet_end": "",
+        "time_zone": "",
+    }
+    wanted = {
+        "alert_email": False,
+        "digest": "weekly",
+        "quiet_start": "22:00",
+        "quiet_end": "07:30",
+        "time_zone": "Asia/Shanghai",
+    }
+    put = client.put("/api/v1/alerts/settings", wanted, content_type="application/json", headers=headers)
+    assert put.status_code == 200 and put.json() == wanted
+    assert client.get("/api/v1/alerts/settings", headers=headers).json() == wanted
+    row = NotificationSettings.objects.for_org(org_a).get(user=user)
+    assert (row.digest, str(row.quiet_end), row.alert_email) == ("weekly", "07:30:00", False)
+
+    for body, field in (
+        ({"digest": "hourly"}, "digest"),
+        ({"quiet_start": "25:00", "quiet_end": "07:00"}, "quiet_start"),
+        ({"quiet_start": "22:00"}, "quiet_end"),
+        ({"time_zone": "Mars/Olympus"}, "time_zone"),
+    ):
+        bad = client.put("/api/v1/alerts/settings", body, content_type="application/json", headers=headers)
+        assert (bad.status_code, bad.json()["field"]) == (422, field)
+    assert notifying.get_settings(accounts.actor_for_user(user, org_a, via="web")).digest == "weekly"
+
+    keyed = api(make_key(org_a, "viewer")).get("/alerts/settings")
+    assert (keyed.status_code, keyed.json()["field"]) == (422, "user")

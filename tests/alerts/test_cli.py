@@ -46,3 +46,34 @@ def test_errors_in_chinese(org_a, tmp_path, capsys, monkeypatch):
     assert main(["alerts", "apply", str(bad), "--org", org_a.slug]) == 1
     err = capsys.readouterr().err
     assert "规则 r" in err and "需要 value" in err and "未应用任何内容" in err
+
+
+def _shown(email: str, digest: str, quiet: str, zone: str = "") -> str:
+    return f"alert_email\t{email}\ndigest\t{digest}\nquiet_hours\t{quiet}\ntime_zone\t{zone}\n"
+
+
+def test_a_members_notification_settings(org_a, make_member, capsys):
+    make_member(org_a, "viewer", "vera@example.com")
+    who = ["--org", org_a.slug, "--email", "vera@example.com"]
+    assert main(["alerts", "settings", *who]) == 0
+    assert capsys.readouterr().out == _shown("on", "none", "none")
+    assert main(["alerts", "settings", *who, "--quiet-hours", "22:00-08:00", "--digest", "daily"]) == 0
+    assert capsys.readouterr().out == _shown("on", "daily", "22:00-08:00")
+    # each option changes only its own setting; --user is the same as --email
+    member = ["--org", org_a.slug, "--user", "vera@example.com"]
+    assert main(["alerts", "settings", *member, "--alert-email", "off", "--time-zone", "Asia/Shanghai"]) == 0
+    assert capsys.readouterr().out == _shown("off", "daily", "22:00-08:00", "Asia/Shanghai")
+    assert main(["alerts", "settings", *who, "--quiet-hours", "22:00"]) == 1
+    assert "--quiet-hours" in capsys.readouterr().err
+    assert main(["alerts", "settings", *who, "--time-zone", "Mars/Olympus"]) == 1
+    assert "time_zone" in capsys.readouterr().err
+    assert main(["alerts", "settings", *who, "--quiet-hours", "none"]) == 0
+    assert "quiet_hours\tnone\n" in capsys.readouterr().out
+
+
+def test_settings_errors_in_chinese(org_a, make_member, capsys, monkeypatch):
+    monkeypatch.setenv("OPENXM_LANGUAGE", "zh-hans")
+    make_member(org_a, "viewer", "vera@example.com")
+    who = ["--org", org_a.slug, "--email", "vera@example.com"]
+    assert main(["alerts", "settings", *who, "--quiet-hours", "2200"]) == 1
+    assert "--quiet-hours" in (err := capsys.readouterr().err) and "例如" in err

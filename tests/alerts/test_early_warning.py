@@ -7,7 +7,9 @@ import random
 from datetime import UTC, date, datetime, timedelta
 
 from openxm.alerts.early_warning import MONITORED, WEEKS, scan, watched_weeks
+from openxm.alerts.episodes import notices
 from openxm.alerts.models import Episode
+from openxm.alerts.notifying import digest_text
 from openxm.surveys import collect
 
 TODAY = date(2026, 10, 7)  # a Wednesday (in the past, so the recovery weeks are too)
@@ -169,7 +171,10 @@ def test_episode_page_shows_series_limits_comments_and_moving_topics(
     with django_capture_on_commit_callbacks(execute=True):  # the comments are analysed on commit
         _load(org_a, nps_survey, [(40, 0.45, 0.20)] * (WEEKS - 3) + [(40, 0.15, 0.60)] * 3, comment=comment)
     scan(org_a, TODAY)
-    [episode] = Episode.objects.for_org(org_a)
+    # the touchpoint's drop, and the price topic that detractors stopped naming falls silent
+    kinds = set(Episode.objects.for_org(org_a).values_list("dimension", "kind"))
+    assert kinds == {("touchpoint", "drop"), ("topic", "silence")}
+    episode = Episode.objects.for_org(org_a).get(dimension="touchpoint")
     page = signed_in(admin.user).get(f"/alerts/early-warning/{episode.pk}/").content.decode()
     assert 'data-chart="episode-' in page and 'id="episode-series"' in page
     series = page.split('id="episode-series"')[1].split("</table>")[0]
@@ -203,3 +208,33 @@ def test_a_topic_whose_mentions_surge_is_an_episode(
     assert episode.evidence["series"][-1]["n"] > 3 * episode.evidence["baseline"]["expected_per_week"]
     page = signed_in(admin.user).get(f"/alerts/early-warning/{episode.pk}/").content.decode()
     assert "送货太慢了" in page.split('id="episode-comments"')[1]
+
+
+def test_a_topic_that_stops_being_named_is_a_silence_episode(
+    org_a, admin, nps_survey, django_capture_on_commit_callbacks
+):
+    """Every detractor named the price for 25 weeks, none in the last one (their comments are
+    empty): the price topic falls silent (P(X = 0) under a Poisson with mean ≈ 8 is ≈ 3e-4);
+    a scan of the same weeks again keeps the one episode."""
+
+    def comment(week, score):
+        return "价格太贵了" if score == 0 and week < WEEKS - 1 else None
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _load(org_a, nps_survey, [(40, 0.45, 0.20)] * WEEKS, comment=comment)
+    found = scan(org_a, TODAY)
+    price = {s: e for (d, s), e in found.items() if d == "topic" and s.startswith("price")}
+    assert price, "the comments were analysed into a price topic"
+    evidence = next(iter(price.values()))
+    assert evidence["silence"] and not evidence["surge"] and evidence["series"][-1]["n"] == 0
+    assert evidence["silence_probability"] < 0.001 < evidence["baseline"]["expected_per_week"]
+    scan(org_a, TODAY + timedelta(days=1))
+    episodes = Episode.objects.for_org(org_a).filter(dimension="topic")
+    assert [(e.kind, e.closed_at) for e in episodes] == [("silence", None)]
+    assert not Episode.objects.for_org(org_a).filter(dimension="touchpoint").exists()  # NPS steady
+    # the dashboard notice and the digest count the topic's mentions, not responses
+    [notice] = notices(admin)
+    assert notice.detail.startswith("0 mentions this week where ")
+    now = datetime(2026, 10, 8, tzinfo=UTC)
+    _subject, body = digest_text(admin, now - timedelta(days=1), now)
+    assert "0 mentions where " in body and " responses where " not in body
