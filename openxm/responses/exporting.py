@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.db import OperationalError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -334,15 +336,39 @@ def run_export(org_id: int, job_id: int) -> ExportJob:
         name = f"{job.survey.key}-{stamp}.{job.format}"
         path, relative = storage.new_path("exports", org.pk, name)
         scoped.update(file_name=name, file_path=relative)
-        chunks = writers.counting(iter_rows(org, spec), lambda done: scoped.update(rows_written=done))
+        chunks = writers.counting(iter_rows(org, spec), lambda done: _progress(scoped, done))
         writers.WRITERS[job.format](_file_codebook(org, spec, job.format), chunks, path)
-        scoped.update(status=ExportJob.Status.DONE, file_size=path.stat().st_size, finished_at=timezone.now())
+        size = path.stat().st_size
+        _settle(scoped, status=ExportJob.Status.DONE, file_size=size, finished_at=timezone.now())
     except Exception as exc:  # recorded on the job for the person waiting for it
         if not isinstance(exc, InvalidInput):
             log.exception("export %s failed", job_id)
         message = f"{exc.field}: {exc.message}" if isinstance(exc, InvalidInput) else str(exc)
-        scoped.update(status=ExportJob.Status.FAILED, error=message, finished_at=timezone.now())
+        _settle(scoped, status=ExportJob.Status.FAILED, error=message, finished_at=timezone.now())
     return scoped.get()
+
+
+def _progress(scoped, done: int) -> None:
+    """Rows written so far, for the page that polls the job: best effort. (SQLite can refuse a
+    write for a moment while a reader holds the table — the polling page, in a shared-cache test
+    database at once — and a missed count is made good by the next one.)"""
+    try:
+        scoped.update(rows_written=done)
+    except OperationalError:
+        log.info("export progress not recorded (database busy)")
+
+
+def _settle(scoped, attempts: int = 6, **fields) -> None:
+    """The job's final state, retried while the database is briefly locked (see ``_progress``):
+    losing it would leave the person waiting on an export that is already written."""
+    for attempt in range(attempts):
+        try:
+            scoped.update(**fields)
+            return
+        except OperationalError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.25 * (attempt + 1))
 
 
 def _visible_exports(actor: Actor):

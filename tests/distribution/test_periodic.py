@@ -37,6 +37,8 @@ def test_beat_schedule_names_registered_tasks():
         "openxm.alerts.early_warning",
         "openxm.profiles.refresh_values",
         "openxm.privacy.apply_retention",
+        "openxm.alerts.notify_due",
+        "openxm.cases.escalate",
     }
     for entry in schedule.values():
         assert entry["task"] in app.tasks, entry["task"]
@@ -48,6 +50,8 @@ def test_beat_schedule_names_registered_tasks():
         "openxm.alerts.early_warning": 3600.0,
         "openxm.profiles.refresh_values": 86400.0,
         "openxm.privacy.apply_retention": 86400.0,
+        "openxm.alerts.notify_due": 60.0,
+        "openxm.cases.escalate": 300.0,
     }
     assert app.conf.beat_schedule_filename.startswith(str(django_settings.OPENXM_HOME))
 
@@ -63,6 +67,8 @@ def test_intervals_come_from_the_environment_and_zero_switches_a_job_off(tmp_pat
         OPENXM_EARLY_WARNING_SECONDS="0",
         OPENXM_PROFILE_VALUES_SECONDS="0",
         OPENXM_RETENTION_SECONDS="0",
+        OPENXM_ALERT_NOTIFY_SECONDS="0",
+        OPENXM_CASE_ESCALATION_SECONDS="0",
     )
     code = (
         "from openxm import settings as s; "
