@@ -174,7 +174,9 @@ def _episode(org, subject, dimension="unit", opened=None):
 
 def _nine_am_zone(now: datetime) -> str:
     """A fixed-offset zone in which ``now`` is between 09:00 and 10:00."""
-    k = 9 - now.astimezone(UTC).hour  # -14..9: Etc/GMT-k is UTC+k
+    k = 9 - now.astimezone(UTC).hour  # Etc/GMT-k is UTC+k
+    if k < -12:  # there is no zone behind UTC-12: 09:00 of the next day, ahead of UTC, instead
+        k += 24
     return "Etc/GMT" if k == 0 else f"Etc/GMT{-k:+d}"
 
 
