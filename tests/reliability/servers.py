@@ -18,6 +18,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cryptography.fernet import Fernet
+
 OPENXM = str(Path(sys.executable).with_name("openxm"))
 
 
@@ -107,6 +109,9 @@ class Cluster:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+_ENCRYPTION_KEY = Fernet.generate_key().decode()
+
+
 def openxm_env(home: Path, **extra) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENXM_", "DATABASE_URL", "CELERY_"))}
     env.update(
@@ -115,6 +120,8 @@ def openxm_env(home: Path, **extra) -> dict:
         OPENXM_EMBEDDED_SCHEDULER="false",
         OPENXM_INSECURE_COOKIES="true",
         OPENXM_COLLECT_STATIC="false",  # seconds of compression per fresh home; tested in e2e
+        # With DATABASE_URL (a deployment) the keys must come from the environment (openxm.E002).
+        OPENXM_ENCRYPTION_KEYS=_ENCRYPTION_KEY,
         DJANGO_SETTINGS_MODULE="openxm.settings",
     )
     env.update(extra)
