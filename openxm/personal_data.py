@@ -220,6 +220,28 @@ def mentions(value: Any, needles: Iterable[str]) -> bool:
     return any(n.lower() in text for n in needles if n)
 
 
+def cascade_hook(
+    app: str, models: dict[str, Any], root: str, find: Callable[[Subject, Found], Found]
+) -> Hook:
+    """The hook of an app whose rows about the subject are rows of one ``root`` table and rows
+    that go with them (a cascade): ``find`` lists them all; export gives every column of each;
+    erase deletes the root rows in both modes (the others go with them, checked afterwards)."""
+
+    def export(subject: Subject, found: Found) -> dict[str, list[dict]]:
+        org = subject.organization
+        return {
+            label: [row(o) for o in model.objects.for_org(org).filter(pk__in=found[label]).order_by("pk")]
+            for label, model in models.items()
+        }
+
+    def erase(actor, subject: Subject, found: Found, mode: str) -> dict[str, int]:
+        models[root].objects.for_org(subject.organization).filter(pk__in=found[root]).delete()
+        return {label: len(found[label]) for label in models}
+
+    derived = tuple(label for label in models if label != root)
+    return Hook(app=app, models=tuple(models), find=find, export=export, erase=erase, derived=derived)
+
+
 def rows_by_contact(
     app: str,
     label: str,

@@ -11,7 +11,7 @@ notification settings, which hold no data subject's data.
 
 from __future__ import annotations
 
-from openxm.personal_data import Hook, Subject, exempt, register, row
+from openxm.personal_data import Subject, cascade_hook, exempt, register
 
 from .models import Alert, Delivery, DeliveryAttempt, Held, InboxItem
 
@@ -44,30 +44,8 @@ def find(subject: Subject, found: dict[str, list]) -> dict[str, list]:
     }
 
 
-def export(subject: Subject, found: dict[str, list]) -> dict[str, list[dict]]:
-    org = subject.organization
-    return {
-        label: [row(o) for o in model.objects.for_org(org).filter(pk__in=found[label]).order_by("pk")]
-        for label, model in MODELS.items()
-    }
-
-
-def erase(actor, subject: Subject, found: dict[str, list], mode: str) -> dict[str, int]:
-    Alert.objects.for_org(subject.organization).filter(pk__in=found[ALERT]).delete()
-    return {label: len(found[label]) for label in MODELS}
-
-
 def register_hook() -> None:
-    register(
-        Hook(
-            app="alerts",
-            models=tuple(MODELS),
-            find=find,
-            export=export,
-            erase=erase,
-            derived=(INBOX, DELIVERY, ATTEMPT, HELD),
-        )
-    )
+    register(cascade_hook("alerts", MODELS, ALERT, find))
     exempt("alerts.Rule", "an alert rule: its condition and actions")
     exempt("alerts.Webhook", "a webhook's address and signing secret (encrypted)")
     exempt("alerts.Episode", "a touchpoint's weekly score series out of control; no person")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from openxm.personal_data import Hook, Subject, exempt, register, row
+from openxm.personal_data import Subject, cascade_hook, exempt, register
 
 from .models import Case, CaseEvent, ContactEntry, Escalation, Note
 
@@ -45,30 +45,8 @@ def find(subject: Subject, found: dict[str, list]) -> dict[str, list]:
     return out
 
 
-def export(subject: Subject, found: dict[str, list]) -> dict[str, list[dict]]:
-    org = subject.organization
-    return {
-        label: [row(o) for o in model.objects.for_org(org).filter(pk__in=found[label]).order_by("pk")]
-        for label, model in MODELS.items()
-    }
-
-
-def erase(actor, subject: Subject, found: dict[str, list], mode: str) -> dict[str, int]:
-    Case.objects.for_org(subject.organization).filter(pk__in=found[CASE]).delete()
-    return {label: len(found[label]) for label in MODELS}
-
-
 def register_hook() -> None:
-    register(
-        Hook(
-            app="cases",
-            models=tuple(MODELS),
-            find=find,
-            export=export,
-            erase=erase,
-            derived=(EVENT, NOTE, CONTACT, ESCALATION),
-        )
-    )
+    register(cascade_hook("cases", MODELS, CASE, find))
     exempt("cases.WorkCalendar", "a unit's working hours, holidays and make-up working days")
     exempt("cases.Team", "a team queue of staff members")
     exempt("cases.UnitSetup", "a unit's calendar and case owner (a staff member)")
