@@ -16,14 +16,13 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from openxm.accounts import audit
 from openxm.accounts.actors import Actor
 from openxm.accounts.errors import InvalidInput, NotFound
 from openxm.customers import directory
 from openxm.customers import segments as contact_segments
 
 from . import invitations
-from .services import InviteResult, inviting
+from .services import InviteResult, invited, inviting
 
 MAX_AUDIENCE = 20_000
 CHUNK = 500
@@ -67,21 +66,4 @@ def invite_segment(
                 result.skipped[exc.outcome] = result.skipped.get(exc.outcome, 0) + 1
                 continue
             result.invited.append(invitation.pk)
-    audit.record(
-        actor,
-        "distribution.invited",
-        target_type="distribution",
-        target_id=dist.pk,
-        data={
-            "segment": key,
-            "invited": len(result.invited),
-            "skipped": result.skipped,
-            **({"send_at": send_at.isoformat()} if send_at else {}),
-        },
-    )
-    if result.invited and send_at is None:
-        from .tasks import dispatch_invitations
-
-        org_id = actor.organization.pk
-        transaction.on_commit(lambda: dispatch_invitations.delay(org_id))
-    return result
+    return invited(actor, dist, result, send_at, segment=key)

@@ -395,12 +395,19 @@ def invite_contacts(
             result.skipped[exc.outcome] = result.skipped.get(exc.outcome, 0) + 1
             continue
         result.invited.append(invitation.pk)
+    return invited(actor, dist, result, send_at)
+
+
+def invited(actor: Actor, dist, result: InviteResult, send_at, **data) -> InviteResult:
+    """After creating a distribution's invitations: audit them (``data`` adds to the entry) and,
+    unless they wait for ``send_at``, send them once the transaction commits."""
     audit.record(
         actor,
         "distribution.invited",
         target_type="distribution",
         target_id=dist.pk,
         data={
+            **data,
             "invited": len(result.invited),
             "skipped": result.skipped,
             **({"send_at": send_at.isoformat()} if send_at else {}),

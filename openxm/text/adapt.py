@@ -144,6 +144,24 @@ class _Text:
             idfs.append(np.log((1.0 + n) / (1.0 + df)) + 1.0)
         return cls(blocks, vocabularies, idfs)
 
+    def saved(self) -> tuple[dict, dict]:
+        """What saving needs, without pickle: the JSON entries (``blocks``, ``vocabularies`` in
+        column order) and the arrays (``idf_<i>``)."""
+        meta = {
+            "blocks": [dict(b, ngram_range=list(b["ngram_range"])) for b in self.blocks],
+            "vocabularies": [_ordered(v) for v in self.vocabularies],
+        }
+        return meta, {f"idf_{i}": idf for i, idf in enumerate(self.idfs)}
+
+    @classmethod
+    def from_saved(cls, meta: dict, arrays) -> _Text | None:
+        """The inverse of :meth:`saved` (None when ``meta`` holds no blocks)."""
+        if meta.get("blocks") is None:
+            return None
+        idfs = [arrays[f"idf_{i}"] for i in range(len(meta["blocks"]))]
+        vocabularies = [{t: i for i, t in enumerate(v)} for v in meta["vocabularies"]]
+        return cls(meta["blocks"], vocabularies, idfs)
+
     def transform(self, texts: list[str]):
         parts = zip(self._vecs, self.idfs, self.blocks, strict=True)
         return sparse.hstack(
@@ -250,15 +268,13 @@ class AdaptedSentiment:
             "blocks": None,
             "vocabularies": None,
         }
-        if self.text is not None:
-            meta["blocks"] = [dict(b, ngram_range=list(b["ngram_range"])) for b in self.text.blocks]
-            meta["vocabularies"] = [_ordered(v) for v in self.text.vocabularies]
-        (directory / "adapted.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         arrays = {}
-        if self.coef is not None:
-            arrays = {"coef": self.coef, "intercept": self.intercept}
         if self.text is not None:
-            arrays.update({f"idf_{i}": idf for i, idf in enumerate(self.text.idfs)})
+            text_meta, arrays = self.text.saved()
+            meta.update(text_meta)
+        (directory / "adapted.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        if self.coef is not None:
+            arrays.update({"coef": self.coef, "intercept": self.intercept})
         np.savez_compressed(directory / "weights.npz", **arrays)
 
     @classmethod
@@ -272,14 +288,11 @@ class AdaptedSentiment:
         meta = json.loads(path.read_text(encoding="utf-8"))
         if meta.get("format") != FORMAT:
             raise ValueError(f"{path}: unknown format {meta.get('format')!r}")
-        text = coef = intercept = None
+        coef = intercept = None
         with np.load(directory / "weights.npz", allow_pickle=False) as w:
             if "coef" in w:
                 coef, intercept = w["coef"], w["intercept"]
-            if meta["blocks"] is not None:
-                idfs = [w[f"idf_{i}"] for i in range(len(meta["blocks"]))]
-                vocabularies = [{t: i for i, t in enumerate(v)} for v in meta["vocabularies"]]
-                text = _Text(meta["blocks"], vocabularies, idfs)
+            text = _Text.from_saved(meta, w)
         report = AdaptReport.from_dict(meta["report"])
         return cls(
             meta["language"], meta["classes"], meta["chosen"], meta["settings"], report, text, coef, intercept

@@ -34,7 +34,6 @@ import numpy as np
 from scipy import sparse
 
 from .adapt import _ADAPTED_BLOCKS, _Text
-from .classifier import _ordered
 
 __all__ = ["AdaptedTopics", "TopicResult", "adapt_topics", "MIN_EACH"]
 
@@ -150,9 +149,8 @@ class AdaptedTopics:
         }
         arrays = {}
         if self.text is not None:
-            meta["blocks"] = [dict(b, ngram_range=list(b["ngram_range"])) for b in self.text.blocks]
-            meta["vocabularies"] = [_ordered(v) for v in self.text.vocabularies]
-            arrays = {f"idf_{i}": idf for i, idf in enumerate(self.text.idfs)}
+            text_meta, arrays = self.text.saved()
+            meta.update(text_meta)
             arrays.update({"coef": self.coef, "intercept": self.intercept})
         (directory / "topics.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         np.savez_compressed(directory / "weights.npz", **arrays)
@@ -163,12 +161,10 @@ class AdaptedTopics:
         meta = json.loads((directory / "topics.json").read_text(encoding="utf-8"))
         if meta.get("format") != FORMAT:
             raise ValueError(f"{directory}: unknown format {meta.get('format')!r}")
-        text = coef = intercept = None
+        coef = intercept = None
         with np.load(directory / "weights.npz", allow_pickle=False) as w:
-            if meta["blocks"] is not None:
-                idfs = [w[f"idf_{i}"] for i in range(len(meta["blocks"]))]
-                vocabularies = [{t: i for i, t in enumerate(v)} for v in meta["vocabularies"]]
-                text = _Text(meta["blocks"], vocabularies, idfs)
+            text = _Text.from_saved(meta, w)
+            if text is not None:
                 coef, intercept = w["coef"], w["intercept"]
         results = [TopicResult(**r) for r in meta["results"]]
         return cls(meta["language"], results, text, coef, intercept, meta["topics"])
