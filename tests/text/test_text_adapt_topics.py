@@ -69,14 +69,8 @@ def test_save_and_load_round_trip_predicts_the_same(tmp_path):
     assert loaded.predict(texts, rules) == model.predict(texts, rules)
 
 
-@pytest.mark.parametrize(
-    "texts, rules, gold, message",
-    [(["a"], [set()], [], "same length"), (["a"], [set()], [set()], None)],
-)
-def test_bad_input_is_refused(texts, rules, gold, message):
-    if message:
-        with pytest.raises(ValueError, match=message):
-            adapt_topics(texts, rules, gold, "en")
-    else:
-        with pytest.raises(ValueError, match="language"):
-            adapt_topics(texts, rules, gold, "fr")
+def test_bad_input_is_refused():
+    with pytest.raises(ValueError, match="same length"):
+        adapt_topics(["a"], [set()], [], "en")
+    with pytest.raises(ValueError, match="language"):
+        adapt_topics(["a"], [set()], [set()], "fr")
