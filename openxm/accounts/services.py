@@ -117,13 +117,13 @@ def member_unit(org: Organization, user_id: int) -> int | None:
 
 
 def member_actors(org: Organization, emails, via: str = "task") -> dict[str, Actor]:
-    """Members of ``org`` among these e-mail addresses, as actors (e-mail → actor); addresses
-    of non-members are left out."""
-    wanted = {e.strip().lower() for e in emails if e and e.strip()}
-    rows = Membership.objects.for_org(org).filter(user__email__in=wanted).select_related("user")
-    return {
-        m.user.email: Actor(org, Role(m.role), via, user=m.user, unit_id=m.unit_id) for m in rows
-    }
+    """Members of ``org`` among these e-mail addresses (every member when ``emails`` is None),
+    as actors (e-mail → actor); addresses of non-members are left out."""
+    rows = Membership.objects.for_org(org).select_related("user")
+    if emails is not None:
+        wanted = {e.strip().lower() for e in emails if e and e.strip()}
+        rows = rows.filter(user__email__in=wanted)
+    return {m.user.email: Actor(org, Role(m.role), via, user=m.user, unit_id=m.unit_id) for m in rows}
 
 
 def actor_for_user(user: User, org: Organization, via: str, ip_address: str | None = None) -> Actor:

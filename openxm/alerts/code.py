@@ -44,7 +44,7 @@ from . import formats, transport
 from .models import FORMATS
 
 KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-WEBHOOK_FIELDS = {"key", "format", "url", "secret", "enabled"}
+WEBHOOK_FIELDS = {"key", "format", "url", "secret", "enabled", "early_warning"}
 RULE_FIELDS = {"key", "name", "when", "actions", "enabled", "limit_per_hour", "urgent"}
 SIGNED = ("feishu", "dingtalk")
 
@@ -118,13 +118,15 @@ def _unknown(item: dict, known: set[str]) -> list[str]:
 
 
 def _common(item: dict, path: str, where: str, fields: set[str]) -> list[Problem]:
-    """Unknown fields, the key's shape and ``enabled`` of a webhook or rule."""
+    """Unknown fields, the key's shape and the true/false fields (``enabled``; a webhook's
+    ``early_warning``) of a webhook or rule."""
     found = [Problem(where, f"{path}.{k}", _("is not a known field")) for k in _unknown(item, fields)]
     key = item.get("key")
     if not isinstance(key, str) or not KEY.match(key):
         found.append(Problem(where, f"{path}.key", _("must be lower-case letters, digits, - or _")))
-    if "enabled" in item and not isinstance(item["enabled"], bool):
-        found.append(Problem(where, f"{path}.enabled", _("must be true or false")))
+    for flag in ("enabled", "early_warning"):
+        if flag in fields and flag in item and not isinstance(item[flag], bool):
+            found.append(Problem(where, f"{path}.{flag}", _("must be true or false")))
     return found
 
 
@@ -291,7 +293,13 @@ def document(webhooks, rules) -> dict:
     the document has none), so an export can be shared and applied again."""
     return {
         "webhooks": [
-            {"key": w.key, "format": w.format, "url": w.url, **({} if w.enabled else {"enabled": False})}
+            {
+                "key": w.key,
+                "format": w.format,
+                "url": w.url,
+                **({"early_warning": True} if w.early_warning else {}),
+                **({} if w.enabled else {"enabled": False}),
+            }
             for w in webhooks
         ],
         "rules": [

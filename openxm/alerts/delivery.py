@@ -58,6 +58,8 @@ def message_for(webhook: Webhook, event: dict) -> formats.Message:
                 url = item.get("response", {}).get("url", "")
                 lines.append(f"{item.get('rule', {}).get('name', '')}: {scores} {url}".strip())
             return formats.Message(event, title, lines)
+        if str(event.get("type", "")).startswith("episode."):
+            return _episode_message(event, data)
         title = _("openxm alert: %(rule)s") % {"rule": data.get("rule", {}).get("name", "")}
         lines = [_("Survey: %(survey)s") % {"survey": data.get("survey", {}).get("title", "")}]
         scores = data.get("scores") or {}
@@ -71,6 +73,23 @@ def message_for(webhook: Webhook, event: dict) -> formats.Message:
         return formats.Message(
             event, title, lines, data.get("response", {}).get("url", ""), _("Open the response")
         )
+
+
+def _episode_message(event: dict, data: dict) -> formats.Message:
+    """An ``episode.*`` event as a chat message (in the active language)."""
+    from .models import Episode, EpisodeNotice
+    from .notifying import how_sure
+
+    kind = dict(Episode.Kind.choices).get(data.get("kind"), data.get("kind", ""))
+    dimension = dict(Episode.Dimension.choices).get(data.get("dimension"), "")
+    state = dict(EpisodeNotice.Event.choices).get(data.get("event"), "")
+    title = _("openxm early warning: %(where)s · %(kind)s (%(state)s)") % {
+        "where": f"{dimension} {data.get('label', '')}".strip(),
+        "kind": kind,
+        "state": state,
+    }
+    url = data.get("episode", {}).get("url", "")
+    return formats.Message(event, title, [how_sure(data)], url, _("Open the evidence"))
 
 
 def _merged(webhook: Webhook, messages: list[formats.Message]) -> formats.Message:
@@ -138,7 +157,9 @@ def attempt(delivery: Delivery, now=None) -> DeliveryAttempt | None:
     webhook = delivery.webhook
     if delivery.status != Delivery.Status.PENDING:
         return None
-    test = delivery.alert_id is None
+    # A test is sent once and never counts towards switching off; digests and early-warning
+    # events (no alert either) are retried like alerts.
+    test = delivery.event.get("type") == "alert.test"
     if not webhook.enabled and not test:
         return None
     batch = [delivery]

@@ -49,6 +49,9 @@ class Evidence:
     driving_weeks: tuple[date, date]
     comments: list
     topics: list[TopicMove]
+    # The weekly rows with the episode's score (NPS or top-2-box %) under "score".
+    rows: list[dict]
+    baseline_score: float | None
 
 
 def driving_weeks(episode: Episode) -> tuple[date, date]:
@@ -82,7 +85,7 @@ def _slice(episode: Episode, first: date, last: date) -> Slice:
 
 def _chart(episode: Episode) -> charts.Chart:
     series = episode.evidence.get("series") or []
-    if episode.dimension == Episode.Dimension.TOPIC:
+    if episode.dimension == Episode.Dimension.TOPIC and episode.kind != Episode.Kind.DROP:
         expected = episode.evidence.get("baseline", {}).get("expected_per_week", 0.0)
         spread = 3 * expected**0.5
         return charts.line_with_band(
@@ -100,9 +103,13 @@ def _chart(episode: Episode) -> charts.Chart:
             filename=f"episode-{episode.pk}",
         )
     limits = [row["limit"] for row in series]
+    if episode.metric == "top2box":
+        title = _("EWMA of the standardised top-2-box %, with its control limits")
+    else:
+        title = _("EWMA of the standardised NPS, with its control limits")
     return charts.line_with_band(
         f"episode-{episode.pk}",
-        _("EWMA of the standardised NPS, with its control limits"),
+        title,
         [row["week"] for row in series],
         [
             {
@@ -145,7 +152,10 @@ def evidence(actor: Actor, episode: Episode) -> Evidence:
         driving = comments.verbatims(
             actor, now, topic=topic, sentiment="negative", limit=COMMENTS_SHOWN, language=language
         ).rows
-    return Evidence(_chart(episode), (first, last), driving, moves[:TOPICS_SHOWN])
+    metric = episode.metric
+    rows = [{**row, "score": row.get(metric)} for row in series]
+    base_score = episode.evidence.get("baseline", {}).get(metric)
+    return Evidence(_chart(episode), (first, last), driving, moves[:TOPICS_SHOWN], rows, base_score)
 
 
 def notices(actor: Actor, touchpoints=None) -> list[Notice]:
@@ -157,9 +167,13 @@ def notices(actor: Actor, touchpoints=None) -> list[Notice]:
     for e in episodes(actor, limit=20, open_only=True, touchpoints=touchpoints):
         latest = (e.evidence.get("series") or [{}])[-1]
         if e.kind == Episode.Kind.DROP:
-            detail = _("NPS %(nps)s this week against %(base)s before (n = %(n)s)") % {
-                "nps": latest.get("nps"),
-                "base": e.evidence.get("baseline", {}).get("nps"),
+            if e.metric == "top2box":
+                text = _("Top-2-box %(nps)s%% this week against %(base)s%% before (n = %(n)s)")
+            else:
+                text = _("NPS %(nps)s this week against %(base)s before (n = %(n)s)")
+            detail = text % {
+                "nps": latest.get(e.metric),
+                "base": e.evidence.get("baseline", {}).get(e.metric),
                 "n": latest.get("n"),
             }
         else:

@@ -36,6 +36,9 @@ class Webhook(TenantModel):
     # the bot's signing secret; Slack and WeCom: empty (the URL is the secret). Encrypted at rest.
     secret = EncryptedTextField(blank=True)
     enabled = models.BooleanField(default=True)
+    # Subscribed to the early-warning events (episode.opened, .updated, .closed) besides the
+    # alerts of the rules that name it.
+    early_warning = models.BooleanField(default=False)
     consecutive_failures = models.PositiveIntegerField(default=0)
     disabled_reason = models.CharField(max_length=300, blank=True)
     owner_user = models.ForeignKey(
@@ -113,10 +116,14 @@ class InboxItem(TenantModel):
     class Kind(models.TextChoices):
         ALERT = "alert", _("Alert")
         WEBHOOK_DISABLED = "webhook_disabled", _("Webhook switched off")
+        EPISODE = "episode", _("Early warning")
 
     user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.ALERT)
     alert = models.ForeignKey(Alert, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    notice = models.ForeignKey(
+        "EpisodeNotice", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     webhook = models.ForeignKey(Webhook, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -125,7 +132,12 @@ class InboxItem(TenantModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "alert"], condition=models.Q(alert__isnull=False), name="uniq_alerts_inbox"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["user", "notice"],
+                condition=models.Q(notice__isnull=False),
+                name="uniq_alerts_inbox_notice",
+            ),
         ]
         indexes = [models.Index(fields=["organization", "user", "read_at"], name="alerts_inbox_unread")]
         ordering = ["-created_at", "-pk"]
@@ -194,6 +206,9 @@ class Episode(TenantModel):
     updated_at = models.DateField()
     closed_at = models.DateField(null=True, blank=True)
     evidence = models.JSONField(default=dict)
+    # How far out of control it was when members were last told (opened or updated): a later
+    # week notifies again only when it is meaningfully worse (analytics.early_warning.worsened).
+    notified_severity = models.FloatField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -204,6 +219,31 @@ class Episode(TenantModel):
             )
         ]
         ordering = ["closed_at", "-opened_at", "-pk"]
+
+
+class EpisodeNotice(TenantModel):
+    """One transition of an episode that members and webhooks are told of: ``opened``,
+    ``updated`` (meaningfully worse; numbered 1, 2, …) or ``closed``. Written in the scan's
+    transaction with the transition itself, with the inbox items and deliveries it makes: the
+    unique constraint keeps it to one per transition however often the scan runs."""
+
+    class Event(models.TextChoices):
+        OPENED = "opened", _("Opened")
+        UPDATED = "updated", _("Worse")
+        CLOSED = "closed", _("Back in control")
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="notices")
+    event = models.CharField(max_length=8, choices=Event.choices)
+    number = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    # The webhook event's data (docs/alerts.md: "Early-warning events").
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["episode", "event", "number"], name="uniq_alerts_episode_notice")
+        ]
+        ordering = ["-created_at", "-pk"]
 
 
 class NotificationSettings(TenantModel):
@@ -230,14 +270,18 @@ class NotificationSettings(TenantModel):
 
 
 class Held(TenantModel):
-    """An alert kept back from one channel — a member's e-mail (quiet hours, rate limit) or a
-    webhook (rate limit) — until ``release_at``, then sent in one digest with the others."""
+    """An alert (or an episode notice) kept back from one channel — a member's e-mail (quiet
+    hours, rate limit) or a webhook (rate limit) — until ``release_at``, then sent in one digest
+    with the others."""
 
     class Reason(models.TextChoices):
         QUIET = "quiet", _("Quiet hours")
         RATE = "rate", _("Rate limit")
 
-    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="+")
+    alert = models.ForeignKey(Alert, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    notice = models.ForeignKey(
+        EpisodeNotice, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     user = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )

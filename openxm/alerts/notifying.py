@@ -7,8 +7,8 @@ with a digest of what was held back, and the daily or weekly digest e-mail.
 * **Quiet hours** hold a member's alert e-mails (the inbox still shows the alert at once) until
   they end; **a rule's ``limit_per_hour``** holds an alert from each of its channels — every
   member's e-mail and every webhook — when the rule already fired that many alerts in the
-  previous 60 minutes. Held alerts go out as **one digest per channel** when the quiet hours end
-  or the hour is over (:func:`release_held`: one e-mail listing them, one webhook event
+  current clock hour (a fixed window). Held alerts go out as **one digest per channel** when
+  the quiet hours end or the hour is over (:func:`release_held`: one e-mail listing them, one webhook event
   ``alert.digest``). An **urgent** rule bypasses both.
 * **Digests** (:func:`send_digests`): what changed since the last one, inside the member's scope
   and in their language — the alerts in their inbox by rule, and the early-warning episodes they
@@ -121,17 +121,26 @@ def quiet_until(start: time | None, end: time | None, now: datetime) -> datetime
 # --- Holding back -----------------------------------------------------------------------------
 
 
+def hour_window(now: datetime) -> tuple[datetime, datetime]:
+    """The clock hour ``now`` lies in: [HH:00, HH+1:00)."""
+    start = now.replace(minute=0, second=0, microsecond=0)
+    return start, start + WINDOW
+
+
 def rate_release(rule: Rule, alert: Alert, now: datetime) -> datetime | None:
-    """When the rule is over its hourly limit (and not urgent): the moment its oldest alert of
-    the last hour leaves the window; None when the alert may go out now."""
+    """When the rule is over its hourly limit (and not urgent): the end of the current clock
+    hour; None when the alert may go out now.
+
+    A fixed window, not a sliding one: with a sliding window a long burst keeps the last 60
+    minutes full, so the held alerts would wait for as long as the burst lasts; a fixed window
+    releases them at the top of every hour, at most one digest per channel an hour."""
     if rule.urgent or not rule.limit_per_hour:
         return None
-    recent = Alert.objects.for_org(rule.organization).filter(rule=rule, fired_at__gt=now - WINDOW)
-    recent = recent.exclude(pk=alert.pk)
-    if recent.count() < rule.limit_per_hour:
+    start, end = hour_window(now)
+    recent = Alert.objects.for_org(rule.organization).filter(rule=rule, fired_at__gte=start, fired_at__lt=end)
+    if recent.exclude(pk=alert.pk).count() < rule.limit_per_hour:
         return None
-    oldest = recent.order_by("fired_at").values_list("fired_at", flat=True).first()
-    return oldest + WINDOW
+    return end
 
 
 def hold_email(rule: Rule, alert: Alert, actor: Actor, release: datetime | None, now: datetime) -> bool:
@@ -178,6 +187,16 @@ def _lines(actor: Actor, alerts: list[Alert]) -> list[str]:
     return lines
 
 
+def notice_lines(notices) -> list[str]:
+    """Each episode change as a line and its link, in the active language."""
+    lines = []
+    for n in notices:
+        e = n.episode
+        lines.append(f"- {where(e)} · {e.get_kind_display()} ({n.get_event_display()}): {how_sure(n.data)}")
+        lines.append(f"  {n.data.get('episode', {}).get('url', '')}")
+    return lines
+
+
 def _language(user, organization) -> str:
     return user.language or organization.default_language or settings.LANGUAGE_CODE
 
@@ -188,11 +207,16 @@ def _release_email(organization, user, rows: list[Held]) -> None:
     except NotFound:
         return  # no longer a member
     with translation.override(_language(user, organization)):
-        lines = _lines(actor, [r.alert for r in rows])
-        if not lines:
+        lines = _lines(actor, [r.alert for r in rows if r.alert_id])
+        if not lines and not any(r.notice_id for r in rows):
             return
-        subject = _("%(n)s alerts held back") % {"n": len(lines)}
-        intro = _("These alerts waited for the end of your quiet hours or of a rule's hourly limit:")
+        if lines:
+            subject = _("%(n)s alerts held back") % {"n": len(lines)}
+            intro = _("These alerts waited for the end of your quiet hours or of a rule's hourly limit:")
+        else:
+            subject = _("Early warning: %(n)s changes") % {"n": sum(1 for r in rows if r.notice_id)}
+            intro = _("These early-warning changes waited for the end of your quiet hours:")
+        lines += notice_lines([r.notice for r in rows if r.notice_id])
     try:
         send_mail(subject, "\n".join([intro, "", *lines]), settings.DEFAULT_FROM_EMAIL, [user.email])
     except Exception:  # the inbox already holds the alerts; a mail outage must not stop the job
@@ -227,7 +251,7 @@ def release_held(now: datetime | None = None) -> int:
                 Held.objects.for_org(organization)
                 .select_for_update(skip_locked=True, of=("self",))
                 .filter(released_at__isnull=True, release_at__lte=now)
-                .select_related("alert", "alert__rule", "user", "webhook")
+                .select_related("alert", "alert__rule", "notice", "notice__episode", "user", "webhook")
             )
             Held.objects.for_org(organization).filter(pk__in=[r.pk for r in due]).update(released_at=now)
         groups: dict[tuple, list[Held]] = defaultdict(list)
@@ -254,6 +278,52 @@ def _due(row: NotificationSettings, now_local: datetime, zone: ZoneInfo) -> bool
         return True
     last = row.last_digest_at.astimezone(zone).date()
     return (now_local.date() - last).days >= DIGEST_DAYS[row.digest]
+
+
+def episode_facts(e: Episode) -> dict:
+    """What is said of an episode wherever it is told (digests, e-mails, webhook events): the
+    latest week of its series, the baseline and the tail probability of silence or a surge."""
+    key = {Episode.Kind.SILENCE: "silence_probability", Episode.Kind.SURGE: "surge_probability"}
+    return {
+        "kind": e.kind,
+        "dimension": e.dimension,
+        "metric": e.metric,
+        "latest": (e.evidence.get("series") or [{}])[-1],
+        "baseline": e.evidence.get("baseline", {}),
+        "probability": e.evidence.get(key[e.kind]) if e.kind in key else None,
+    }
+
+
+def where(e: Episode) -> str:
+    return f"{e.get_dimension_display()} {e.label or e.subject}"
+
+
+def how_sure(facts: dict) -> str:
+    """One line, in the active language: the score against its baseline and the EWMA against its
+    limit, or the count against the expected one with the chance of seeing it by accident."""
+    latest, base = facts.get("latest") or {}, facts.get("baseline") or {}
+    if facts.get("kind") == Episode.Kind.DROP:
+        if facts.get("metric") == "top2box":
+            text = _(
+                "Top-2-box %(nps)s%% against %(base)s%% before; EWMA %(ewma)s beyond its limit ±%(limit)s"
+            )
+        else:
+            text = _("NPS %(nps)s against %(base)s before; EWMA %(ewma)s beyond its limit ±%(limit)s")
+        return text % {
+            "nps": latest.get(facts.get("metric", "nps")),
+            "base": base.get(facts.get("metric", "nps")),
+            "ewma": latest.get("ewma"),
+            "limit": latest.get("limit"),
+        }
+    if facts.get("dimension") == Episode.Dimension.TOPIC:  # a topic's series counts mentions
+        text = _("%(n)s mentions where %(expected)s were expected (probability %(p).1e by chance)")
+    else:
+        text = _("%(n)s responses where %(expected)s were expected (probability %(p).1e by chance)")
+    return text % {
+        "n": latest.get("n"),
+        "expected": base.get("expected_per_week"),
+        "p": facts.get("probability") or 0.0,
+    }
 
 
 def digest_text(actor: Actor, since: datetime, until: datetime) -> tuple[str, str] | None:
@@ -283,40 +353,52 @@ def digest_text(actor: Actor, since: datetime, until: datetime) -> tuple[str, st
     if changed:
         lines.append(_("Early warning:"))
         for e in changed:
-            where = f"{e.get_dimension_display()} {e.label or e.subject}"
-            latest = (e.evidence.get("series") or [{}])[-1]
-            base = e.evidence.get("baseline", {})
-            if e.kind == Episode.Kind.DROP:
-                sure = _("NPS %(nps)s against %(base)s before; EWMA %(ewma)s beyond its limit ±%(limit)s") % {
-                    "nps": latest.get("nps"),
-                    "base": base.get("nps"),
-                    "ewma": latest.get("ewma"),
-                    "limit": latest.get("limit"),
-                }
-            else:
-                key = "silence_probability" if e.kind == Episode.Kind.SILENCE else "surge_probability"
-                if e.dimension == Episode.Dimension.TOPIC:  # a topic's series counts mentions
-                    text = _(
-                        "%(n)s mentions where %(expected)s were expected (probability %(p).1e by chance)"
-                    )
-                else:
-                    text = _(
-                        "%(n)s responses where %(expected)s were expected (probability %(p).1e by chance)"
-                    )
-                sure = text % {
-                    "n": latest.get("n"),
-                    "expected": base.get("expected_per_week"),
-                    "p": e.evidence.get(key, 0.0),
-                }
             state = _("closed") if e.closed_at else _("open")
-            lines.append(f"- {where} · {e.get_kind_display()} ({state}): {sure}")
+            lines.append(f"- {where(e)} · {e.get_kind_display()} ({state}): {how_sure(episode_facts(e))}")
     if not lines:
         return None
     return _("openxm digest: what changed"), "\n".join(lines)
 
 
+def _send_digest(row: NotificationSettings, now: datetime) -> bool:
+    """Send one member's digest if it is due, then record it; True when an e-mail went out.
+
+    Sent first, recorded after: a failed send raises, leaves ``last_digest_at`` as it was and
+    the next run tries again. The settings row stays locked (``select_for_update``) from the
+    check to the record, so a second job running at the same time skips it instead of sending
+    it again; only a crash between the mail server's acceptance and the commit can repeat one."""
+    with transaction.atomic():
+        row = (
+            NotificationSettings.objects.for_org(row.organization)
+            .select_for_update(skip_locked=True)
+            .select_related("organization", "user")
+            .filter(pk=row.pk)
+            .first()
+        )
+        if row is None or row.digest == "none":
+            return False  # another job holds it, or it was switched off meanwhile
+        zone = _zone(row, row.organization)
+        if not _due(row, now.astimezone(zone), zone):
+            return False
+        since = row.last_digest_at or now - timedelta(days=DIGEST_DAYS[row.digest])
+        found = None
+        try:
+            actor = accounts.actor_for_user(row.user, row.organization, via="task")
+        except NotFound:
+            actor = None  # no longer a member: nothing to send, but mark it done
+        if actor is not None:
+            with translation.override(_language(row.user, row.organization)):
+                found = digest_text(actor, since, now)
+        if found is not None:
+            send_mail(found[0], found[1], settings.DEFAULT_FROM_EMAIL, [row.user.email])
+        row.last_digest_at = now
+        row.save(update_fields=["last_digest_at"])
+    return found is not None
+
+
 def send_digests(now: datetime | None = None) -> int:
-    """Send the due daily and weekly digests; returns how many were sent."""
+    """Send the due daily and weekly digests; returns how many were sent. A member whose
+    e-mail fails is tried again by the next run."""
     now = now or timezone.now()
     sent = 0
     rows = [
@@ -327,25 +409,10 @@ def send_digests(now: datetime | None = None) -> int:
         .select_related("organization", "user")
     ]
     for row in rows:
-        zone = _zone(row, row.organization)
-        if not _due(row, now.astimezone(zone), zone):
-            continue
-        since = row.last_digest_at or now - timedelta(days=DIGEST_DAYS[row.digest])
-        row.last_digest_at = now
-        row.save(update_fields=["last_digest_at"])
         try:
-            actor = accounts.actor_for_user(row.user, row.organization, via="task")
-        except NotFound:
-            continue
-        with translation.override(_language(row.user, row.organization)):
-            found = digest_text(actor, since, now)
-        if found is None:
-            continue
-        try:
-            send_mail(found[0], found[1], settings.DEFAULT_FROM_EMAIL, [row.user.email])
-            sent += 1
+            sent += _send_digest(row, now)
         except Exception:  # one member's mail problem must not stop the others' digests
-            log.exception("digest to %s failed", row.user.email)
+            log.exception("digest to %s failed; it is tried again by the next run", row.user.email)
     return sent
 
 

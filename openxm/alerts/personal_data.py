@@ -5,7 +5,7 @@ saw, personal data included), the inbox items announcing them, the webhook deliv
 carried them with their attempt logs, and the notifications held back for a digest. Erasure
 deletes the alerts in both modes (an anonymised response keeps its scores, but the alert's
 summary would still name the person); the inbox items, deliveries and held notifications go with
-them (cascade). Excluded (exempt): rules, webhooks, early-warning episodes and members'
+them (cascade). Excluded (exempt): rules, webhooks, early-warning episodes and their notices and members'
 notification settings, which hold no data subject's data.
 """
 
@@ -49,6 +49,7 @@ def register_hook() -> None:
     exempt("alerts.Rule", "an alert rule: its condition and actions")
     exempt("alerts.Webhook", "a webhook's address and signing secret (encrypted)")
     exempt("alerts.Episode", "a touchpoint's weekly score series out of control; no person")
+    exempt("alerts.EpisodeNotice", "an episode's transition with its aggregate figures; no person")
     exempt(
         "alerts.NotificationSettings",
         "a member's own notification preferences (quiet hours, digest)",

@@ -90,7 +90,11 @@ def apply_document(actor: Actor, text: str, fmt: str = "auto", dry_run: bool = F
     plan = Plan(dry_run=dry_run)
     with transaction.atomic():
         for item in doc.get("webhooks") or []:
-            values = {"format": item.get("format", "standard"), "url": item["url"]}
+            values = {
+                "format": item.get("format", "standard"),
+                "url": item["url"],
+                "early_warning": item.get("early_warning", False),
+            }
             if item.get("secret"):
                 values["secret"] = code.secrets_of(item["secret"])
             if "enabled" in item:
@@ -333,7 +337,9 @@ def inbox(actor: Actor, limit: int = 100) -> list[InboxRow]:
     actor.require(Perm.DASHBOARDS_VIEW)
     rows = []
     visible = set()
-    items = list(_inbox(actor).select_related("alert", "alert__rule", "webhook")[:limit])
+    items = list(
+        _inbox(actor).select_related("alert", "alert__rule", "webhook", "notice", "notice__episode")[:limit]
+    )
     alert_responses = [i.alert.response_id for i in items if i.alert_id]
     if alert_responses:
         visible = set(door.responses(actor.scope).filter(pk__in=alert_responses).values_list("pk", flat=True))
@@ -358,6 +364,8 @@ def inbox(actor: Actor, limit: int = 100) -> list[InboxRow]:
                     detail,
                 )
             )
+        elif item.notice_id:
+            rows.append(_episode_row(item))
         else:
             title = _("Webhook %(key)s was switched off after repeated failures") % {"key": item.webhook.key}
             rows.append(
@@ -372,6 +380,19 @@ def inbox(actor: Actor, limit: int = 100) -> list[InboxRow]:
                 )
             )
     return rows
+
+
+def _episode_row(item: InboxItem) -> InboxRow:
+    """An early-warning notice in the inbox: where, what and how sure, with its link."""
+    from .notifying import how_sure, where
+
+    notice = item.notice
+    episode = notice.episode
+    title = f"{where(episode)} · {episode.get_kind_display()} ({notice.get_event_display()})"
+    detail = {"episode": episode.pk, "event": notice.event, "text": how_sure(notice.data)}
+    return InboxRow(
+        item.pk, item.kind, item.created_at.isoformat(), item.read_at is not None, title, None, detail
+    )
 
 
 def mark_read(actor: Actor, item_ids: list[int] | None = None) -> int:

@@ -27,6 +27,10 @@ count, and :func:`silence_probability` is the chance of seeing so few responses 
 ``expected`` were due: a broken survey link shows as a tiny probability; :func:`surge_probability`
 is the other tail, the chance of so many.
 
+:func:`severity` puts how far out of control a period is on one scale per kind (standard errors
+of the EWMA below zero for a drop; −log10 of the tail probability for silence and a surge) and
+:func:`worsened` says whether it is meaningfully worse than when members were last told.
+
 Excluded: building the series from stored responses and keeping episodes (the apps do that),
 seasonality of the score itself (the baseline is one mean; a weekday pattern in volume is handled
 because each period is standardised at its own n).
@@ -186,3 +190,28 @@ def surge_probability(count: int, expected: float) -> float:
         k += 1
         term *= expected / k
     return min(total, 1.0)
+
+
+# One more standard error of the standardised EWMA below zero (three of the EWMA's own standard
+# deviations at λ = 0.2), or a tail probability a thousand times smaller.
+WORSE_STEP = {"drop": 1.0, "silence": 3.0, "surge": 3.0}
+
+
+def severity(kind: str, *, ewma: float | None = None, probability: float | None = None) -> float:
+    """How far out of control: ``-ewma`` for a drop, ``-log10(probability)`` for silence or a
+    surge (a probability of 0 counts as 1e-300)."""
+    if kind == "drop":
+        if ewma is None:
+            raise ValueError("a drop's severity needs the EWMA")
+        return -ewma
+    if kind in ("silence", "surge"):
+        if probability is None:
+            raise ValueError("silence and surge need the tail probability")
+        return -math.log10(max(probability, 1e-300))
+    raise ValueError(f"unknown kind {kind!r}")
+
+
+def worsened(kind: str, notified: float | None, now: float) -> bool:
+    """Whether ``now`` is at least ``WORSE_STEP[kind]`` beyond the severity members were last
+    told of (always, when they were told of none)."""
+    return notified is None or now >= notified + WORSE_STEP[kind]

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from openxm.accounts.errors import InvalidInput
@@ -94,6 +94,9 @@ class WebhookOut(Schema):
     format: str
     url: str
     enabled: bool
+    early_warning: bool = Field(
+        description="Subscribed to episode.opened, episode.updated and episode.closed"
+    )
     consecutive_failures: int
     disabled_reason: str
 
@@ -272,6 +275,7 @@ def list_webhooks(request):
             format=w.format,
             url=w.shown_url,
             enabled=w.enabled,
+            early_warning=w.early_warning,
             consecutive_failures=w.consecutive_failures,
             disabled_reason=w.disabled_reason,
         )

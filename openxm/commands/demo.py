@@ -85,6 +85,11 @@ def run(args) -> int:
         (home / "demo-password").unlink(missing_ok=True)
     call_command("migrate", interactive=False, verbosity=0)
     password = _read_or_create(home / "demo-password", lambda: secrets.token_urlsafe(12))
+    from openxm.utils.public_address import server_started_on
+
+    # Links in what the loading prints (alert e-mails on the console) point at the address the
+    # demo is about to serve on, not at the fallback localhost:8000.
+    server_started_on(args.host, args.port)
     ctx = load_demo(password)
     url = f"http://{args.host}:{args.port}/"
     print(_("openxm demo is ready."))

@@ -421,6 +421,27 @@ def topic_trends(
     )
 
 
+def topic_nps_weeks(
+    scope: Scope, piece: Slice, topics: list[str]
+) -> dict[str, dict[date, tuple[int, int, int]]]:
+    """Per topic and week (Mondays, in the organization's time zone): (promoters, passives,
+    detractors) among the responses whose comments name the topic — each response once, whatever
+    number of its comments name it; responses without an NPS answer are left out."""
+    tz = door.organization_zone(scope.organization)
+    rows = (
+        _topic_rows(scope, piece, "topic")
+        .filter(topic__in=topics, analysis__nps__isnull=False)
+        .annotate(period=TruncWeek("analysis__answered_at", tzinfo=tz))
+        .values_list("topic", "period", "analysis__nps")
+        .annotate(n=Count("analysis__response_id", distinct=True))
+    )
+    found: dict[str, dict[date, list[int]]] = {}
+    for topic, period, score, n in rows:
+        cell = found.setdefault(topic, {}).setdefault(_day(period), [0, 0, 0])
+        cell[0 if score >= 9 else 1 if score >= 7 else 2] += n
+    return {t: {w: (c[0], c[1], c[2]) for w, c in weeks.items()} for t, weeks in found.items()}
+
+
 def _day(value) -> date:
     return value.date() if isinstance(value, datetime) else value
 

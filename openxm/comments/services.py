@@ -45,6 +45,7 @@ from .queries import (
     analyses,
     make_slice,
     overview,
+    topic_nps_weeks,
     topic_trends,
 )
 from .queries import topic_summary as _topic_summary
@@ -172,6 +173,12 @@ def trends(
     if bucket not in ("day", "week", "month"):
         raise InvalidInput("bucket", _("must be day, week or month"))
     return topic_trends(actor.scope, piece, topics[:20], bucket=bucket, language=language)
+
+
+def topic_scores(actor: Actor, piece: Slice, topics: list[str]) -> dict:
+    """Weekly NPS counts (promoters, passives, detractors) of the responses naming each topic."""
+    actor.require(Perm.DASHBOARDS_VIEW)
+    return topic_nps_weeks(actor.scope, piece, topics[:20])
 
 
 def verbatims(

@@ -123,12 +123,13 @@ def load_alerts(ctx: DemoContext) -> None:
         for text in (False, True)
         for i in range(0, len(ids), 500)
     )
-    watched = scan(org)
+    watched = scan(org, email=False)  # the inbox and webhooks only, like the replayed alerts
     out = sorted(
-        f"{subject} ({kind})"
+        f"{subject} ({kind}{'' if extra is None else ', ' + extra})"
         for (_dimension, subject), e in watched.items()
+        for extra, found in ((None, e), ("top-2-box", e.get("top2box")), ("NPS", e.get("score")))
         for kind in ("drop", "silence", "surge")
-        if e[kind]
+        if found and found.get(kind)
     )
     ctx.say(
         f"alerts: 2 rules, {fired} alerts on the last {REPLAY_DAYS} days' responses; "
