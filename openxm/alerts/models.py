@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from openxm.accounts.tenancy import TenantModel
 from openxm.crypto import EncryptedTextField
@@ -228,9 +229,9 @@ class EpisodeNotice(TenantModel):
     unique constraint keeps it to one per transition however often the scan runs."""
 
     class Event(models.TextChoices):
-        OPENED = "opened", _("Opened")
-        UPDATED = "updated", _("Worse")
-        CLOSED = "closed", _("Back in control")
+        OPENED = "opened", pgettext_lazy("episode event", "Opened")
+        UPDATED = "updated", pgettext_lazy("episode event", "Worse")
+        CLOSED = "closed", pgettext_lazy("episode event", "Back in control")
 
     episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="notices")
     event = models.CharField(max_length=8, choices=Event.choices)

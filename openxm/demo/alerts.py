@@ -6,7 +6,8 @@ store's responses), and comments flagged as churn risk or negative about deliver
 admin and the service desk. The rules are then evaluated on the complete responses of the last
 30 days, so the inboxes hold alerts (no e-mail is sent for this replayed history). Idempotent:
 rules are upserted by key and an alert exists once per rule and response. Then the early-warning
-scan runs once over the demo's touchpoints, journey stages and units.
+scan runs once over the demo's touchpoints, journey stages, units and topics; the episodes it
+opens reach the members' inboxes (no e-mail either).
 
 Step ``courier-incident`` (order 78, before the text analytics step re-analyses every comment and
 before any rule exists, so recording it sends no e-mail): the demo's history has one incident

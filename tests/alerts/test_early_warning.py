@@ -30,8 +30,14 @@ def _load(org, survey, weekly, seed=3, unit="", comment=None):
             ) + timedelta(hours=12)
             answers = {"nps": score}
             text = comment(w, score) if comment else None
-            if text:
-                answers["reason_detractor"] = text
+            if text:  # the follow-up question the respondent's score shows
+                answers[
+                    "reason_promoter"
+                    if score >= 9
+                    else "reason_passive"
+                    if score >= 7
+                    else "reason_detractor"
+                ] = text
             subs.append(
                 collect.Submission(answers=answers, idempotency_key=f"w{w}-{i}", completed_at=at, unit=unit)
             )

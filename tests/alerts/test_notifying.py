@@ -235,3 +235,49 @@ def test_when_a_digest_is_due(digest, last, now, due):
     row = notifying.NotificationSettings(digest=digest)
     row.last_digest_at = datetime.fromisoformat(last).replace(tzinfo=UTC) if last else None
     assert notifying._due(row, datetime.fromisoformat(now).replace(tzinfo=UTC), UTC) is due
+
+
+def test_a_digest_that_fails_to_send_is_sent_by_the_next_run_once(org_a, admin, respond, monkeypatch):
+    """Sent first, recorded after: a mail server that refuses leaves the digest due, the next
+    run sends it, and the run after that sends nothing more."""
+    services.apply_document(
+        admin,
+        "rules:\n  - {key: low, name: Low, when: {score: nps, op: lte, value: 6}, "
+        f"actions: [{{notify: [{admin.user.email}]}}]}}\n",
+    )
+    now = timezone.now()
+    notifying.save_settings(
+        admin, alert_email=False, digest="daily", quiet_start="", quiet_end="", time_zone=_nine_am_zone(now)
+    )
+    respond(2, "d1")
+    mail.outbox.clear()
+
+    def refuse(*args, **kwargs):
+        raise ConnectionRefusedError("the mail server is down")
+
+    monkeypatch.setattr(notifying, "send_mail", refuse)
+    assert notifying.send_digests(now + timedelta(minutes=1)) == 0
+    row = notifying.NotificationSettings.objects.for_org(org_a).get(user=admin.user)
+    assert row.last_digest_at is None  # not marked: still due
+    monkeypatch.undo()
+    assert notifying.send_digests(now + timedelta(minutes=2)) == 1
+    assert notifying.send_digests(now + timedelta(minutes=3)) == 0
+    [message] = mail.outbox
+    assert "Low: 1" in message.body
+
+
+def test_the_hourly_limit_is_a_fixed_clock_hour(org_a, admin, respond, receiver):
+    """Held alerts go out at the top of the hour however long the burst lasts; the next hour
+    starts a fresh count."""
+    hook = receiver()
+    _rules(admin, hook.url, limit=1)
+    respond(2, "h0")
+    respond(2, "h1")
+    [held_release] = set(Held.objects.for_org(org_a).values_list("release_at", flat=True))
+    start = timezone.now().replace(minute=0, second=0, microsecond=0)
+    assert held_release == start + timedelta(hours=1)
+    rule = services.get_rule(admin, "low")
+    next_hour = start + timedelta(hours=1, minutes=5)
+    last = rule.alerts.first()
+    assert notifying.rate_release(rule, last, next_hour) is None  # a new hour, a new count
+    assert notifying.rate_release(rule, last, start + timedelta(minutes=59)) == start + timedelta(hours=1)

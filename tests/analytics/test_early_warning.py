@@ -16,9 +16,11 @@ from openxm.analytics.early_warning import (
     fixed_drop,
     nps_baseline,
     run,
+    severity,
     silence_probability,
     surge_probability,
     top_box_baseline,
+    worsened,
 )
 
 
@@ -107,3 +109,42 @@ def test_counts_and_silence():
 )
 def test_surge_probability(count, expected, probability):
     assert surge_probability(count, expected) == pytest.approx(probability, rel=1e-3)
+
+
+@pytest.mark.parametrize(
+    "kind, values, expected",
+    [
+        ("drop", {"ewma": -1.84}, 1.84),
+        ("drop", {"ewma": 0.5}, -0.5),
+        ("silence", {"probability": 1e-4}, 4.0),
+        ("surge", {"probability": 0.0}, 300.0),  # a probability rounded to 0 counts as 1e-300
+        ("surge", {"probability": 1.0}, 0.0),
+    ],
+)
+def test_severity(kind, values, expected):
+    assert severity(kind, **values) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    "kind, values",
+    [("drop", {"probability": 0.1}), ("silence", {"ewma": -2.0}), ("spike", {"ewma": -2.0})],
+)
+def test_severity_refuses_what_it_cannot_measure(kind, values):
+    with pytest.raises(ValueError):
+        severity(kind, **values)
+
+
+@pytest.mark.parametrize(
+    "kind, notified, now, worse",
+    [
+        ("drop", None, 1.0, True),  # never told: tell
+        ("drop", 1.84, 2.59, False),  # 0.75 standard errors lower: the same episode, not news
+        ("drop", 1.84, 2.84, True),  # one full standard error lower
+        ("drop", 1.84, 1.0, False),  # recovering
+        ("silence", 4.0, 6.9, False),
+        ("silence", 4.0, 7.0, True),  # a thousand times less likely
+        ("surge", 10.0, 13.5, True),
+    ],
+)
+def test_worsened(kind, notified, now, worse):
+    assert worsened(kind, notified, now) is worse

@@ -1,9 +1,12 @@
 """The demo company loads, has a member in every role, and loads twice without duplicates."""
 
+from django.core import mail
+
 from openxm.accounts import services
 from openxm.accounts.models import Membership, Unit
 from openxm.accounts.roles import Role
 from openxm.demo.company import DEMO_SLUG, PEOPLE, UNITS
+from openxm.utils import public_address
 
 
 def test_demo_company_has_every_role_and_loads_idempotently(db):
@@ -32,8 +35,15 @@ def test_demo_command_loads_without_serving(db, capsys, monkeypatch, tmp_path):
     # The demo generates its own key when none is configured; the environment is restored after.
     monkeypatch.delenv("OPENXM_SECRET_KEY")
     monkeypatch.delenv("OPENXM_INSECURE_COOKIES", raising=False)
-    assert main(["demo", "--no-serve", "--no-browser"]) == 0
+    monkeypatch.delenv("OPENXM_PUBLIC_URL", raising=False)
+    monkeypatch.setattr(public_address, "_server_url", "")  # restored after: the port set below
+    mail.outbox.clear()
+    assert main(["demo", "--no-serve", "--no-browser", "--port", "8765"]) == 0
     out = capsys.readouterr().out
+    # What the loading sends (alert e-mails, printed on the console by the demo) links to the
+    # address the demo serves on, not to the fallback localhost:8000.
+    bodies = "\n".join(m.body for m in mail.outbox)
+    assert "http://127.0.0.1:8765/" in bodies and "localhost:8000" not in bodies + out
     password = (tmp_path / "demo-password").read_text().strip()
     assert f"Password for every demo user: {password}" in out
     assert "admin@demo.openxm.local" in out
