@@ -71,8 +71,8 @@ class Announcements:
     organization: object
     email: bool = True
     notices: list[EpisodeNotice] = field(default_factory=list)
-    _mail: dict = field(default_factory=lambda: defaultdict(list))
-    _deliveries: list[Delivery] = field(default_factory=list)
+    mail: dict = field(default_factory=lambda: defaultdict(list), init=False)  # user → notices
+    deliveries: list[Delivery] = field(default_factory=list, init=False)
 
     def add(self, episode: Episode, event: str, number: int = 0) -> None:
         """Record the transition's notice (call inside the transaction that made it)."""
@@ -114,7 +114,7 @@ class Announcements:
         hooks = list(Webhook.objects.for_org(org).filter(early_warning=True, enabled=True))
         for notice in self.notices:
             for hook in hooks:
-                self._deliveries.append(
+                self.deliveries.append(
                     Delivery.objects.for_org(org).create(
                         organization=org,
                         webhook=hook,
@@ -146,12 +146,12 @@ class Announcements:
                     ]
                 )
                 return
-        self._mail[actor.user].extend(notices)
+        self.mail[actor.user].extend(notices)
 
     def _send(self) -> None:
         from . import delivery
 
-        for user, notices in self._mail.items():
+        for user, notices in self.mail.items():
             language = notifying._language(user, self.organization)
             with translation.override(language):
                 subject = _("Early warning: %(n)s changes") % {"n": len(notices)}
@@ -160,5 +160,5 @@ class Announcements:
                 send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
             except Exception:  # the inbox already holds the notices; a mail outage must not stop the scan
                 log.exception("early-warning e-mail to %s failed", user.email)
-        for made in self._deliveries:
+        for made in self.deliveries:
             delivery.start(made)
