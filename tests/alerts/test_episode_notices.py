@@ -235,3 +235,20 @@ def test_two_scans_at_once_tell_once(org_a, admin, nps_survey, receiver):
     assert InboxItem.objects.for_org(org_a).filter(kind="episode").count() == 1
     assert [json.loads(r["body"])["type"] for r in hook.requests] == ["episode.opened"]
     assert connection.vendor == "postgresql"
+
+
+def test_chat_formats_render_an_episode_event_with_its_link(org_a, admin, nps_survey):
+    from openxm.alerts.delivery import message_for
+    from openxm.alerts.models import Webhook
+
+    _load(org_a, nps_survey, DROP)
+    scan(org_a, TODAY, email=False)
+    [notice] = EpisodeNotice.objects.for_org(org_a)
+    message = message_for(
+        Webhook(organization=org_a, format="slack"), {"type": "episode.opened", "data": notice.data}
+    )
+    assert (
+        message.title.startswith("openxm early warning: Touchpoint ")
+        and "Score drop (Opened)" in message.title
+    )
+    assert message.link == notice.data["episode"]["url"] and message.lines[0].startswith("NPS ")
