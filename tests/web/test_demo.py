@@ -100,7 +100,19 @@ def _demo_episode_on_the_dashboard():
 
     org = services.get_organization(DEMO_SLUG)
     episode = Episode.objects.for_org(org).get(
-        dimension="touchpoint", subject="app.delivery", kind="drop", closed_at__isnull=True
+        dimension="touchpoint", subject="app.delivery", metric="nps", kind="drop", closed_at__isnull=True
+    )
+    # Its CSAT answers (1 or 2) pull the touchpoint's top-2-box down too.
+    assert (
+        Episode.objects.for_org(org)
+        .filter(
+            dimension="touchpoint",
+            subject="app.delivery",
+            metric="top2box",
+            kind="drop",
+            closed_at__isnull=True,
+        )
+        .exists()
     )
     assert episode.evidence["series"][-1]["ewma"] < -episode.evidence["series"][-1]["limit"]
     client = Client()
