@@ -127,9 +127,9 @@ def _series(organization, table: dict) -> dict[tuple[str, str], tuple[str, Cells
 def assess(weeks: list[date], cells: Cells, min_n: int, metric: str = "nps") -> dict | None:
     """The evidence for one series: the monitored weeks with the score, n, z and the EWMA and
     its limit, and whether the latest week is a drop, silence or a surge; None without a usable
-    baseline. ``cells`` are weekly (promoters, passives, detractors) for ``"nps"`` and (top-2-box
-    answers, other answers, 0) for ``"top2box"`` — so 100·(first − third)/n is the score either
-    way."""
+    baseline (too few answers, or no spread: every answer in one category). ``cells`` are weekly
+    (promoters, passives, detractors) for ``"nps"`` and (top-2-box answers, other answers, 0)
+    for ``"top2box"`` — so 100·(first − third)/n is the score either way."""
     base_weeks, watched = weeks[:-MONITORED], weeks[-MONITORED:]
     p = sum(cells.get(w, (0, 0, 0))[0] for w in base_weeks)
     m = sum(cells.get(w, (0, 0, 0))[1] for w in base_weeks)
@@ -137,6 +137,10 @@ def assess(weeks: list[date], cells: Cells, min_n: int, metric: str = "nps") -> 
     if p + m + d < 5 * min_n:
         return None
     baseline = top_box_baseline(p, p + m + d) if metric == "top2box" else nps_baseline(p, m, d)
+    if baseline.sd < 1.0:
+        # Every baseline answer in one category (a topic only promoters name): no spread to
+        # standardise against, and one other answer would look like a collapse.
+        return None
     expected = (p + m + d) / len(base_weeks)
     chart = Ewma()
     series, drop = [], False
