@@ -79,3 +79,15 @@ def test_a_topics_nps_drop_is_an_episode(org_a, admin, nps_survey, django_captur
     episode = Episode.objects.for_org(org_a).get(dimension="topic", subject=subject, kind="drop")
     assert episode.evidence["series"][-1]["ewma"] < -episode.evidence["series"][-1]["limit"]
     assert not Episode.objects.for_org(org_a).filter(dimension="topic").exclude(kind="drop").exists()
+
+
+def test_a_baseline_without_spread_is_not_watched():
+    """A topic only promoters named: one detractor later would be a "collapse" of infinite z."""
+    from openxm.alerts.early_warning import assess
+
+    start, _end = watched_weeks(TODAY)
+    weeks = [start + timedelta(days=7 * i) for i in range(WEEKS)]
+    cells = dict.fromkeys(weeks[:-1], (20, 0, 0)) | {weeks[-1]: (19, 0, 1)}
+    assert assess(weeks, cells, 10) is None
+    cells = dict.fromkeys(weeks, (14, 2, 4))
+    assert assess(weeks, cells, 10)["drop"] is False
