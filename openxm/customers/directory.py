@@ -70,8 +70,9 @@ def lock_contact(scope: Scope, contact_id: int) -> Contact:
     so two requests acting on one contact (a double click) take turns. (On SQLite the
     transactions are IMMEDIATE: they take turns anyway.)"""
     contact = get_contact_in(scope, contact_id)
-    rows = Contact.objects.for_org(scope.organization).select_for_update().select_related("unit")
-    return rows.get(pk=contact.pk)
+    # Only the contact's row: PostgreSQL cannot lock the nullable side of the unit's outer join.
+    rows = Contact.objects.for_org(scope.organization).select_for_update(of=("self",))
+    return rows.select_related("unit").get(pk=contact.pk)
 
 
 def ids_by_external_id(scope: Scope, external_ids) -> dict[str, int]:
