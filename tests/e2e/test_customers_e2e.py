@@ -99,6 +99,9 @@ def test_the_store_manager_opens_a_high_value_customer_at_risk(shoppers, page, a
     assert row.get_by_role("button", name="Open a case").count() == 0
     page.set_viewport_size({"width": 390, "height": 844})
     page.screenshot(path=str(artifacts / "customers-at-risk-case-en-phone.png"), full_page=True)
+    with page.expect_navigation():
+        row.get_by_role("link", name=f"Case #{case.pk} open").click()
+    assert "Churn risk" in page.locator("main").inner_text()  # the case page: its source and title
     page.goto(f"/contacts/{contact_id}/")
     page.screenshot(path=str(artifacts / "customers-profile-case-en-phone.png"), full_page=True)
     with page.expect_navigation():
