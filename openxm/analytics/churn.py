@@ -7,7 +7,8 @@ Included:
 * :func:`snapshot` — per customer, the features as they stood at a cut-off, computed **only**
   from purchases and experience strictly before it (behaviour: recency, frequency and spend in
   the last 365 days, tenure; experience: last NPS, the NPS trend, a detractor answer in the last
-  90 days, negative comments in the last 90 days, survey invitations left unanswered), and the
+  90 days, negative comments in the last 90 days, survey invitations left unanswered, cases open
+  at the cut-off and cases opened in the last 90 days), and the
   label: the customer was active in the year before the cut-off and made no purchase in the
   ``horizon_days`` after it.
 * :func:`evaluate` — trains a standardised logistic regression on the snapshot at one cut-off
@@ -19,7 +20,7 @@ Included:
 * :func:`reasons` — per customer, each feature's contribution to the log-odds (coefficient ×
   standardised value), largest first.
 
-Excluded: text features beyond the count of negative comments, cases (no such data yet).
+Excluded: text features beyond the count of negative comments; what a case was about.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ FEATURES = (
     "detractor_90d",
     "negative_comments_90d",
     "unanswered_invitations_365",
+    "open_cases",
+    "cases_90d",
 )
 MIN_CHURNERS = 30
 DEFAULT_HORIZON_DAYS = 90
@@ -57,6 +60,8 @@ class Experience:
     nps: float | None = None  # an NPS answer
     negative_comment: bool = False
     unanswered_invitation: bool = False
+    case_opened: bool = False  # a case about the customer was opened
+    open_cases_change: int = 0  # +1 a case opened or reopened, −1 one resolved or closed
 
 
 @dataclass(frozen=True)
@@ -109,6 +114,8 @@ def snapshot(
                 float(any(e.nps is not None and e.nps <= 6 for e in recent)),
                 float(sum(e.negative_comment for e in recent)),
                 float(sum(e.unanswered_invitation for e in mine if e.at >= year_ago)),
+                float(max(0, sum(e.open_cases_change for e in mine))),
+                float(sum(e.case_opened for e in recent)),
             ]
         )
     X = np.array(rows, dtype=float).reshape(len(customers), len(FEATURES))
@@ -123,6 +130,20 @@ class Model:
     means: np.ndarray
     scales: np.ndarray
     fill: np.ndarray  # the value a missing feature (no NPS answer) takes: the training mean
+
+    @classmethod
+    def stored(cls, coefficients: dict, intercept: float, means, scales, fill) -> Model:
+        """A model as saved (plain lists). One saved before a feature was added (the features
+        are only ever appended) gives it weight 0: it scores as it did when it was evaluated."""
+        missing = len(FEATURES) - len(means)
+        pad = lambda values, v: np.array(list(values) + [v] * missing, dtype=float)  # noqa: E731
+        return cls(
+            {f: float(coefficients.get(f, 0.0)) for f in FEATURES},
+            float(intercept),
+            pad(means, 0.0),
+            pad(scales, 1.0),
+            pad(fill, 0.0),
+        )
 
     def _z(self, X: np.ndarray) -> np.ndarray:
         X = np.where(np.isnan(X), self.fill, X)

@@ -310,6 +310,12 @@ def clv(
         return _simple(summaries, discount, reason, base)
     steps = np.arange(0, horizon_weeks + 1, dtype=float)
     cumulative = np.array([expected_purchases(bg, t, x, t_x, T) for t in steps])  # (weeks+1, n)
+    if not np.isfinite(cumulative).all():
+        # The likelihood was highest at a boundary (customers buying at one regular rate: the
+        # gamma and beta mixtures collapse, r, alpha, a, b run to ~1e9) and eq. 10's 2F1 is not
+        # finite there. Say so and use the simple formula instead of storing NaN.
+        reason = "the model fit reached a boundary (customers too alike); its expectations are not finite"
+        return _simple(summaries, discount, reason, base)
     per_week = np.diff(cumulative, axis=0)
     spend = expected_spend(gg, x, m)
     values = (per_week * discount[:, None]).sum(axis=0) * spend

@@ -12,12 +12,15 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from openxm.accounts.roles import Perm
         from openxm.alerts.signals import alert_fired
+        from openxm.profiles import cases as profile_cases
         from openxm.surveys.signals import responses_recorded
         from openxm.web.navigation import NavItem, register
 
-        from . import followup, opening, personal_data
+        from . import followup, for_profiles, opening, personal_data
 
         personal_data.register_hook()
+        # Profiles show, count and move a contact's cases and open one for a customer at risk.
+        profile_cases.register(for_profiles.CaseProvider())
 
         alert_fired.connect(opening.on_alert_fired, dispatch_uid="cases.open_from_rule")
         # In the storing transaction: a follow-up answer lands on its case with the response.

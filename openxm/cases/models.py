@@ -129,6 +129,7 @@ class Case(TenantModel):
         RESPONSE = "response", _("Response page")
         API = "api", _("API")
         MANUAL = "manual", _("By hand")
+        RISK = "risk", _("Churn risk")
 
     STATE_CHOICES = [
         ("new", _("New")),

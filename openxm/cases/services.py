@@ -154,8 +154,11 @@ def _create(
     priority: str = "",
     assign: str = "",
     scope: Scope,
+    why: str = "",
+    data: dict | None = None,
 ) -> Case:
-    """Write the case, its opening event and its assignment in one transaction."""
+    """Write the case, its opening event (``why`` and ``data`` say more about the opening) and
+    its assignment in one transaction."""
     score_type, score = _score(scope, response.pk) if response is not None else ("", None)
     tier = _tier(scope, contact.pk if contact is not None else None)
     case = Case.objects.for_org(organization).create(
@@ -182,7 +185,8 @@ def _create(
         actor_user=actor.user if actor else None,
         actor_label=_label(actor),
         to_state="new",
-        data={"source": source, "priority": case.priority, "rule": rule.key if rule else ""},
+        reason=why,
+        data={"source": source, "priority": case.priority, "rule": rule.key if rule else "", **(data or {})},
     )
     assignment.apply(case, assign)
     return case

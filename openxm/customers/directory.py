@@ -65,6 +65,16 @@ def get_contact_in(scope: Scope, contact_id: int, include_merged: bool = False) 
     return contact
 
 
+def lock_contact(scope: Scope, contact_id: int) -> Contact:
+    """:func:`get_contact_in`, with the contact's row locked until the caller's transaction ends,
+    so two requests acting on one contact (a double click) take turns. (On SQLite the
+    transactions are IMMEDIATE: they take turns anyway.)"""
+    contact = get_contact_in(scope, contact_id)
+    # Only the contact's row: PostgreSQL cannot lock the nullable side of the unit's outer join.
+    rows = Contact.objects.for_org(scope.organization).select_for_update(of=("self",))
+    return rows.select_related("unit").get(pk=contact.pk)
+
+
 def ids_by_external_id(scope: Scope, external_ids) -> dict[str, int]:
     """Contact ids by external id, for those inside the scope."""
     return dict(contacts(scope).filter(external_id__in=list(external_ids)).values_list("external_id", "pk"))

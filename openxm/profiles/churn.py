@@ -10,9 +10,10 @@ stores the top reasons (per-feature contributions). Too few churners: ``NotEnoug
 InvalidInput, saying how many are needed.
 
 Experience features: NPS answers (the last one, its trend, a recent detractor answer), negative
-comments (``openxm.comments`` text analytics) and survey invitations left unanswered
-(``openxm.distribution``), each at the time it became known (:func:`history`). Open and recent
-cases are not fed (the cases app does not exist yet). Needs ``org.manage`` to evaluate and
+comments (``openxm.comments`` text analytics), survey invitations left unanswered
+(``openxm.distribution``) and cases (open at the cut-off, opened in the last 90 days: the cases
+app's opening and state-change log through :mod:`.cases`), each at the time it became known
+(:func:`history`). Needs ``org.manage`` to evaluate and
 switch (it changes what every member sees).
 """
 
@@ -20,7 +21,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import numpy as np
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,6 +36,7 @@ from openxm.customers import events as contact_events
 from openxm.distribution import contacts as invitations
 from openxm.surveys import door
 
+from . import cases
 from .models import ChurnModel
 
 COMMENT_BATCH = 500
@@ -45,8 +46,9 @@ def history(scope: Scope, now: datetime | None = None):
     """(purchases, experiences) of the scope's contacts, keyed by contact id as text.
 
     Experiences: NPS answers (the door), negative comments (text analytics of the contacts'
-    complete responses, at the response's time) and invitations left unanswered (at their
-    expiry, when "unanswered" became known). Each carries the time it happened, so a snapshot
+    complete responses, at the response's time), invitations left unanswered (at their
+    expiry, when "unanswered" became known) and cases (each opening, resolution, closing and
+    reopening at the time of its log entry). Each carries the time it happened, so a snapshot
     at a cut-off reads only what was known before it."""
     now = now or timezone.now()
     purchases = [(str(c), t, a) for c, t, a in contact_events.transactions_in(scope)]
@@ -73,6 +75,10 @@ def history(scope: Scope, now: datetime | None = None):
     experiences += [
         churn.Experience(str(c), at, unanswered_invitation=True)
         for c, at in invitations.unanswered_invitations(scope, now)
+    ]
+    experiences += [
+        churn.Experience(str(k.contact_id), k.at, case_opened=k.opened, open_cases_change=k.open_change)
+        for k in cases.history(scope)
     ]
     return purchases, experiences
 
@@ -164,9 +170,7 @@ def active_model(organization) -> churn.Model | None:
     if record is None:
         return None
     p = record.parameters
-    return churn.Model(
-        p["coefficients"], p["intercept"], np.array(p["means"]), np.array(p["scales"]), np.array(p["fill"])
-    )
+    return churn.Model.stored(p["coefficients"], p["intercept"], p["means"], p["scales"], p["fill"])
 
 
 def score_now(organization, model: churn.Model, now: datetime) -> dict[int, tuple[float, list[dict]]]:

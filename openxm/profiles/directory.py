@@ -18,7 +18,7 @@ from typing import Any
 from openxm.accounts.actors import Actor
 from openxm.accounts.roles import Perm
 from openxm.accounts.scope import Scope
-from openxm.customers import directory, merging
+from openxm.customers import directory, merging, tiers
 from openxm.surveys import door
 
 from . import value
@@ -44,6 +44,7 @@ class ContactCard:
     attributes: dict
     created_at: datetime
     tier: str = ""
+    tier_label: str = ""  # the tier's name in the reader's language
     clv: float | None = None
     churn_risk: float | None = None
 
@@ -77,6 +78,7 @@ def card(scope: Scope, contact, stored=None) -> ContactCard:
         attributes=view["attributes"],
         created_at=contact.created_at,
         tier=stored.tier if stored else "",
+        tier_label=tiers.tier_label(stored.tier) if stored and stored.tier else "",
         clv=stored.clv if stored else None,
         churn_risk=stored.churn_risk if stored else None,
     )

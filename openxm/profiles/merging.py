@@ -1,11 +1,11 @@
 """Merging duplicate contacts and undoing it: the one service the page, the API and the CLI call.
 
 A merge moves to the survivor everything that was the other contact's: its events
-(``openxm.customers``), its responses (``openxm.surveys``) and its invitations and trigger events
-(``openxm.distribution``), and records every moved id in the merge log, so :func:`unmerge` gives
-each row back to the contact it belonged to. Both contacts must lie inside the actor's scope;
-merging needs ``data.delete`` (it changes whose data is whose). Audited as ``contact.merged`` and
-``contact.unmerged``. Excluded: cases (that app does not exist yet).
+(``openxm.customers``), its responses (``openxm.surveys``), its invitations and trigger events
+(``openxm.distribution``) and its cases (``openxm.cases``, through :mod:`.cases`), and records
+every moved id in the merge log, so :func:`unmerge` gives each row back to the contact it
+belonged to. Both contacts must lie inside the actor's scope; merging needs ``data.delete`` (it
+changes whose data is whose). Audited as ``contact.merged`` and ``contact.unmerged``.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from openxm.distribution import contacts as distribution
 from openxm.surveys import contacts as survey_contacts
 from openxm.surveys import door
 
+from . import cases
 from .directory import ContactCard, card
 
 
@@ -74,6 +75,7 @@ def merge(actor: Actor, survivor_id: int, other_id: int):
     record = merging.merge_contacts(actor.scope, survivor_id, other_id, actor.label)
     moved = {"responses": survey_contacts.move_responses(org, record.merged_id, record.survivor_id)}
     moved.update(distribution.move_contact_rows(org, record.merged_id, record.survivor_id))
+    moved["cases"] = cases.move(org, record.merged_id, record.survivor_id)
     merging.note_moved(record, moved)
     audit.record(
         actor,
@@ -99,6 +101,7 @@ def unmerge(actor: Actor, merge_id: int):
         org, record.survivor_id, record.merged_id, record.moved.get("responses", [])
     )
     distribution.move_contact_rows(org, record.survivor_id, record.merged_id, record.moved)
+    cases.move(org, record.survivor_id, record.merged_id, record.moved.get("cases", []))
     audit.record(
         actor,
         "contact.unmerged",

@@ -4,8 +4,9 @@ Included, each read through its owner inside the actor's scope: invitations
 (``openxm.distribution``), responses with their scores (the one door), the comments of those
 responses with their sentiment and topics (``openxm.comments``, redacted without ``pii.view``),
 the alerts fired on those responses (``openxm.alerts``: rule and time), transactions and
-interactions (``openxm.customers`` events) and merges of other contacts into this one.
-Excluded: cases (the cases app does not exist yet).
+interactions (``openxm.customers`` events), merges of other contacts into this one, and the
+contact's cases (through :mod:`.cases`): each opening (source, priority, title with ``pii.view``)
+and each resolution, closing or reopening, a resolution with the case's root cause.
 """
 
 from __future__ import annotations
@@ -22,12 +23,14 @@ from openxm.customers import events as contact_events
 from openxm.distribution import contacts as distribution
 from openxm.surveys import door
 
+from . import cases
+
 SCORE_TYPES = ("nps", "csat", "ces", "rating")
 
 
 @dataclass(frozen=True)
 class Item:
-    kind: str  # invitation, response, comment, alert, event, merge
+    kind: str  # invitation, response, comment, alert, event, merge, case, case_state
     at: datetime
     title: str
     detail: dict = field(default_factory=dict)
@@ -127,5 +130,25 @@ def timeline(actor: Actor, contact_id: int, limit: int = 200) -> list[Item]:
                 {"merge_id": m.pk, "undone": m.undone_at is not None, "by": m.actor_label},
             )
         )
+    for case in cases.cases_of(scope, contact.pk, limit):
+        facts = {"case_id": case.pk, "open": case.is_open, "state_label": case.state_label}
+        items.append(
+            Item(
+                "case",
+                case.opened_at,
+                case.title or "",
+                {**facts, "source": case.source_label, "priority": case.priority_label},
+            )
+        )
+        for change in case.changes:
+            root_cause = case.root_cause if change.to_state != "reopened" else ""
+            items.append(
+                Item(
+                    "case_state",
+                    change.at,
+                    change.label,
+                    {**facts, "to_state": change.to_state, "root_cause": root_cause},
+                )
+            )
     items.sort(key=lambda i: i.at, reverse=True)
     return items[:limit]

@@ -20,4 +20,5 @@ urlpatterns = [
     path("<int:contact_id>/", views.profile_page, name="profile"),
     path("<int:contact_id>/merge/<int:other_id>/", views.merge_page, name="merge"),
     path("<int:contact_id>/win-back/", views.win_back_page, name="win_back"),
+    path("<int:contact_id>/case/", views.open_case_page, name="open_case"),
 ]

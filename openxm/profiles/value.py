@@ -339,4 +339,6 @@ FEATURE_LABELS = {
     "detractor_90d": gettext_lazy("a detractor answer in the last 90 days"),
     "negative_comments_90d": gettext_lazy("negative comments in the last 90 days"),
     "unanswered_invitations_365": gettext_lazy("survey invitations left unanswered"),
+    "open_cases": gettext_lazy("open cases"),
+    "cases_90d": gettext_lazy("cases in the last 90 days"),
 }

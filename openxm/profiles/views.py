@@ -5,6 +5,7 @@ calls one service of ``openxm.customers`` or ``openxm.profiles``."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,7 +15,7 @@ from openxm.customers import directory as contacts
 from openxm.customers import importing, tiers
 from openxm.web.views import member_required
 
-from . import churn, directory, merging, segments, timeline, value
+from . import cases, churn, directory, merging, segments, timeline, value
 from .forms import ContactForm, ImportForm, RefreshForm, SearchForm, SegmentForm, TierServiceForm
 
 
@@ -96,6 +97,8 @@ def profile_page(request, contact_id):
             "profile": profile,
             "items": timeline.timeline(actor, contact_id, limit=100),
             "can_merge": actor.can(Perm.DATA_DELETE),
+            "can_open_case": actor.can(Perm.CASES_WORK),
+            "open_case": cases.open_cases(actor.scope, [profile.card.pk]).get(profile.card.pk),
         },
     )
 
@@ -106,9 +109,11 @@ def at_risk_page(request):
         min_risk = min(max(float(request.GET.get("min_risk") or 0.5), 0.0), 1.0)
     except ValueError:
         min_risk = 0.5
+    found = directory.at_risk(request.actor, min_risk, 100)
+    open_cases = cases.open_cases(request.actor.scope, [card.pk for card, _v in found])
     rows = [
-        (card, v, [value.reason_text(r) for r in v.churn_reasons])
-        for card, v in directory.at_risk(request.actor, min_risk, 100)
+        (card, v, [value.reason_text(r) for r in v.churn_reasons], open_cases.get(card.pk))
+        for card, v in found
     ]
     return render(
         request,
@@ -117,9 +122,28 @@ def at_risk_page(request):
             "rows": rows,
             "min_risk": min_risk,
             "can_write": request.actor.can(Perm.RESPONSES_WRITE),
+            "can_open_case": request.actor.can(Perm.CASES_WORK),
             "win_back": segments.WIN_BACK_ATTRIBUTE,
         },
     )
+
+
+@member_required(Perm.CASES_WORK)
+@require_POST
+def open_case_page(request, contact_id):
+    """The "Open a case" button of the at-risk list and of a profile; back to where it was."""
+    back = reverse("profiles:at_risk") if request.POST.get("back") == "at_risk" else None
+    back = back or reverse("profiles:profile", kwargs={"contact_id": contact_id})
+    try:
+        opened = cases.open_for_risk(request.actor, contact_id)
+    except InvalidInput as exc:
+        messages.error(request, f"{exc.field}: {exc.message}")
+        return redirect(back)
+    if opened.created:
+        messages.success(request, _("Case #%(id)s opened.") % {"id": opened.case_id})
+    else:
+        messages.info(request, _("Case #%(id)s is open already.") % {"id": opened.case_id})
+    return redirect(back)
 
 
 @member_required(Perm.RESPONSES_WRITE)

@@ -8,6 +8,7 @@ population E[X(t)] row below.
 """
 
 import math
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -156,3 +157,18 @@ def test_thin_data_falls_back_to_the_simple_formula_and_says_so():
 def test_bad_horizon_or_rate_is_refused(horizon, rate):
     with pytest.raises(ValueError):
         clv.clv([], horizon_weeks=horizon, annual_discount_rate=rate)
+
+
+def test_a_fit_at_a_boundary_falls_back_to_the_simple_formula_and_says_so():
+    """40 customers buying every 9-13 days (half stopped): no heterogeneity, the BG/NBD fit runs
+    to r, alpha, a, b ~ 1e9 and eq. 10 is not finite there; the result says so, never NaN."""
+    end = date(2026, 12, 7)
+    rows = []
+    for i in range(40):
+        day, stop = 360, (120 + i if i % 2 else 0)
+        while day > stop:
+            rows.append((f"c{i}", end - timedelta(days=day), 100 + 10 * i + (day % 7) * 15))
+            day -= 9 + i % 5
+    result = clv.clv(clv.summarise(rows, end))
+    assert result.method == "simple" and "boundary" in result.reason
+    assert all(math.isfinite(c.clv) and c.clv > 0 for c in result.customers)

@@ -1,10 +1,11 @@
 """The at-risk list and a customer's profile in a real browser: the Jing'an store manager opens a
-high-value customer at risk from the list and sees the value, the reasons and the timeline, and
-only Jing'an's customers; the admin, in Chinese, merges a duplicate and undoes it.
+high-value customer at risk from the list, sees the value, the named tier, the reasons and the
+timeline, and only Jing'an's customers, and opens a case in one click (the case carries the
+reasons; the profile and the list then show "Case #N open" instead of a second button); the
+admin, in Chinese, merges a duplicate and undoes it.
 
 The admin adds a customer at risk to the win-back segment in one click; the owner sets a tier's
-service (case priority, SLA targets, contact cap), refused whole when the targets contradict.
-(The issue's "open a case" from the profile waits for the cases feature.)"""
+service (case priority, SLA targets, contact cap), refused whole when the targets contradict."""
 
 from datetime import timedelta
 
@@ -12,8 +13,10 @@ import pytest
 from django.utils import timezone
 
 from openxm.accounts import services as accounts
+from openxm.cases.models import Case
 from openxm.customers import directory as contacts
-from openxm.customers import events
+from openxm.customers import events, tiers
+from openxm.customers.models import Contact
 from openxm.demo import company
 from openxm.demo.loader import DemoContext
 from openxm.profiles import value
@@ -77,7 +80,42 @@ def test_the_store_manager_opens_a_high_value_customer_at_risk(shoppers, page, a
     assert "Value and risk" in profile and "Churn risk" in profile
     assert "no purchase for" in profile  # the reason, spelled out
     assert "order" in profile  # the timeline lists the purchases
-    page.screenshot(path=str(artifacts / "customers-profile.png"), full_page=True)
+    contact_id = int(page.url.rstrip("/").split("/")[-1])
+    tier = Contact.objects.for_org(shoppers).get(pk=contact_id).value_tier
+    assert str(tiers.TIER_LABELS[tier]) in profile and f"· {tier}" not in profile  # the tier's name
+    with page.expect_navigation():
+        page.get_by_role("button", name="Open a case").click()
+    case = Case.objects.for_org(shoppers).get(contact_id=contact_id)
+    assert f"Case #{case.pk} opened." in page.locator("main").inner_text()
+    assert case.source == "risk" and "no purchase for" in case.title and case.unit.code == "sh-jingan"
+    assert page.get_by_role("button", name="Open a case").count() == 0
+    assert page.get_by_role("link", name=f"Case #{case.pk} open").count() == 1
+    timeline = page.locator("ol.timeline").inner_text()
+    assert "Case opened" in timeline and "Churn risk" in timeline
+    page.screenshot(path=str(artifacts / "customers-profile-case-en-desktop.png"), full_page=True)
+    page.goto("/contacts/at-risk/")
+    row = page.locator("main table tbody tr", has_text=name)
+    assert f"Case #{case.pk} open" in row.inner_text()  # no second case from the list
+    assert row.get_by_role("button", name="Open a case").count() == 0
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(artifacts / "customers-at-risk-case-en-phone.png"), full_page=True)
+    with page.expect_navigation():
+        row.get_by_role("link", name=f"Case #{case.pk} open").click()
+    assert "Churn risk" in page.locator("main").inner_text()  # the case page: its source and title
+    page.goto(f"/contacts/{contact_id}/")
+    page.screenshot(path=str(artifacts / "customers-profile-case-en-phone.png"), full_page=True)
+    with page.expect_navigation():
+        page.get_by_role("button", name="简体中文").click()
+    assert f"工单 #{case.pk} 处理中" in page.locator("main").inner_text()
+    page.screenshot(path=str(artifacts / "customers-profile-case-zh-phone.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"/contacts/{contact_id}/")
+    page.screenshot(path=str(artifacts / "customers-profile-case-zh-desktop.png"), full_page=True)
+    page.goto("/contacts/at-risk/")
+    page.screenshot(path=str(artifacts / "customers-at-risk-case-zh-desktop.png"), full_page=True)
+    with page.expect_navigation():
+        page.get_by_role("button", name="English").click()
+    assert Case.objects.for_org(shoppers).count() == 1
     assert page.goto("/contacts/?q=PUDONG").status == 200
     assert "PUDONG-" not in page.locator("main").inner_text()
 
@@ -118,7 +156,7 @@ def test_the_admin_adds_a_customer_at_risk_to_win_back_and_opens_the_profile(sho
     assert "In win-back" in page.locator("main table tbody tr").first.inner_text()
     page.goto("/contacts/segments/win-back/")
     assert name in page.locator("main").inner_text()
-    # the profile opened from the list; "open a case" waits for the cases feature
+    # the profile opened from the list
     page.goto("/contacts/at-risk/")
     with page.expect_navigation():
         page.locator("main table tbody tr").first.get_by_role("link").click()

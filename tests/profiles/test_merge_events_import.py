@@ -7,6 +7,7 @@ import pytest
 
 from openxm.accounts.audit import AuditEvent
 from openxm.accounts.errors import InvalidInput, NotFound
+from openxm.cases import services as cases
 from openxm.customers import directory as contacts
 from openxm.customers import events, importing
 from openxm.customers.models import Contact, ContactEvent
@@ -133,6 +134,8 @@ def test_merge_preview_merge_and_unmerge_round_trip(shop):
     answer(shop, "CRM-1", 9)
     answer(shop, "wx-9", 3)
     events.record_events(owner, [(b.pk, _event(external_id="o-b"))])
+    a_case = cases.open_case(owner, title="a's case", contact_id=a.pk)
+    b_case = cases.open_case(owner, title="b's case", contact_id=b.pk)
     groups = merging.candidates(owner)
     assert [(g.kind, g.contact_ids) for g in groups] == [("email", [a.pk, b.pk])]
     preview = merging.preview(owner, a.pk, b.pk)
@@ -149,6 +152,7 @@ def test_merge_preview_merge_and_unmerge_round_trip(shop):
     assert a.attributes == {"tier": "gold", "city": "SH"}
     assert door.responses(owner.scope).filter(contact=a).count() == 2
     assert ContactEvent.objects.for_org(org).get(external_id="o-b").contact_id == a.pk
+    assert {c.contact_id for c in cases.list_cases(owner)} == {a.pk}  # b's case follows b
     with pytest.raises(NotFound):
         contacts.get_contact_in(owner.scope, b.pk)  # merged away: out of the directory
     kinds = [i.kind for i in timeline.timeline(owner, a.pk)]
@@ -163,6 +167,7 @@ def test_merge_preview_merge_and_unmerge_round_trip(shop):
     assert [r.answers["nps"] for r in door.responses(owner.scope).filter(contact=a)] == [9]
     assert [r.answers["nps"] for r in door.responses(owner.scope).filter(contact=b)] == [3]
     assert ContactEvent.objects.for_org(org).get(external_id="o-b").contact_id == b.pk
+    assert {c.pk: c.contact_id for c in cases.list_cases(owner)} == {a_case.pk: a.pk, b_case.pk: b.pk}
     actions = list(
         AuditEvent.unscoped.filter(organization=org, action__startswith="contact.").values_list(
             "action", flat=True

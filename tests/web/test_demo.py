@@ -51,6 +51,23 @@ def test_demo_command_loads_without_serving(db, capsys, monkeypatch, tmp_path):
     _demo_alerts_fired()
     _demo_episode_on_the_dashboard()
     _demo_plans_measured()
+    _demo_customers_valued()
+
+
+def _demo_customers_valued():
+    """Issue 15's demo: the at-risk list holds customers with a named tier, a CLV and a churn
+    risk of at least 0.5, highest CLV first, and the first one's timeline has their purchases."""
+    from openxm.profiles import directory, timeline
+
+    org = services.get_organization(DEMO_SLUG)
+    admin = services.actor_for_user(services.bootstrap_user("admin@demo.openxm.local", None), org, "web")
+    rows = directory.at_risk(admin, 0.5, 20)
+    assert len(rows) >= 5
+    clvs = [v.clv for _card, v in rows]
+    assert clvs == sorted(clvs, reverse=True) and clvs[0] > 0
+    first, stored = rows[0]
+    assert first.tier_label and stored.churn_risk >= 0.5 and stored.churn_reasons
+    assert "event" in {i.kind for i in timeline.timeline(admin, first.pk)}
 
 
 def _demo_plans_measured():
