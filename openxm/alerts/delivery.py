@@ -50,6 +50,17 @@ def message_for(webhook: Webhook, event: dict) -> formats.Message:
     with translation.override(webhook.organization.default_language or settings.LANGUAGE_CODE):
         if event.get("type") == "alert.test":
             return formats.Message(event, _("openxm test message"), [_("This webhook works.")])
+        if event.get("type", "").startswith("case."):
+            # Written by the cases app in the organisation's language: title, lines and links.
+            links = data.get("links") or {}
+            return formats.Message(
+                event,
+                data.get("title", ""),
+                data.get("lines", []),
+                links.get("open", {}).get("url", ""),
+                links.get("open", {}).get("label", ""),
+                [(links[k]["label"], links[k]["url"]) for k in ("claim", "close") if k in links],
+            )
         if event.get("type") == "alert.digest":
             title = _("openxm: %(n)s alerts held back") % {"n": data.get("count", 0)}
             lines = []
@@ -138,7 +149,7 @@ def attempt(delivery: Delivery, now=None) -> DeliveryAttempt | None:
     webhook = delivery.webhook
     if delivery.status != Delivery.Status.PENDING:
         return None
-    test = delivery.alert_id is None
+    test = delivery.event.get("type") == "alert.test"
     if not webhook.enabled and not test:
         return None
     batch = [delivery]
