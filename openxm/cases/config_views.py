@@ -276,7 +276,8 @@ def case_settings(request):
             errors = _error(exc)
         except NotFound as exc:
             errors = _missing(
-                exc, {"calendar": "default_calendar", "distribution": "followup", "webhook": "messenger_webhook"}
+                exc,
+                {"calendar": "default_calendar", "distribution": "followup", "webhook": "messenger_webhook"},
             )
         else:
             messages.success(request, _("Case settings saved."))
@@ -305,7 +306,9 @@ def case_settings(request):
             "distributions": list_distributions(actor),
             "webhooks": alerts.list_webhooks(actor),
             "rules": [(r, (current.followup_by_rule or {}).get(r.key, [None])[0]) for r in rules],
-            "pausable": [(k, v) for k, v in Case.STATE_CHOICES if k in ("new", "in_progress", "waiting", "reopened")],
+            "pausable": [
+                (k, v) for k, v in Case.STATE_CHOICES if k in ("new", "in_progress", "waiting", "reopened")
+            ],
             "control_percent": round(current.control_share * 100, 2),
         },
         status=422 if errors else 200,

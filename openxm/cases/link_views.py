@@ -24,7 +24,10 @@ PROBLEMS = {
 def _problem(request, exc: links.LinkError):
     status, text = PROBLEMS[exc.code]
     return render(
-        request, "cases/link.html", {"problem": str(text), "detail": exc.detail, "code": exc.code}, status=status
+        request,
+        "cases/link.html",
+        {"problem": str(text), "detail": exc.detail, "code": exc.code},
+        status=status,
     )
 
 

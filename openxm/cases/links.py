@@ -39,7 +39,7 @@ ACTIONS = ("claim", "close")
 
 
 def max_age() -> int:
-    return int(getattr(django_settings, "OPENXM_CASE_LINK_HOURS", 72)) * 3600
+    return django_settings.OPENXM_CASE_LINK_HOURS * 3600
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,12 @@ def event_for(case: Case, kind: str) -> dict:
     return {
         "type": f"case.{kind}",
         "timestamp": timezone.now().isoformat(),
-        "data": {"case": {"id": case.pk, "state": case.state}, "title": title, "lines": lines, "links": found},
+        "data": {
+            "case": {"id": case.pk, "state": case.state},
+            "title": title,
+            "lines": lines,
+            "links": found,
+        },
     }
 
 

@@ -10,7 +10,13 @@ from openxm.cases.models import Case, RecoveryAction, RootCause, Team, UnitSetup
 from openxm.distribution import services as distribution
 from openxm.distribution.models import Invitation
 
-PAGES = ["/cases/config/", "/cases/config/calendars/", "/cases/config/units/", "/cases/config/teams/", "/cases/config/codes/"]
+PAGES = [
+    "/cases/config/",
+    "/cases/config/calendars/",
+    "/cases/config/units/",
+    "/cases/config/teams/",
+    "/cases/config/codes/",
+]
 
 
 @pytest.fixture
@@ -67,7 +73,14 @@ def test_calendar_with_lunch_break_holidays_and_make_up_days(org_a, admin_client
     ],
 )
 def test_calendar_errors_name_the_field_and_save_nothing(org_a, admin_client, change, field_id):
-    form = {"key": "sh", "name": "SH", "tz": "Asia/Shanghai", "country": "CN", "week.0": "09:00-17:00", **change}
+    form = {
+        "key": "sh",
+        "name": "SH",
+        "tz": "Asia/Shanghai",
+        "country": "CN",
+        "week.0": "09:00-17:00",
+        **change,
+    }
     page = admin_client.post("/cases/config/calendars/", form)
     assert page.status_code == 422
     assert f'id="{field_id}"' in page.content.decode()
@@ -88,10 +101,17 @@ def test_units_teams_and_codes(org_a, units, make_member, admin_client):
     config.save_calendar(
         config_actor(org_a), "sh", "SH", "Asia/Shanghai", [[["09:00", "18:00"]]] * 5 + [[], []]
     )
-    assert admin_client.post("/cases/config/units/", {"unit": "sh", "calendar": "sh", "owner": "agent@example.com"}).status_code == 302
+    assert (
+        admin_client.post(
+            "/cases/config/units/", {"unit": "sh", "calendar": "sh", "owner": "agent@example.com"}
+        ).status_code
+        == 302
+    )
     setup = UnitSetup.objects.for_org(org_a).get(unit__code="sh")
     assert setup.owner == agent and setup.calendar.key == "sh"
-    bad = admin_client.post("/cases/config/units/", {"unit": "sh", "calendar": "", "owner": "nobody@example.com"})
+    bad = admin_client.post(
+        "/cases/config/units/", {"unit": "sh", "calendar": "", "owner": "nobody@example.com"}
+    )
     assert bad.status_code == 422 and 'id="u-owner-error"' in bad.content.decode()
     setup.refresh_from_db()
     assert setup.owner == agent and setup.calendar is not None  # nothing half-written
@@ -99,11 +119,18 @@ def test_units_teams_and_codes(org_a, units, make_member, admin_client):
     team = {"key": "desk", "name": "Service desk", "members": "agent@example.com"}
     assert admin_client.post("/cases/config/teams/", team).status_code == 302
     assert list(Team.objects.for_org(org_a).get(key="desk").members.all()) == [agent]
-    viewer = admin_client.post("/cases/config/teams/", {**team, "members": "agent@example.com\nviewer@example.com"})
+    viewer = admin_client.post(
+        "/cases/config/teams/", {**team, "members": "agent@example.com\nviewer@example.com"}
+    )
     assert viewer.status_code == 422 and 'id="t-members-error"' in viewer.content.decode()
     assert Team.objects.for_org(org_a).get(key="desk").members.count() == 1
 
-    assert admin_client.post("/cases/config/codes/", {"kind": "cause", "key": "late", "name": "Late", "active": "on"}).status_code == 302
+    assert (
+        admin_client.post(
+            "/cases/config/codes/", {"kind": "cause", "key": "late", "name": "Late", "active": "on"}
+        ).status_code
+        == 302
+    )
     recovery = {"kind": "recovery", "key": "voucher", "name": "Voucher", "default_cost": "-5", "active": "on"}
     page = admin_client.post("/cases/config/codes/", recovery)
     assert page.status_code == 422 and 'id="ra-cost-error"' in page.content.decode()

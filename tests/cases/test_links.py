@@ -18,8 +18,13 @@ from openxm.cases import actions, config, links
 from openxm.cases.models import Case, CaseEvent
 
 DETRACTORS = {"score": "nps", "op": "lte", "value": 6}
-ACTIONS = [("Claim", "https://x.example/cases/link/a/"), ("Close (resolve)", "https://x.example/cases/link/b/")]
-MESSAGE = Message({}, "Case #7 opened", ["Priority: High"], "https://x.example/cases/7/", "Open the case", ACTIONS)
+ACTIONS = [
+    ("Claim", "https://x.example/cases/link/a/"),
+    ("Close (resolve)", "https://x.example/cases/link/b/"),
+]
+MESSAGE = Message(
+    {}, "Case #7 opened", ["Priority: High"], "https://x.example/cases/7/", "Open the case", ACTIONS
+)
 
 
 # --- Payload shapes ---------------------------------------------------------------------------
@@ -35,7 +40,9 @@ def test_feishu_card_buttons_have_the_documented_shape():
     assert body["msg_type"] == "interactive"
     action = body["card"]["elements"][-1]
     assert action["tag"] == "action"
-    for button, (label, url) in zip(action["actions"], [("Open the case", MESSAGE.link), *ACTIONS], strict=True):
+    for button, (label, url) in zip(
+        action["actions"], [("Open the case", MESSAGE.link), *ACTIONS], strict=True
+    ):
         assert set(button) == {"tag", "text", "url", "type"}
         assert button["tag"] == "button" and button["type"] in ("default", "primary", "danger")
         assert button["text"] == {"tag": "plain_text", "content": label} and button["url"] == url
@@ -44,7 +51,9 @@ def test_feishu_card_buttons_have_the_documented_shape():
 def test_dingtalk_action_card_has_the_documented_shape():
     # open.dingtalk.com, custom robot, "独立跳转 ActionCard 类型": {"msgtype": "actionCard",
     # "actionCard": {"title", "text", "btnOrientation": "0"|"1", "btns": [{"title", "actionURL"}]}}.
-    body = json.loads(render("dingtalk", "https://oapi.dingtalk.com/robot/send?access_token=T", "", MESSAGE, "m", 1).body)
+    body = json.loads(
+        render("dingtalk", "https://oapi.dingtalk.com/robot/send?access_token=T", "", MESSAGE, "m", 1).body
+    )
     assert set(body) == {"msgtype", "actionCard"} and body["msgtype"] == "actionCard"
     card = body["actionCard"]
     assert set(card) == {"title", "text", "btnOrientation", "btns"} and card["btnOrientation"] in ("0", "1")
@@ -60,7 +69,9 @@ def test_wecom_markdown_links_survive_a_long_text():
     # developer.work.weixin.qq.com, group robot: {"msgtype": "markdown", "markdown": {"content"}},
     # content at most 4,096 bytes, links written [text](url).
     long = Message({}, "t", ["长" * 3000], MESSAGE.link, "Open the case", ACTIONS)
-    body = json.loads(render("wecom", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=K", "", long, "m", 1).body)
+    body = json.loads(
+        render("wecom", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=K", "", long, "m", 1).body
+    )
     assert set(body) == {"msgtype", "markdown"} and set(body["markdown"]) == {"content"}
     content = body["markdown"]["content"]
     assert len(content.encode()) <= 4096
@@ -83,7 +94,9 @@ def test_slack_buttons_have_the_documented_shape():
 
 def test_a_message_without_actions_keeps_its_markdown_form():
     plain = Message({}, "t", ["a"], "https://x.example/r/1/", "Open")
-    body = json.loads(render("dingtalk", "https://oapi.dingtalk.com/robot/send?access_token=T", "", plain, "m", 1).body)
+    body = json.loads(
+        render("dingtalk", "https://oapi.dingtalk.com/robot/send?access_token=T", "", plain, "m", 1).body
+    )
     assert body["msgtype"] == "markdown" and "[Open](https://x.example/r/1/)" in body["markdown"]["text"]
 
 
