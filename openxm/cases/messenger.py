@@ -3,8 +3,9 @@
 When the organisation's case settings name a messenger webhook (``messenger_webhook``: a Slack,
 Feishu, DingTalk or WeCom webhook of the alerts app), every case opened and every assignment
 sends a ``case.opened`` / ``case.assigned`` event there, in the organisation's language. The
-message links to the case and carries two action links (``links.py``) issued to the assignee,
-else to the members of the case's team; a case with neither gets only the link to its page.
+message links to the case and carries action links (``links.py``) issued to the assignee, else
+to the members of the case's team: Claim while the case is unassigned or not yet started, Close
+while it is open; a case with neither assignee nor team gets only the link to its page.
 Held-out (control-group) cases are never announced. Delivery, retries and the log are the
 alerts app's. Included: :func:`announce`. Excluded: what a link does (``links.py``).
 """
@@ -23,6 +24,7 @@ from openxm.distribution.conf import absolute
 
 from . import links
 from .clocks import settings_of
+from .machine import OPEN_STATES
 from .models import Case
 
 log = logging.getLogger(__name__)
@@ -49,7 +51,10 @@ def event_for(case: Case, kind: str) -> dict:
         if case.assignee_id or case.team_id:
             hours = links.max_age() // 3600
             lines.append(_("The Claim and Close links work once, for %(hours)s hours.") % {"hours": hours})
-            for action, label in (("claim", _("Claim")), ("close", _("Close (resolve)"))):
+            offered = [("close", _("Close (resolve)"))] if case.state in OPEN_STATES else []
+            if case.assignee_id is None or case.state in ("new", "reopened"):
+                offered.insert(0, ("claim", _("Claim")))  # nothing to claim once it is being worked
+            for action, label in offered:
                 token = links.issue(case, action, **holder)
                 found[action] = {"label": label, "url": absolute(reverse("cases:link", args=[token]))}
     return {

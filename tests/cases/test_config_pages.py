@@ -2,6 +2,7 @@
 nothing), the happy path of each, and the per-rule follow-up distribution they set."""
 
 import pytest
+from django.utils import translation
 
 from openxm.alerts import services as alerts
 from openxm.cases import actions, config
@@ -9,6 +10,15 @@ from openxm.cases.clocks import settings_of
 from openxm.cases.models import Case, RecoveryAction, RootCause, Team, UnitSetup, WorkCalendar
 from openxm.distribution import services as distribution
 from openxm.distribution.models import Invitation
+
+
+@pytest.fixture(autouse=True)
+def _english_after():
+    """A page in a member's Chinese leaves the thread's language active (the middleware sets it
+    per request): back to English, so the next test reads English."""
+    yield
+    translation.activate("en")
+
 
 PAGES = [
     "/cases/config/",

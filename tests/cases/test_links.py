@@ -10,12 +10,22 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core import signing
+from django.utils import translation
 
 from openxm.accounts import services as accounts
 from openxm.alerts import services as alerts
 from openxm.alerts.formats import Message, render
 from openxm.cases import actions, config, links
 from openxm.cases.models import Case, CaseEvent
+
+
+@pytest.fixture(autouse=True)
+def _english_after():
+    """A page in a member's Chinese leaves the thread's language active (the middleware sets it
+    per request): back to English, so the next test reads English."""
+    yield
+    translation.activate("en")
+
 
 DETRACTORS = {"score": "nps", "op": "lte", "value": 6}
 ACTIONS = [
@@ -233,6 +243,7 @@ def test_a_team_link_is_for_its_members_and_the_first_claim_wins(
     # The assignment was announced too, now with links issued to the new assignee only.
     assert len(chat.requests) == 2
     assigned = _buttons(chat.requests[1])
+    assert set(assigned) == {"Open the case", "Close (resolve)"}  # being worked: nothing to claim
     assert signed_in(agent).post(assigned["Close (resolve)"]).status_code == 403
 
 
