@@ -291,6 +291,7 @@ def case_settings(request):
         for clock in ("first_response_hours", "resolution_hours"):
             name = f"targets.{p}.{clock}"
             value = posted.get(name, "") if posted else (targets.get(p) or {}).get(clock, "")
+            value = f"{value:g}" if isinstance(value, int | float) else value  # 8, not 8.0
             cells.append((name, value, errors.get(name)))
         rows.append((label, cells))
     return _page(
@@ -309,7 +310,7 @@ def case_settings(request):
             "pausable": [
                 (k, v) for k, v in Case.STATE_CHOICES if k in ("new", "in_progress", "waiting", "reopened")
             ],
-            "control_percent": round(current.control_share * 100, 2),
+            "control_percent": f"{current.control_share * 100:g}",
         },
         status=422 if errors else 200,
     )

@@ -38,6 +38,7 @@ def setup(transactional_db, settings, make_org, make_member):
     agent = make_member(org, "agent", "agent@example.com")
     survey = surveys.create_from_template(op, "relationship-nps", key="nps")
     surveys.publish_survey(op, survey.pk)
+    survey = surveys.get_survey(op, survey.pk)
     distribution.create_distribution(op, survey.pk, "email", name="Follow-up")
     config.save_team(op, "desk", "Service desk", ["agent@example.com"])
     config.save_root_cause(op, "late-delivery", "Late delivery")
