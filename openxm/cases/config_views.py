@@ -57,6 +57,11 @@ def _missing(exc: NotFound, fields: dict[str, str]) -> dict:
     return {fields.get(exc.what, ""): str(exc)}
 
 
+def _editing(request, rows):
+    """The row the list's ``?edit=KEY`` link asked for, or None (a new one)."""
+    return next((r for r in rows if r.key == request.GET.get("edit")), None)
+
+
 def _lines(text: str) -> list[str]:
     return [p for p in text.replace(",", " ").split() if p]
 
@@ -65,7 +70,7 @@ def _lines(text: str) -> list[str]:
 def calendars(request):
     actor = request.actor
     rows = config.list_calendars(actor)
-    editing = next((c for c in rows if c.key == request.GET.get("edit")), None)
+    editing = _editing(request, rows)
     form = {
         "key": editing.key if editing else "",
         "name": editing.name if editing else "",
@@ -150,7 +155,7 @@ def units(request):
 def teams(request):
     actor = request.actor
     rows = config.list_teams(actor)
-    editing = next((t for t in rows if t.key == request.GET.get("edit")), None)
+    editing = _editing(request, rows)
     form = {
         "key": editing.key if editing else "",
         "name": editing.name if editing else "",

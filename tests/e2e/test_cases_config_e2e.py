@@ -15,15 +15,8 @@ from openxm.distribution import services as distribution
 from openxm.surveys import collect
 from openxm.surveys import services as surveys
 from tests.alerts.conftest import Receiver
+from tests.cases.test_config_pages import PAGES
 from tests.e2e.browsing import sign_in
-
-TABS = [
-    "/cases/config/",
-    "/cases/config/calendars/",
-    "/cases/config/units/",
-    "/cases/config/teams/",
-    "/cases/config/codes/",
-]
 
 
 @pytest.fixture
@@ -99,12 +92,12 @@ def test_an_admin_configures_cases_in_both_languages_and_on_a_phone(setup, page,
         page.get_by_role("button", name="Save case settings").click()
     assert page.get_by_text("Case settings saved.").is_visible()
 
-    for path in TABS:
+    for path in PAGES:
         page.goto(path)
         _shoot(page, artifacts, f"cases-config-{path.strip('/').replace('/', '-')}-en.png")
     admin.language = "zh-hans"
     admin.save(update_fields=["language"])
-    for path in TABS:
+    for path in PAGES:
         page.goto(path)
         assert page.locator("h1").inner_text() == "工单配置"
         _shoot(page, artifacts, f"cases-config-{path.strip('/').replace('/', '-')}-zh.png")
