@@ -210,3 +210,23 @@ def test_a_rules_cases_follow_up_through_the_rules_own_distribution(
         actions.transition(actor_for("agent"), case.pk, "resolved")
     invitation = Invitation.unscoped.get(organization=org_a, contact_id=case.contact_id)
     assert invitation.distribution_id == vip.pk
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_each_page_reads_in_one_language(org_a, admin, units, make_member, signed_in, receiver, language):
+    """What tests/web/test_translation_scan.py checks on the demo, on these pages with data."""
+    from tests.web.translation_scan import foreign_words
+
+    make_member(org_a, "agent", "agent@example.com")
+    alerts.save_webhook(admin, "cx-chat", "feishu", receiver().url)
+    config.save_calendar(admin, "sh", "SH", "Asia/Shanghai", [[["09:00", "18:00"]]] * 5 + [[], []], "CN")
+    config.save_team(admin, "desk", "Desk", ["agent@example.com"])
+    config.save_root_cause(admin, "late", "Late")
+    user = make_member(org_a, "admin", "boss@example.com")
+    user.language = language
+    user.save(update_fields=["language"])
+    client = signed_in(user)
+    data = ["cx-chat", "Asia/Shanghai", "SH", "Desk", "Late", "CN", "China", "Shanghai", "Beijing", "Jing'an"]
+    for page in PAGES:
+        html = client.get(page).content.decode()
+        assert foreign_words(html, language, data) == set(), page
