@@ -215,7 +215,7 @@ def test_a_rules_cases_follow_up_through_the_rules_own_distribution(
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 def test_each_page_reads_in_one_language(org_a, admin, units, make_member, signed_in, receiver, language):
     """What tests/web/test_translation_scan.py checks on the demo, on these pages with data."""
-    from tests.web.translation_scan import foreign_words
+    from tests.web.translation_scan import data_strings, foreign_words
 
     make_member(org_a, "agent", "agent@example.com")
     alerts.save_webhook(admin, "cx-chat", "feishu", receiver().url)
@@ -226,7 +226,8 @@ def test_each_page_reads_in_one_language(org_a, admin, units, make_member, signe
     user.language = language
     user.save(update_fields=["language"])
     client = signed_in(user)
-    data = ["cx-chat", "Asia/Shanghai", "SH", "Desk", "Late", "CN", "China", "Shanghai", "Beijing", "Jing'an"]
+    data = [org_a.name, "cx-chat", "Asia/Shanghai", "SH", "sh", "Desk", "desk", "Late", "late", "CN"]
+    data += ["China", "Shanghai", "Beijing", "Jing'an", "cn", "bj", "sh-jingan"]  # the units
     for page in PAGES:
         html = client.get(page).content.decode()
-        assert foreign_words(html, language, data) == set(), page
+        assert foreign_words(html, language, data_strings(data)) == set(), page
