@@ -315,6 +315,8 @@ def case_settings(request):
             "pausable": [
                 (k, v) for k, v in Case.STATE_CHOICES if k in ("new", "in_progress", "waiting", "reopened")
             ],
+            # What applies: no list stored means "waiting" (clocks.policy), so show it checked.
+            "paused": current.paused_states or ["waiting"],
             "control_percent": f"{current.control_share * 100:g}",
         },
         status=422 if errors else 200,

@@ -174,6 +174,8 @@ def _settings_form(**changes):
 
 def test_settings_saved_and_refused(org_a, admin, admin_client, receiver):
     alerts.save_webhook(admin, "cx-chat", "feishu", receiver().url)
+    # Nothing stored yet: the form shows what applies (waiting on the customer stops the clocks).
+    assert 'value="waiting" checked' in admin_client.get("/cases/config/").content.decode()
     assert admin_client.post("/cases/config/", _settings_form(messenger_webhook="cx-chat")).status_code == 302
     s = settings_of(org_a)
     assert s.targets == {"high": {"first_response_hours": 1.0, "resolution_hours": 6.0}}

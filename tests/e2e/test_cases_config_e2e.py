@@ -94,19 +94,19 @@ def test_an_admin_configures_cases_in_both_languages_and_on_a_phone(setup, page,
 
     for path in PAGES:
         page.goto(path)
-        _shoot(page, artifacts, f"cases-config-{path.strip('/').replace('/', '-')}-en.png")
+        _shoot(page, artifacts, f"{path.strip('/').replace('/', '-')}-en.png")
     admin.language = "zh-hans"
     admin.save(update_fields=["language"])
     for path in PAGES:
         page.goto(path)
         assert page.locator("h1").inner_text() == "工单配置"
-        _shoot(page, artifacts, f"cases-config-{path.strip('/').replace('/', '-')}-zh.png")
+        _shoot(page, artifacts, f"{path.strip('/').replace('/', '-')}-zh.png")
     page.set_viewport_size({"width": 390, "height": 844})
     for path in ("/cases/config/", "/cases/config/calendars/", "/cases/config/codes/"):
         page.goto(path)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 400, (path, width)  # nothing wider than the phone
-        _shoot(page, artifacts, f"cases-config-{path.strip('/').replace('/', '-')}-zh-phone.png")
+        _shoot(page, artifacts, f"{path.strip('/').replace('/', '-')}-zh-phone.png")
     admin.language = "en"
     admin.save(update_fields=["language"])
     page.goto("/cases/config/teams/")
