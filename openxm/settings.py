@@ -222,6 +222,8 @@ try:
         ipaddress.ip_network(_cidr, strict=False)
 except ValueError as _exc:
     raise ImproperlyConfigured(f"OPENXM_WEBHOOK_ALLOWED_NETWORKS: {_exc}") from None
+# How long a case message's Claim and Close links work (openxm/cases/links.py).
+OPENXM_CASE_LINK_HOURS = int(env("OPENXM_CASE_LINK_HOURS", "72"))
 
 # --- Cache (sign-in throttling, rate limits) -----------------------------------------------
 REDIS_URL = env("OPENXM_REDIS_URL")

@@ -99,6 +99,26 @@ def queue_webhooks(rule: Rule, alert: Alert, release=None) -> list[Delivery]:
     return made
 
 
+def queue_event(organization, webhook_key: str, event: dict) -> Delivery | None:
+    """Send an event of another app (``case.opened``…) to the organisation's enabled webhook
+    ``webhook_key``, with the same retries and log as an alert; None when there is no such
+    webhook or it is switched off."""
+    from . import delivery
+
+    hook = Webhook.objects.for_org(organization).filter(key=webhook_key, enabled=True).first()
+    if hook is None:
+        return None
+    made = Delivery.objects.for_org(organization).create(
+        organization=organization,
+        webhook=hook,
+        message_id=new_message_id(),
+        event=event,
+        next_attempt_at=timezone.now(),
+    )
+    delivery.start(made)
+    return made
+
+
 def _email(actor: Actor, rule: Rule, data: dict) -> None:
     language = actor.user.language or rule.organization.default_language or settings.LANGUAGE_CODE
     with translation.override(language):

@@ -50,6 +50,17 @@ def message_for(webhook: Webhook, event: dict) -> formats.Message:
     with translation.override(webhook.organization.default_language or settings.LANGUAGE_CODE):
         if event.get("type") == "alert.test":
             return formats.Message(event, _("openxm test message"), [_("This webhook works.")])
+        if event.get("type", "").startswith("case."):
+            # Written by the cases app in the organisation's language: title, lines and links.
+            links = data.get("links") or {}
+            return formats.Message(
+                event,
+                data.get("title", ""),
+                data.get("lines", []),
+                links.get("open", {}).get("url", ""),
+                links.get("open", {}).get("label", ""),
+                [(links[k]["label"], links[k]["url"]) for k in ("claim", "close") if k in links],
+            )
         if event.get("type") == "alert.digest":
             title = _("openxm: %(n)s alerts held back") % {"n": data.get("count", 0)}
             lines = []
@@ -157,8 +168,8 @@ def attempt(delivery: Delivery, now=None) -> DeliveryAttempt | None:
     webhook = delivery.webhook
     if delivery.status != Delivery.Status.PENDING:
         return None
-    # A test is sent once and never counts towards switching off; digests and early-warning
-    # events (no alert either) are retried like alerts.
+    # A test is sent once and never counts towards switching off; digests, early-warning and
+    # case events (no alert either) are retried like alerts.
     test = delivery.event.get("type") == "alert.test"
     if not webhook.enabled and not test:
         return None

@@ -14,6 +14,11 @@ URL, headers and body of one HTTP POST, signed as each receiver documents it:
   HMAC-SHA256 keyed with the secret over timestamp + "\\n" + secret>`` is added to the URL.
 * ``wecom`` — markdown to a group bot (the ``key`` in the URL is the secret).
 
+A message may carry **action links** (``actions``: label and URL pairs, e.g. a case's "Claim"
+and "Close"), drawn with each platform's own element: Slack Block Kit ``button`` elements with
+``url``, Feishu card ``button`` elements with ``url``, a DingTalk ``actionCard`` with ``btns``,
+WeCom markdown links. None of them calls back: each opens the URL in a browser.
+
 Excluded: sending (``transport.py``) and rate limits (``delivery.py``).
 """
 
@@ -40,6 +45,13 @@ class Message:
     lines: Sequence[str] = ()
     link: str = ""
     link_label: str = "Open"
+    # Further links drawn as buttons where the platform has them: (label, url) pairs.
+    actions: Sequence[tuple[str, str]] = ()
+
+    @property
+    def buttons(self) -> list[tuple[str, str]]:
+        """Every link of the message, the main one first."""
+        return ([(self.link_label, self.link)] if self.link else []) + list(self.actions)
 
 
 @dataclass(frozen=True)
@@ -94,11 +106,16 @@ def _json(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
 
 
+def _text(message: Message) -> str:
+    return "\n\n".join([f"**{message.title}**", *message.lines])
+
+
+def _links(message: Message) -> str:
+    return " · ".join(f"[{label}]({url})" for label, url in message.buttons)
+
+
 def _markdown(message: Message) -> str:
-    lines = [f"**{message.title}**", *message.lines]
-    if message.link:
-        lines.append(f"[{message.link_label}]({message.link})")
-    return "\n\n".join(lines)
+    return _text(message) + ("\n\n" + _links(message) if message.buttons else "")
 
 
 def _slack(message: Message) -> dict:
@@ -106,16 +123,18 @@ def _slack(message: Message) -> dict:
         {"type": "header", "text": {"type": "plain_text", "text": message.title[:150]}},
         {"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(message.lines) or message.title}},
     ]
-    if message.link:
+    if message.buttons:
         blocks.append(
             {
                 "type": "actions",
                 "elements": [
                     {
                         "type": "button",
-                        "text": {"type": "plain_text", "text": message.link_label},
-                        "url": message.link,
+                        "text": {"type": "plain_text", "text": label[:75]},
+                        "url": url,
+                        "action_id": f"openxm-{i}",
                     }
+                    for i, (label, url) in enumerate(message.buttons[:25])
                 ],
             }
         )
@@ -124,17 +143,18 @@ def _slack(message: Message) -> dict:
 
 def _feishu_card(message: Message) -> dict:
     elements: list[dict] = [{"tag": "div", "text": {"tag": "lark_md", "content": "\n".join(message.lines)}}]
-    if message.link:
+    if message.buttons:
         elements.append(
             {
                 "tag": "action",
                 "actions": [
                     {
                         "tag": "button",
-                        "text": {"tag": "plain_text", "content": message.link_label},
-                        "url": message.link,
-                        "type": "primary",
+                        "text": {"tag": "plain_text", "content": label},
+                        "url": url,
+                        "type": "primary" if i == 0 else "default",
                     }
+                    for i, (label, url) in enumerate(message.buttons)
                 ],
             }
         )
@@ -169,12 +189,23 @@ def render(fmt: str, url: str, secret: str, message: Message, message_id: str, n
         if secret:
             ms = int(now * 1000)
             url = f"{url}{'&' if '?' in url else '?'}timestamp={ms}&sign={dingtalk_sign(secret, ms)}"
-        body = _json(
-            {"msgtype": "markdown", "markdown": {"title": message.title, "text": _markdown(message)}}
-        )
+        if message.actions:  # an ActionCard: one button per link, side by side
+            card = {
+                "title": message.title,
+                "text": _text(message),
+                "btnOrientation": "1",
+                "btns": [{"title": label, "actionURL": link} for label, link in message.buttons],
+            }
+            body = _json({"msgtype": "actionCard", "actionCard": card})
+        else:
+            body = _json(
+                {"msgtype": "markdown", "markdown": {"title": message.title, "text": _markdown(message)}}
+            )
         return Request(url, json_headers, body)
     if fmt == "wecom":
-        # WeCom markdown is at most 4,096 bytes.
-        content = _markdown(message).encode()[:4000].decode(errors="ignore")
+        # WeCom markdown is at most 4,096 bytes: the text is cut, never the links.
+        links = "\n\n" + _links(message) if message.buttons else ""
+        budget = 4000 - len(links.encode())
+        content = _text(message).encode()[:budget].decode(errors="ignore") + links
         return Request(url, json_headers, _json({"msgtype": "markdown", "markdown": {"content": content}}))
     raise ValueError(f"unknown webhook format {fmt!r}")

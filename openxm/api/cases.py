@@ -378,6 +378,8 @@ class SettingsIn(Schema):
     paused_states: list[str] | None = None
     risk_hours: float | None = None
     followup_distributions: list[int] | None = None
+    followup_by_rule: dict[str, list[int]] | None = None
+    messenger_webhook: str | None = None
     control_share: float | None = None
 
 

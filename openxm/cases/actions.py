@@ -82,9 +82,11 @@ def transition(
     root_cause: str = "",
     recovery: str = "",
     cost=None,
+    link: str = "",
 ) -> Case:
     """Move the case to ``to`` if the state machine allows it. Resolving may record the root
-    cause, the recovery action and its cost (default: the action's default cost)."""
+    cause, the recovery action and its cost (default: the action's default cost). ``link``:
+    the nonce of the messenger link that asked for it (``links.py``), kept in the event."""
     actor.require(Perm.CASES_WORK)
     if to not in machine.STATES:
         raise InvalidInput("state", _("must be one of: %(allowed)s") % {"allowed": ", ".join(machine.STATES)})
@@ -121,7 +123,10 @@ def transition(
             from_state=before,
             to_state=to,
             reason=reason[:2000],
-            data={"root_cause": root_cause, "recovery": recovery} if root_cause or recovery else {},
+            data={
+                **({"root_cause": root_cause, "recovery": recovery} if root_cause or recovery else {}),
+                **({"link": link} if link else {}),
+            },
         )
         audit.record(
             actor, "case.transition", target_type="case", target_id=case.pk, data={"from": before, "to": to}
@@ -133,9 +138,12 @@ def transition(
     return case
 
 
-def assign(actor: Actor, case_id: int, email: str = "", team: str = "", reason: str = "") -> Case:
+def assign(
+    actor: Actor, case_id: int, email: str = "", team: str = "", reason: str = "", link: str = ""
+) -> Case:
     """Give the case to a member (by e-mail; they need ``cases.work`` and the case's unit in
-    their scope) and/or a team's queue. Both empty: unassigned."""
+    their scope) and/or a team's queue. Both empty: unassigned. ``link``: as in
+    :func:`transition`. The messenger webhook (``messenger.py``) is told after the commit."""
     actor.require(Perm.CASES_WORK)
     with transaction.atomic():
         case = _locked(actor, case_id)
@@ -157,7 +165,11 @@ def assign(actor: Actor, case_id: int, email: str = "", team: str = "", reason: 
             case,
             CaseEvent.Kind.ASSIGNED,
             reason=reason[:2000],
-            data={"assignee": user.email if user else "", "team": case.team.key if case.team else ""},
+            data={
+                "assignee": user.email if user else "",
+                "team": case.team.key if case.team else "",
+                **({"link": link} if link else {}),
+            },
         )
         audit.record(
             actor,
@@ -166,6 +178,10 @@ def assign(actor: Actor, case_id: int, email: str = "", team: str = "", reason: 
             target_id=case.pk,
             data={"assignee": email, "team": team},
         )
+        if user or case.team_id:
+            from .messenger import announce
+
+            transaction.on_commit(lambda: announce(case.organization, case.pk, "assigned"), robust=True)
     return case
 
 

@@ -29,3 +29,13 @@ class CasesConfig(AppConfig):
         register(
             NavItem("cases-dashboard", _("Case metrics"), "cases:dashboard", Perm.DASHBOARDS_VIEW, order=17)
         )
+        register(
+            NavItem(
+                "cases-config",
+                _("Case configuration"),
+                "cases:config_settings",
+                Perm.MEMBERS_MANAGE,
+                section="settings",
+                order=45,
+            )
+        )

@@ -52,6 +52,43 @@ def _dates(values, field: str) -> list[str]:
         raise InvalidInput(field, _("must be dates written YYYY-MM-DD")) from None
 
 
+def week_from_text(days: list[str]) -> list:
+    """Seven lines such as "09:00-12:00, 13:00-18:00" (empty: closed), Monday first, as a
+    stored week; InvalidInput naming ``week.N`` (N from 0, Monday) when one is malformed."""
+    week = []
+    for i, text in enumerate(days):
+        periods = []
+        for part in (p.strip() for p in (text or "").split(",")):
+            if not part:
+                continue
+            start, sep, end = (x.strip() for x in part.partition("-"))
+            if not sep:
+                raise InvalidInput(f"week.{i}", _("write periods as HH:MM-HH:MM, separated by commas"))
+            periods.append([start, end])
+        week.append(periods)
+    try:
+        parse_week(week)
+    except ValueError:
+        bad = next(i for i in range(len(week)) if not _day_ok(week[i]))
+        raise InvalidInput(
+            f"week.{bad}", _("periods are HH:MM-HH:MM, running forward without overlapping")
+        ) from None
+    return week
+
+
+def _day_ok(periods) -> bool:
+    try:
+        parse_week([periods] + [[]] * 6)
+    except ValueError:
+        return False
+    return True
+
+
+def week_as_text(week) -> list[str]:
+    """The form's seven lines of a stored week (the inverse of :func:`week_from_text`)."""
+    return [", ".join(f"{a}-{b}" for a, b in day) for day in (week or [[]] * 7)]
+
+
 @transaction.atomic
 def save_calendar(
     actor: Actor, key: str, name: str, tz: str, week, country: str = "", extra_holidays=(), extra_workdays=()
@@ -155,6 +192,28 @@ def list_teams(actor: Actor) -> list[Team]:
     return list(Team.objects.for_org(actor.organization).prefetch_related("members"))
 
 
+def queue_sizes(actor: Actor) -> dict[int, int]:
+    """{team id: open cases waiting in its queue (no assignee yet)}."""
+    from django.db.models import Count
+
+    from .machine import OPEN_STATES
+    from .models import Case
+
+    actor.require(Perm.CASES_WORK)
+    rows = (
+        Case.objects.for_org(actor.organization)
+        .filter(team__isnull=False, assignee__isnull=True, state__in=OPEN_STATES, held_out=False)
+        .values("team_id")
+        .annotate(n=Count("pk"))
+    )
+    return {r["team_id"]: r["n"] for r in rows}
+
+
+def list_unit_setups(actor: Actor) -> list[UnitSetup]:
+    actor.require(Perm.CASES_WORK)
+    return list(UnitSetup.objects.for_org(actor.organization).select_related("calendar", "owner"))
+
+
 @transaction.atomic
 def save_root_cause(actor: Actor, key: str, name: str, active: bool = True) -> RootCause:
     actor.require(Perm.MEMBERS_MANAGE)
@@ -225,10 +284,39 @@ def _check_targets(targets: dict) -> dict:
     return targets
 
 
+def _followup_by_rule(actor: Actor, mapping) -> dict:
+    """{rule key: [distribution ids]}; a rule with an empty list is dropped (the default)."""
+    from openxm.alerts.services import get_rule
+    from openxm.distribution.services import get_distribution
+
+    if not isinstance(mapping, dict):
+        raise InvalidInput("followup_by_rule", _("must be a mapping of rule key to distribution ids"))
+    out = {}
+    for key, ids in mapping.items():
+        get_rule(actor, key)
+        if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids):
+            raise InvalidInput(f"followup_by_rule.{key}", _("must be a list of distribution ids"))
+        for i in ids:
+            get_distribution(actor, i)
+        if ids:
+            out[key] = ids
+    return out
+
+
+def _messenger(actor: Actor, key: str) -> str:
+    """A webhook key for case messages ("" for none): it must exist."""
+    from openxm.alerts.services import get_webhook
+
+    if key:
+        get_webhook(actor, key)
+    return key or ""
+
+
 @transaction.atomic
 def update_settings(actor: Actor, **changes) -> Settings:
     """Change some of: default_calendar (key or ""), targets, paused_states, risk_hours,
-    followup_distributions (ids), control_share (0–0.5)."""
+    followup_distributions (ids), followup_by_rule ({rule key: ids}), messenger_webhook (a
+    webhook key or ""), control_share (0–0.5)."""
     actor.require(Perm.MEMBERS_MANAGE)
     current = settings_of(actor.organization)
     if current.pk is None:
@@ -262,6 +350,10 @@ def update_settings(actor: Actor, **changes) -> Settings:
         for i in ids:
             get_distribution(actor, int(i))
         current.followup_distributions = [int(i) for i in ids]
+    if "followup_by_rule" in changes:
+        current.followup_by_rule = _followup_by_rule(actor, changes.pop("followup_by_rule"))
+    if "messenger_webhook" in changes:
+        current.messenger_webhook = _messenger(actor, changes.pop("messenger_webhook"))
     if "control_share" in changes:
         share = changes.pop("control_share")
         if not isinstance(share, int | float) or not 0 <= share <= 0.5:

@@ -1,7 +1,8 @@
 """The follow-up survey after resolution, and reading its answer back.
 
 After a case is resolved its customer is invited, through the first follow-up distribution of
-the organisation's case settings whose channel has an address for them, with the distribution
+its alert rule's own list (case settings, ``followup_by_rule``), else of the organisation's
+case settings, whose channel has an address for them, with the distribution
 app's contact rules applied (opt-outs, suppression, caps). The invitation carries the case id
 as a hidden field; when the answer is stored (``responses_recorded``), the case keeps its
 response and score: the recovery rate reads them. Held-out (control) cases are never invited.
@@ -26,22 +27,28 @@ log = logging.getLogger(__name__)
 SCORE_TYPES = ("nps", "csat")
 
 
+def distributions_for(settings, case: Case) -> list[int]:
+    """The follow-up distributions of ``case``: its alert rule's own (``followup_by_rule``),
+    else the organisation's."""
+    if case.rule_id is not None:
+        rule_key = case.rule.key
+        if rule_key in (settings.followup_by_rule or {}):
+            return list(settings.followup_by_rule[rule_key])
+    return list(settings.followup_distributions)
+
+
 def after_resolution(organization, case_id: int) -> str:
     """Invite the case's customer to the follow-up; the outcome (``invited``, ``no_followup``,
     or the contact rule that stopped it) is logged on the case and returned."""
     settings = settings_of(organization)
     with transaction.atomic():
         case = Case.objects.for_org(organization).select_for_update().get(pk=case_id)
-        if (
-            case.contact_id is None
-            or case.held_out
-            or case.followup_sent_at
-            or not settings.followup_distributions
-        ):
+        chosen = distributions_for(settings, case)
+        if case.contact_id is None or case.held_out or case.followup_sent_at or not chosen:
             return "no_followup"
         outcome = "no_address"
         system = operator_actor(organization)
-        for dist_id in settings.followup_distributions:
+        for dist_id in chosen:
             try:
                 dist = get_distribution(system, int(dist_id))
             except NotFound:  # deleted since it was chosen

@@ -73,7 +73,7 @@ class UnitSetup(TenantModel):
 
 class Settings(TenantModel):
     """One per organisation: SLA targets, paused states, the risk window, the default calendar,
-    the follow-up survey and the control group's share."""
+    the follow-up survey, the control group's share and the messenger webhook for cases."""
 
     default_calendar = models.ForeignKey(
         WorkCalendar, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -88,7 +88,12 @@ class Settings(TenantModel):
     # Distribution ids (e-mail or messenger) in order of preference: the follow-up goes through
     # the first whose channel has an address for the customer. Empty: no follow-up.
     followup_distributions = models.JSONField(default=list, blank=True)
+    # Per alert rule (its key): the distribution ids its cases' follow-up goes through instead.
+    followup_by_rule = models.JSONField(default=dict, blank=True)
     control_share = models.FloatField(default=0.0, help_text="Share of eligible detractors held out")
+    # The key of a Slack, Feishu, DingTalk or WeCom webhook (openxm/alerts) told of every case
+    # opened or assigned, with signed Claim and Close links. Empty: no messages.
+    messenger_webhook = models.SlugField(max_length=64, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organization"], name="uniq_cases_settings")]

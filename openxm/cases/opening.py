@@ -20,4 +20,5 @@ def on_alert_fired(sender, rule, alert, response, owner, **kwargs) -> None:
             case = services.open_for_rule(rule, alert, response, owner, action["case"])
             if case is not None:
                 control.draw(case)
+                services.announce_opened(case)
             return

@@ -243,9 +243,18 @@ def open_case(
                 scope=actor.scope,
             )
             audit.record(actor, "case.opened", target_type="case", target_id=case.pk, data={"source": source})
+            announce_opened(case)
     except IntegrityError:  # the same response, opened at the same moment by another request
         return visible(actor.scope).get(response=response, rule__isnull=True)
     return case
+
+
+def announce_opened(case: Case) -> None:
+    """Tell the messenger webhook of the new case once it is committed (``messenger.py``).
+    A rule's case is announced after the control-group draw, so a held-out one never is."""
+    from .messenger import announce  # it issues links, which act through actions.py
+
+    transaction.on_commit(lambda: announce(case.organization, case.pk, "opened"), robust=True)
 
 
 def _unit_id(actor: Actor, code: str) -> int:
