@@ -124,6 +124,7 @@ def case_page(request, case_id: int):
             "root_causes": config.list_root_causes(actor),
             "recovery_actions": config.list_recovery_actions(actor),
             "channels": ContactEntry.CHANNEL_CHOICES,
+            "show_comments": bool(detail.case.response_id) and actor.can(Perm.RESPONSES_VIEW),
         },
     )
 

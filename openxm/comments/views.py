@@ -183,11 +183,13 @@ def verbatims(request):
 @member_required(Perm.RESPONSES_VIEW)
 def response_comments(request, pk: int):
     """The analysed comments of one response, with the correction controls for members who may
-    correct them: the panel the response page loads (the responses room cannot import this one)."""
+    correct them: the panel the response page and the case page load (the responses room cannot
+    import this one). A correction made without JavaScript returns to ``?next=`` (a path on this
+    site: the case page sends its own) or to the response page."""
     page = services.response_comments(request.actor, pk, language=_language())  # 404 outside the scope
     context = {
         "rows": page.rows,
-        "next": reverse("responses:detail", args=[pk]),
+        "next": _local(request, request.GET.get("next", "")) or reverse("responses:detail", args=[pk]),
         **_correction_context(request.actor),
     }
     return render(request, "comments/_response_comments.html", context)
@@ -227,7 +229,7 @@ def correct(request, pk: int):
     row = next(r for r in page.rows if r.id == result.analysis.pk)
     context = {
         "row": row,
-        # On the response page itself (the only place that sends ``next``) no link to it.
+        # On the response or case page (the places that send ``next``) no link to the response.
         "link": None if post.get("next") else _response_url(row.response_id),
         "next": post.get("next", ""),
         **_correction_context(request.actor),
@@ -235,11 +237,15 @@ def correct(request, pk: int):
     return render(request, "comments/_verbatim_item.html", context)
 
 
-def _back(request) -> str:
-    target = request.POST.get("next", "")
+def _local(request, target: str) -> str:
+    """``target`` when it is a path on this site, else ""."""
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
-    return reverse("comments:overview")
+    return ""
+
+
+def _back(request) -> str:
+    return _local(request, request.POST.get("next", "")) or reverse("comments:overview")
 
 
 # --- Re-analysis ------------------------------------------------------------------------------

@@ -191,3 +191,23 @@ def test_the_response_page_loads_its_comments_with_corrections(
     agent = signed_in(make_member(org_a, "agent")).get(f"/comments/responses/{response_id}/").content.decode()
     assert "One-tap reorder" in agent and f'id="correct-{comment.pk}"' not in agent  # reads, cannot correct
     assert client.get("/comments/responses/999999/").status_code == 404
+
+
+def test_the_case_page_loads_the_complaints_comments_with_corrections(
+    comment, admin, make_member, org_a, signed_in, client
+):
+    from openxm.cases import services as cases
+
+    case = cases.open_case(admin, response_id=comment.response_id, source="response")
+    page = signed_in(make_member(org_a, "admin")).get(f"/cases/{case.pk}/").content.decode()
+    panel_url = f"/comments/responses/{comment.response_id}/?next=/cases/{case.pk}/"
+    assert f'hx-get="{panel_url}"' in page
+    panel = client.get(panel_url).content.decode()
+    assert f'id="correct-{comment.pk}"' in panel and f'name="next" value="/cases/{case.pk}/"' in panel
+    # A ``next`` off this site is ignored: the panel falls back to the response page.
+    offsite = client.get(f"/comments/responses/{comment.response_id}/?next=https://evil.example/").content.decode()
+    assert 'value="https://evil.example/"' not in offsite and f'value="/responses/{comment.response_id}/"' in offsite
+    client.logout()
+    agent = signed_in(make_member(org_a, "agent"))  # works the case, reads the comments, cannot correct
+    assert f'hx-get="{panel_url}"' in agent.get(f"/cases/{case.pk}/").content.decode()
+    assert f'id="correct-{comment.pk}"' not in agent.get(panel_url).content.decode()
