@@ -205,7 +205,8 @@ def test_the_case_page_loads_the_complaints_comments_with_corrections(
     panel = client.get(panel_url).content.decode()
     assert f'id="correct-{comment.pk}"' in panel and f'name="next" value="/cases/{case.pk}/"' in panel
     # A ``next`` off this site is ignored: the panel falls back to the response page.
-    offsite = client.get(f"/comments/responses/{comment.response_id}/?next=https://evil.example/").content.decode()
+    offsite = client.get(f"/comments/responses/{comment.response_id}/?next=https://evil.example/")
+    offsite = offsite.content.decode()
     assert 'value="https://evil.example/"' not in offsite and f'value="/responses/{comment.response_id}/"' in offsite
     client.logout()
     agent = signed_in(make_member(org_a, "agent"))  # works the case, reads the comments, cannot correct
