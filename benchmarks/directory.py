@@ -6,7 +6,8 @@
 Loads ``--contacts`` contacts (8 stores, Chinese names, e-mail on 90 %, a mobile number each,
 a WeChat openid on 60 %) into a fresh database migrated with the app's schema — SQLite under
 ``--home`` by default, PostgreSQL with ``--database-url`` — bulk-written (executemany / COPY),
-with the normalised identifier keys the app computes.
+with e-mail and phone encrypted and the identifier keys (blind indexes for e-mail and phone) as
+the app writes them: set ``OPENXM_ENCRYPTION_KEYS`` for PostgreSQL (docs/settings.md).
 
 Times, p50 and p95 of ``--repeat`` runs after one cold run, through the app's service
 (``profiles.directory.page``, which also reads stored values and maps each contact through the
@@ -44,7 +45,8 @@ def say(msg: str) -> None:
 
 
 def rows(n: int, org_id: int, units: list[int]):
-    from openxm.customers.identifiers import email_key, external_key, phone_key
+    from openxm.crypto import encrypt
+    from openxm.customers.services import stored_key
 
     rng = random.Random(7)
     now = datetime.now(UTC)
@@ -59,18 +61,18 @@ def rows(n: int, org_id: int, units: list[int]):
             external_id,
             "customer",
             name,
-            email,
-            phone,
+            encrypt(email),
+            encrypt(phone),
             "zh-Hans",
             json.dumps({"tier": "gold"}),
             units[i % len(units)],
             now,
             now,
-            email_key(email),
-            phone_key(phone),
+            stored_key("email", email),
+            stored_key("phone", phone),
             openid,
             "",
-            external_key(external_id),
+            stored_key("external_id", external_id),
             "unknown",
             "{}",
         )

@@ -4,9 +4,10 @@
 API (``get_db_prep_save``, ``pre_save``, related-field checks); for the answer rows of a batch
 of responses that was most of the time spent storing them (see benchmarks/README.md, ingest).
 Here the converter of each column is chosen once per model and database: JSON columns are
-adapted as their field would, aware date-times become what the backend stores (naive UTC text on
-SQLite) and other dates go through their field, every other column (text, numbers, foreign-key
-ids) passes through as it is. Rows go out as one parameterised multi-row ``INSERT`` per chunk, with
+adapted as their field would, encrypted columns (``openxm.crypto``) go through their field,
+aware date-times become what the backend stores (naive UTC text on SQLite) and other dates go
+through their field, every other column (text, numbers, foreign-key ids) passes through as it
+is. Rows go out as one parameterised multi-row ``INSERT`` per chunk, with
 ``RETURNING id`` when the ids are wanted (SQLite ≥ 3.35 and PostgreSQL both return them in the
 order of the rows, which Django's own ``bulk_create`` relies on too).
 
@@ -21,6 +22,8 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import connection, models
+
+from openxm import crypto
 
 
 def _aware_datetime(field: models.Field) -> Callable:
@@ -42,6 +45,9 @@ def _aware_datetime(field: models.Field) -> Callable:
 
 
 def _converter(field: models.Field) -> Callable | None:
+    if isinstance(field, crypto.EncryptedTextField | crypto.EncryptedJSONField):
+        # Encrypted at rest (a contact's e-mail and phone): the field's own encryption.
+        return lambda value: field.get_db_prep_save(value, connection)
     if isinstance(field, models.JSONField):
         # What JSONField.get_db_prep_save ends in, without its layers; None stays SQL NULL.
         adapt, encoder = connection.ops.adapt_json_value, field.encoder

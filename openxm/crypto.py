@@ -16,7 +16,9 @@ A platform piece every app may use (it imports no app).
   next save or rotation.
 * :func:`blind_index`: HMAC-SHA256 of a normalised value under a key derived (HKDF) from an
   encryption key, so an encrypted e-mail or phone can be looked up exactly
-  (:func:`blind_indexes` gives one per key, so lookups keep working during a rotation).
+  (:func:`blind_indexes` gives one per key, so lookups keep working during a rotation). A model
+  with blind-index columns registers how to recompute them (:func:`register_reindex`), so
+  ``openxm privacy rotate-keys`` moves them to the first key with the ciphertext.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -149,6 +152,20 @@ def blind_indexes(value: str) -> list[str]:
     if not value:
         return []
     return [hmac.new(k, value.encode(), hashlib.sha256).hexdigest() for k in _index_keys()]
+
+
+# model label -> recompute the instance's blind-index columns, returning the names that changed.
+_REINDEX: dict[str, Callable[[models.Model], set[str]]] = {}
+
+
+def register_reindex(label: str, refresh: Callable[[models.Model], set[str]]) -> None:
+    """Declare that ``label``'s rows keep blind indexes, recomputed by ``refresh(obj)`` (called
+    from the owning app's ``AppConfig.ready``)."""
+    _REINDEX[label] = refresh
+
+
+def reindexer(label: str) -> Callable[[models.Model], set[str]] | None:
+    return _REINDEX.get(label)
 
 
 class EncryptedTextField(models.TextField):

@@ -8,6 +8,10 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customers")
 
     def ready(self) -> None:
-        from . import personal_data
+        from openxm import crypto
+
+        from . import personal_data, services
 
         personal_data.register_hook()
+        # E-mail and phone are encrypted; their key columns are blind indexes (models.Contact).
+        crypto.register_reindex("customers.Contact", services.refresh_keys)

@@ -19,7 +19,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,7 +31,7 @@ from openxm.accounts.scope import Scope, unit_tree
 
 from . import identifiers
 from .models import AttributeDefinition, Consent, Contact
-from .services import refresh_keys
+from .services import lookup_keys, refresh_keys
 
 MAX_PAGE = 500
 # For forms of other apps, which may not import this app's models.
@@ -88,6 +88,12 @@ class Filters:
     consent: str = ""
     attribute: str = ""  # with value: contacts whose attribute equals value
     value: str = ""
+    contactable: bool | None = None  # True: only those who may be asked for feedback; False: the others
+
+
+# Who may be asked for feedback, in SQL: what consent.may_contact says for the surveys purpose
+# without a channel (Contact.consent mirrors the newest surveys consent record).
+CONTACTABLE = Q(unsubscribed_at__isnull=True) & ~Q(consent=Consent.WITHDRAWN)
 
 
 def search(
@@ -107,6 +113,8 @@ def search(
         if filters.consent not in Consent.values:
             raise InvalidInput("consent", _("must be unknown, granted or withdrawn"))
         qs = qs.filter(consent=filters.consent)
+    if filters.contactable is not None:
+        qs = qs.filter(CONTACTABLE) if filters.contactable else qs.exclude(CONTACTABLE)
     if filters.attribute:
         qs = qs.filter(**{f"attributes__{filters.attribute}": _json_value(filters.value)})
     term = (filters.q or "").strip()
@@ -130,14 +138,15 @@ def _json_value(value: str):
 def _matching_ids(scope: Scope, term: str) -> QuerySet:
     """Ids of contacts whose identifiers equal the term, or whose name starts with it (case
     sensitive; not for terms that read as an e-mail or phone number). Each arm is an indexed
-    lookup on both databases."""
+    lookup on both databases; e-mail and phone through their blind indexes (they are encrypted,
+    so only an exact match finds them)."""
     base = Contact.objects.for_org(scope.organization)
     arms = []
     phone = identifiers.phone_key(term)
     if "@" in term:
-        arms.append(base.filter(email_key=identifiers.email_key(term)))
+        arms.append(base.filter(email_key__in=lookup_keys("email", term)))
     elif phone:
-        arms.append(base.filter(phone_key=phone))
+        arms.append(base.filter(phone_key__in=lookup_keys("phone", term)))
     else:
         # A name prefix as a range on the (organization, name) index: LIKE 'x%' cannot use it on
         # SQLite (LIKE ignores case there) and needs a pattern index on PostgreSQL.

@@ -27,9 +27,10 @@ from django.utils.translation import gettext as _
 from openxm.accounts.errors import InvalidInput, NotFound
 from openxm.accounts.scope import Scope
 
+from . import identifiers
 from .directory import contacts, get_contact_in
 from .models import Consent, Contact, ContactEvent, ContactMerge
-from .services import refresh_keys
+from .services import BLIND, refresh_keys
 
 MATCH_KEYS = (
     ("external_id", "external_key"),
@@ -63,7 +64,7 @@ def candidates(scope: Scope, limit: int = 100) -> list[Candidate]:
         )
         for row in rows:
             ids = sorted(contacts(scope).filter(**{column: row[column]}).values_list("pk", flat=True)[:50])
-            found.append(Candidate(kind, row[column], ids))
+            found.append(Candidate(kind, _shown(kind, row[column], contacts(scope).get(pk=ids[0])), ids))
     found.sort(key=lambda c: (-len(c.contact_ids), c.kind, c.value))
     return found[:limit]
 
@@ -79,8 +80,16 @@ def duplicates_of(scope: Scope, contact: Contact) -> list[Candidate]:
             contacts(scope).filter(**{column: value}).exclude(pk=contact.pk).values_list("pk", flat=True)[:50]
         )
         if ids:
-            out.append(Candidate(kind, value, ids))
+            out.append(Candidate(kind, _shown(kind, value, contact), ids))
     return out
+
+
+def _shown(kind: str, key: str, contact: Contact) -> str:
+    """The normalised value a group shares: its key, or for an encrypted identifier (whose key
+    is a blind index) the decrypted value of one of its contacts, normalised."""
+    if kind not in BLIND:
+        return key
+    return identifiers.NORMALISERS[kind](getattr(contact, kind))
 
 
 def plan(survivor: Contact, other: Contact) -> dict:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from openxm.accounts.tenancy import TenantModel
+from openxm.crypto import EncryptedTextField
 
 
 class Consent(models.TextChoices):
@@ -32,8 +33,10 @@ class Contact(TenantModel):
     external_id = models.CharField(max_length=128, help_text="The contact's id in the company's own systems")
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.CUSTOMER)
     name = models.CharField(max_length=200, blank=True)
-    email = models.EmailField(blank=True)
-    phone = models.CharField(max_length=32, blank=True)
+    # Encrypted at rest (openxm.crypto; docs/privacy.md): read decrypted, never filtered on. Exact
+    # lookups go through email_key / phone_key.
+    email = EncryptedTextField(blank=True)
+    phone = EncryptedTextField(blank=True)
     language = models.CharField(max_length=10, blank=True)
     attributes = models.JSONField(default=dict, blank=True)
     unit = models.ForeignKey(
@@ -43,8 +46,10 @@ class Contact(TenantModel):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     # Identifiers, normalised (openxm.customers.identifiers) so that equal ones compare equal.
-    email_key = models.CharField(max_length=254, blank=True)
-    phone_key = models.CharField(max_length=32, blank=True)
+    # E-mail and phone are blind indexes: the keyed hash of the normalised value
+    # (openxm.customers.services.lookup_keys), so the encrypted columns can be looked up exactly.
+    email_key = models.CharField(max_length=64, blank=True)
+    phone_key = models.CharField(max_length=64, blank=True)
     wechat_openid = models.CharField(max_length=64, blank=True)
     wechat_unionid = models.CharField(max_length=64, blank=True)
     external_key = models.CharField(max_length=128, blank=True)
@@ -66,7 +71,6 @@ class Contact(TenantModel):
         ]
         indexes = [
             models.Index(fields=["organization", "value_tier"], name="contact_by_value_tier"),
-            models.Index(fields=["organization", "email"]),
             # The directory pages by id (keyset) within the organization or a unit.
             models.Index(fields=["organization", "merged_into", "id"], name="contact_directory"),
             models.Index(fields=["organization", "unit", "id"], name="contact_directory_unit"),

@@ -17,6 +17,7 @@ from openxm.personal_data import Hook, RetentionType, Subject, exempt, register,
 
 from . import identifiers
 from .models import ConsentRecord, Contact, ContactEvent, ContactMerge
+from .services import lookup_keys
 
 CONTACT = "customers.Contact"
 EVENT = "customers.ContactEvent"
@@ -43,9 +44,9 @@ def resolve(
     wechat_ids = {identifiers.openid_key(wechat)} - {""}
     q = Q(pk__in=[])
     if emails:
-        q |= Q(email_key__in=emails)
+        q |= Q(email_key__in=lookup_keys("email", email))
     if phones:
-        q |= Q(phone_key__in=phones)
+        q |= Q(phone_key__in=lookup_keys("phone", phone))
     if wechat_ids:
         q |= Q(wechat_openid__in=wechat_ids) | Q(wechat_unionid__in=wechat_ids)
     contact = (contact or "").strip()
@@ -62,8 +63,8 @@ def resolve(
             break
         found |= more
     for c in scoped.filter(pk__in=found):
-        emails |= {c.email_key} - {""}
-        phones |= {c.phone_key} - {""}
+        emails |= {identifiers.email_key(c.email)} - {""}
+        phones |= {identifiers.phone_key(c.phone)} - {""}
         wechat_ids |= {c.wechat_openid, c.wechat_unionid} - {""}
     return Subject(
         organization=organization,

@@ -5,6 +5,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from openxm import crypto
 from openxm.accounts.actors import Actor
 from openxm.accounts.errors import InvalidInput
 from openxm.accounts.models import Organization
@@ -36,15 +37,33 @@ def clean_contact_ref(external_id: str, fields: dict) -> tuple[str, dict]:
     return external_id, _clean(fields)
 
 
-# Identifier field -> the normalised key column de-duplication matches on.
+# Identifier field -> the key column lookups and de-duplication match on.
 KEY_FIELDS = {"email": "email_key", "phone": "phone_key", "external_id": "external_key"}
+# Identifiers stored encrypted: their key column holds a blind index, not the normalised value.
+BLIND = frozenset({"email", "phone"})
+
+
+def stored_key(kind: str, value: str | None) -> str:
+    """What the key column of identifier ``kind`` holds for ``value``: the normalised value, or
+    for e-mail and phone its blind index under the first encryption key ("" for none)."""
+    normal = identifiers.NORMALISERS[kind](value)
+    return crypto.blind_index(normal) if kind in BLIND else normal
+
+
+def lookup_keys(kind: str, value: str | None) -> list[str]:
+    """The key-column values that mean ``value``: ``column__in`` them. For e-mail and phone one
+    blind index per encryption key, so rows indexed before a rotation are still found."""
+    normal = identifiers.NORMALISERS[kind](value)
+    if not normal:
+        return []
+    return crypto.blind_indexes(normal) if kind in BLIND else [normal]
 
 
 def refresh_keys(contact: Contact) -> set[str]:
-    """Recompute the normalised identifier columns from the fields; the names that changed."""
+    """Recompute the identifier key columns from the fields; the names that changed."""
     changed = set()
     for source, key in KEY_FIELDS.items():
-        value = identifiers.NORMALISERS[source](getattr(contact, source))
+        value = stored_key(source, getattr(contact, source))
         if getattr(contact, key) != value:
             setattr(contact, key, value)
             changed.add(key)

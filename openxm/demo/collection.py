@@ -32,6 +32,7 @@ from django.utils import timezone
 from openxm.accounts import services as accounts
 from openxm.accounts.errors import NotFound
 from openxm.customers.models import Contact
+from openxm.customers.services import refresh_keys
 from openxm.distribution import services as distribution
 from openxm.distribution.models import DeliveryEvent, Distribution, Event, Invitation, Suppression
 from openxm.surveys import collect
@@ -357,6 +358,8 @@ def _contacts(org, rng: random.Random, now) -> list[Contact]:
                 created_at=now - timedelta(days=rng.randint(370, 2000)),
             )
         )
+    for contact in new:  # the lookup keys (blind indexes for e-mail and phone) the directory finds
+        refresh_keys(contact)
     scoped.bulk_create(new, batch_size=500)
     return list(scoped.filter(external_id__startswith="demo-cust-").order_by("external_id"))
 

@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 
 from openxm.accounts.errors import InvalidInput, NotFound
 from openxm.accounts.models import Organization
+from openxm.customers import services as customers
 from openxm.customers.models import Contact
 
 from . import invitations
@@ -160,10 +161,11 @@ def matching_contacts(messenger: Messenger, sender: str) -> list[Contact]:
         found.update({c.pk: c for c in scoped.filter(**{f"attributes__{attribute}": sender})})
     phone = normalise_phone(sender)
     if len(phone) >= 5:
-        # Stored numbers are free text ("138 0013 8000"): narrow by the last digits, compare normalised.
-        for contact in scoped.filter(phone__endswith=phone[-4:]).exclude(pk__in=found):
-            if normalise_phone(contact.phone) == phone:
-                found[contact.pk] = contact
+        # Stored numbers are encrypted: look up the blind index of the number normalised as
+        # contacts' numbers are (openxm.customers.identifiers: "+86 138-0013-8000" is
+        # "13800138000"), after full-width digits are made ASCII.
+        keys = customers.lookup_keys("phone", unicodedata.normalize("NFKC", sender))
+        found.update({c.pk: c for c in scoped.filter(phone_key__in=keys).exclude(pk__in=found)})
     return sorted(found.values(), key=lambda c: c.pk)
 
 

@@ -1,10 +1,13 @@
 """Key rotation: re-encrypt every encrypted column with the first key of OPENXM_ENCRYPTION_KEYS.
 
 The encrypted columns are found, not listed: every field of every installed model that is an
-``openxm.crypto`` encrypted field (today messengers' configuration and webhooks' secrets), so a
-new one is rotated without a change here. Rows are read and saved again per organization (each
-organization's rows with ``objects.for_org``), in one transaction per model and organization;
-rows already under the first key are left as they are. Audited as ``privacy.keys_rotated``
+``openxm.crypto`` encrypted field (today messengers' configuration, webhooks' secrets, contacts'
+e-mail and phone), so a new one is rotated without a change here. A model that keeps blind
+indexes beside them (contacts' ``email_key``/``phone_key``) registered how to recompute them
+(``crypto.register_reindex``); they move to the first key in the same save. Rows are read and
+saved again per organization (each organization's rows with ``objects.for_org``), in one
+transaction per model and organization; rows already under the first key (ciphertext and blind
+indexes) are left as they are. Audited as ``privacy.keys_rotated``
 per organization (the operator's action, via the CLI).
 """
 
@@ -44,17 +47,22 @@ def _raw(model, pk, names: list[str]) -> list[str]:
 
 
 def rotate_keys() -> dict[str, int]:
-    """Re-encrypt what is not under the first key yet; rows rewritten per model label."""
+    """Re-encrypt what is not under the first key yet (and recompute stale blind indexes); rows
+    rewritten per model label."""
     crypto.reset()
     done: dict[str, int] = {}
     for org in accounts.organizations():
         per_org = 0
         for label, (model, names) in encrypted_columns().items():
             with transaction.atomic():
+                reindex = crypto.reindexer(label)
                 for obj in model.objects.for_org(org).select_for_update():
-                    if all(crypto.is_current(v) for v in _raw(model, obj.pk, names)):
+                    # A row saved under the new key may still carry an old blind index (a save
+                    # of other fields writes the ciphertext again but does not reindex).
+                    reindexed = reindex(obj) if reindex else set()
+                    if not reindexed and all(crypto.is_current(v) for v in _raw(model, obj.pk, names)):
                         continue
-                    obj.save(update_fields=names)
+                    obj.save(update_fields=[*names, *sorted(reindexed)])
                     done[label] = done.get(label, 0) + 1
                     per_org += 1
         if per_org:
