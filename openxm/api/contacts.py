@@ -41,6 +41,9 @@ class ContactOut(Schema):
     tier: str
     clv: float | None
     churn_risk: float | None
+    # False when the contact must not be asked for feedback (unsubscribed, or consent to
+    # feedback requests withdrawn): consent.may_contact, the check every channel makes.
+    contactable: bool
 
 
 class ContactPageOut(Schema):
@@ -226,10 +229,13 @@ def list_contacts(
     consent: str = "",
     attribute: str = "",
     value: str = "",
+    contactable: bool | None = None,
     after: int = 0,
     limit: int = 50,
 ):
-    filters = contacts.Filters(q=q, kind=kind, unit=unit, consent=consent, attribute=attribute, value=value)
+    filters = contacts.Filters(
+        q=q, kind=kind, unit=unit, consent=consent, attribute=attribute, value=value, contactable=contactable
+    )
     page = directory.page(request.auth, filters, after, limit, bulk=True)
     return ContactPageOut(contacts=[_contact(c) for c in page.rows], next_after=page.next_after)
 
@@ -469,7 +475,7 @@ def segment_contacts(request, key: str, after: int = 0, limit: int = 50):
     page = segments.members(actor, s.condition, after, min(max(limit, 1), 500))
     stored = value.values_of(actor.scope, [c.pk for c in page.contacts])
     return ContactPageOut(
-        contacts=[_contact(directory.card(actor.scope, c, stored.get(c.pk))) for c in page.contacts],
+        contacts=[_contact(c) for c in directory.cards(actor.scope, page.contacts, stored)],
         next_after=page.next_after,
     )
 

@@ -3,7 +3,9 @@
 After a case is resolved its customer is invited, through the first follow-up distribution of
 its alert rule's own list (case settings, ``followup_by_rule``), else of the organisation's
 case settings, whose channel has an address for them, with the distribution
-app's contact rules applied (opt-outs, suppression, caps). The invitation carries the case id
+app's contact rules applied (opt-outs, suppression, caps); a customer who withdrew the
+``follow_up`` purpose (docs/customers.md, consent records) is not invited either, logged as
+``unsubscribed``. The invitation carries the case id
 as a hidden field; when the answer is stored (``responses_recorded``), the case keeps its
 response and score: the recovery rate reads them. Held-out (control) cases are never invited.
 """
@@ -17,6 +19,7 @@ from django.utils import timezone
 
 from openxm.accounts.errors import NotFound
 from openxm.accounts.services import operator_actor
+from openxm.customers.consent import FOLLOW_UP, may_contact
 from openxm.distribution import invitations
 from openxm.distribution.services import get_distribution
 
@@ -48,7 +51,11 @@ def after_resolution(organization, case_id: int) -> str:
             return "no_followup"
         outcome = "no_address"
         system = operator_actor(organization)
-        for dist_id in chosen:
+        # The invitation rules check the surveys purpose; a follow-up also needs this one.
+        dists = chosen if may_contact(case.contact, FOLLOW_UP) else []
+        if not dists:
+            outcome = "unsubscribed"
+        for dist_id in dists:
             try:
                 dist = get_distribution(system, int(dist_id))
             except NotFound:  # deleted since it was chosen

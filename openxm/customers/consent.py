@@ -27,6 +27,7 @@ from .models import Consent, ConsentRecord, Contact
 PURPOSES = ("surveys", "marketing", "follow_up", "analytics")
 CHANNELS = ("web", "email", "sms", "wechat", "phone", "in_store", "api", "import")
 SURVEYS = "surveys"
+FOLLOW_UP = "follow_up"
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from typing import Any
 from openxm.accounts.actors import Actor
 from openxm.accounts.roles import Perm
 from openxm.accounts.scope import Scope
-from openxm.customers import directory, merging, tiers
+from openxm.customers import consent, directory, merging, tiers
 from openxm.surveys import door
 
 from . import value
@@ -47,6 +47,8 @@ class ContactCard:
     tier_label: str = ""  # the tier's name in the reader's language
     clv: float | None = None
     churn_risk: float | None = None
+    # Whether feedback may be asked (consent.may_contact, surveys purpose, any channel).
+    contactable: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,7 @@ class Page:
     next_after: int | None
 
 
-def card(scope: Scope, contact, stored=None) -> ContactCard:
+def card(scope: Scope, contact, stored=None, contactable: bool | None = None) -> ContactCard:
     view: dict[str, Any] = door.contact_view(scope, contact)
     personal = scope.pii
     unit = contact.unit
@@ -81,7 +83,15 @@ def card(scope: Scope, contact, stored=None) -> ContactCard:
         tier_label=tiers.tier_label(stored.tier) if stored and stored.tier else "",
         clv=stored.clv if stored else None,
         churn_risk=stored.churn_risk if stored else None,
+        contactable=contactable,
     )
+
+
+def cards(scope: Scope, contacts: list, stored: dict) -> list[ContactCard]:
+    """Cards of a list of contacts (a directory page, a segment's members: the contact lists a
+    member exports), each flagged ``contactable`` by the one consent check, in one query."""
+    allowed = {c.pk for c in consent.contactable(scope.organization, contacts, consent.SURVEYS)}
+    return [card(scope, c, stored.get(c.pk), c.pk in allowed) for c in contacts]
 
 
 def page(
@@ -95,7 +105,7 @@ def page(
         door.require_bulk(scope)
     rows, next_after = directory.search(scope, filters, after, limit)
     stored = value.values_of(scope, [c.pk for c in rows])
-    return Page([card(scope, c, stored.get(c.pk)) for c in rows], next_after)
+    return Page(cards(scope, rows, stored), next_after)
 
 
 @dataclass(frozen=True)
@@ -122,8 +132,13 @@ def profile(actor: Actor, contact_id: int) -> Profile:
     stored = value.value_of(scope, contact.pk)
     reasons = [value.reason_text(r) for r in (stored.churn_reasons if stored else [])]
     duplicates = [Duplicate(c.kind, c.contact_ids) for c in merging.duplicates_of(scope, contact)]
+    contactable = consent.may_contact(contact, consent.SURVEYS)
     return Profile(
-        card(scope, contact, stored), stored, reasons, duplicates, merging.merges_of(scope, contact)
+        card(scope, contact, stored, contactable),
+        stored,
+        reasons,
+        duplicates,
+        merging.merges_of(scope, contact),
     )
 
 
@@ -136,4 +151,6 @@ def at_risk(actor: Actor, min_risk: float = 0.5, limit: int = 50) -> list[tuple[
         c.pk: c
         for c in directory.contacts(scope).filter(pk__in=[v.contact_id for v in rows]).select_related("unit")
     }
-    return [(card(scope, contacts[v.contact_id], v), v) for v in rows if v.contact_id in contacts]
+    listed = [v for v in rows if v.contact_id in contacts]
+    made = cards(scope, [contacts[v.contact_id] for v in listed], {v.contact_id: v for v in listed})
+    return list(zip(made, listed, strict=True))

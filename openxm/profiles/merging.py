@@ -23,7 +23,7 @@ from openxm.surveys import contacts as survey_contacts
 from openxm.surveys import door
 
 from . import cases
-from .directory import ContactCard, card
+from .directory import ContactCard, cards
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,8 @@ def preview(actor: Actor, survivor_id: int, other_id: int) -> Preview:
             if k not in ("name", "email", "phone", "wechat_openid", "wechat_unionid", "attributes")
         }
     responses = door.responses(scope).filter(contact=other).count()
-    return Preview(card(scope, survivor), card(scope, other), changes, events, responses)
+    mine, theirs = cards(scope, [survivor, other], {})
+    return Preview(mine, theirs, changes, events, responses)
 
 
 @transaction.atomic

@@ -231,7 +231,7 @@ def segment_page(request, key):
     seg = segments.get_segment(actor, key)
     page = segments.members(actor, seg.condition, limit=100)
     stored = value.values_of(actor.scope, [c.pk for c in page.contacts])
-    cards = [directory.card(actor.scope, c, stored.get(c.pk)) for c in page.contacts]
+    cards = directory.cards(actor.scope, page.contacts, stored)
     return render(
         request,
         "profiles/segment.html",

@@ -116,3 +116,25 @@ def test_the_control_group_holds_out_eligible_detractors_only(org_a, admin, acto
 
     assert held.pk not in [c.pk for c in services.list_cases(agent, services.Filters(view="open"))]
     assert metrics.summary(agent)["control"]["experiment"] is True
+
+
+def test_no_follow_up_for_a_customer_who_withdrew_the_follow_up_purpose(
+    org_a, admin, actor_for, units, respond, nps_survey, django_capture_on_commit_callbacks
+):
+    from openxm.customers import consent
+
+    _followup(org_a, admin, nps_survey)
+    alerts.save_rule(admin, "d", "D", {"score": "nps", "op": "lte", "value": 6}, [{"case": {}}])
+    respond(2, "a", customer="c-1")
+    respond(3, "b", customer="c-2")
+    withdrawn = Case.objects.for_org(org_a).get(contact__external_id="c-1")
+    asked = Case.objects.for_org(org_a).get(contact__external_id="c-2")
+    # Feedback requests in general stay allowed: only being followed up was declined.
+    consent.record_consent(admin, withdrawn.contact_id, "follow_up", False, "phone", "notice-v2")
+    for case in (withdrawn, asked):
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.transition(actor_for("agent"), case.pk, "resolved")
+    outcome = CaseEvent.objects.for_org(org_a).get(case=withdrawn, kind="followup").data["outcome"]
+    assert outcome == "unsubscribed"
+    assert not Invitation.unscoped.filter(organization=org_a, contact_id=withdrawn.contact_id).exists()
+    assert Invitation.unscoped.filter(organization=org_a, contact_id=asked.contact_id).count() == 1

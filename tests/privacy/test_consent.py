@@ -60,3 +60,37 @@ def test_api_records_and_lists_with_field_errors(owner, org_a, make_key, api):
         f"/contacts/{contact.pk}/consents", {"purpose": "spam", "granted": True, "channel": "sms"}
     )
     assert bad.status_code == 422 and "purpose" in bad.content.decode()
+
+
+def test_contact_list_exports_flag_and_can_leave_out_opted_out_contacts(owner, org_a, make_key, api):
+    """The directory and a segment's members (the API's bulk reads of contact lists) keep every
+    contact, so counts agree with the pages, and flag those who must not be asked for feedback;
+    ``contactable=true`` leaves them out (a list for a campaign), ``false`` lists only them."""
+    from openxm.distribution import invitations
+
+    made = {}
+    for eid in ("ok", "unsubscribed", "withdrawn", "email-off"):
+        made[eid] = Contact.objects.for_org(org_a).create(
+            organization=org_a, external_id=eid, attributes={"city": "sh"},
+            preferences={"email": False} if eid == "email-off" else {},
+        )
+    invitations.unsubscribe_contact(
+        org_a, made["unsubscribed"], invitation=None, channel="email", addresses=[]
+    )
+    consent.record_consent(owner, made["withdrawn"].pk, "surveys", False, "web", "v3")
+    caller = api(make_key(org_a, "admin"))
+
+    listed = caller.get("/contacts").json()["contacts"]
+    flags = {c["external_id"]: c["contactable"] for c in listed}
+    # A channel switched off still leaves the others: the contact stays contactable.
+    assert flags == {"ok": True, "unsubscribed": False, "withdrawn": False, "email-off": True}
+    only = caller.get("/contacts?contactable=true").json()["contacts"]
+    assert sorted(c["external_id"] for c in only) == ["email-off", "ok"]
+    others = caller.get("/contacts?contactable=false").json()["contacts"]
+    assert sorted(c["external_id"] for c in others) == ["unsubscribed", "withdrawn"]
+
+    city = {"contact": "city", "op": "eq", "value": "sh"}
+    caller.put("/segments/shanghai", {"name": "Shanghai", "condition": city})
+    members = caller.get("/segments/shanghai/contacts").json()["contacts"]
+    assert {c["external_id"]: c["contactable"] for c in members} == flags
+    assert caller.get(f"/contacts/{made['withdrawn'].pk}").json()["contact"]["contactable"] is False
