@@ -48,10 +48,27 @@ class EmployeeTrendOut(Schema):
     figure: EmployeeFigureOut
 
 
+class EmployeeThemeOut(Schema):
+    topic: str
+    label: str
+    count: int
+    mean_sentiment: float | None
+
+
+class EmployeeThemesOut(Schema):
+    analysed: int
+    positive: int
+    neutral: int
+    negative: int
+    mean_sentiment: float | None
+    topics: list[EmployeeThemeOut]
+
+
 class EmployeeCommentsOut(Schema):
     min_comments: int
     suppressed: bool
     comments: list[str]
+    themes: EmployeeThemesOut | None  # null when suppressed
 
 
 class InternalMatrixCellOut(Schema):
@@ -115,11 +132,20 @@ def trend(request, survey: str, unit: str = ""):
 @router.get(
     "/employees/surveys/{survey}/comments",
     response=EmployeeCommentsOut,
-    summary="A unit's comments of one wave, only above the comment threshold",
+    summary="A unit's comments of one wave, their sentiment and topics, only above the comment threshold",
 )
 def comments(request, survey: str, wave: str = "", unit: str = ""):
     minimum, found = services.comments(request.auth, survey, wave=wave, unit=unit)
-    return EmployeeCommentsOut(min_comments=minimum, suppressed=found is None, comments=found or [])
+    out = None
+    themes = None if found is None else services.comment_themes(request.auth, survey, wave=wave, unit=unit)
+    if themes is not None:
+        out = EmployeeThemesOut(
+            **{k: v for k, v in vars(themes).items() if k != "topics"},
+            topics=[EmployeeThemeOut(**vars(t)) for t in themes.topics],
+        )
+    return EmployeeCommentsOut(
+        min_comments=minimum, suppressed=found is None, comments=found or [], themes=out
+    )
 
 
 @router.get("/employees/surveys/{survey}/export", summary="Every released figure as CSV")

@@ -51,6 +51,7 @@ class Respondent:
     enps: int | None = None
     items: list = field(default_factory=list)
     comments: list = field(default_factory=list)
+    comment_ids: list = field(default_factory=list)  # the comments' answer ids (their themes)
 
 
 def load(organization, survey_id: int) -> dict[int, Respondent]:
@@ -61,12 +62,12 @@ def load(organization, survey_id: int) -> dict[int, Respondent]:
         .order_by("response_id", "id")
         .values_list(
             "response_id", "response__unit_id", "response__meta", "response__completed_at",
-            "qtype", "question_id", "value_number", "value_text",
+            "qtype", "question_id", "value_number", "value_text", "id",
         )
     )
     out: dict[int, Respondent] = {}
     nps_question = engagement_question = None
-    for rid, unit, meta, completed, qtype, qid, number, text in rows:
+    for rid, unit, meta, completed, qtype, qid, number, text, answer_id in rows:
         r = out.get(rid)
         if r is None:
             wave = timezone.localtime(completed, zone).strftime("%Y-%m")
@@ -81,6 +82,7 @@ def load(organization, survey_id: int) -> dict[int, Respondent]:
                 r.items.append(float(number))
         elif qtype == "text" and (text or "").strip():
             r.comments.append(text.strip())
+            r.comment_ids.append(answer_id)
     return {rid: r for rid, r in out.items() if r.enps is not None}
 
 
@@ -194,6 +196,13 @@ class Wave:
         if not self.comment_plan.shows(key):
             return None
         return sorted(c for rid in self.members.get(key, ()) for c in self.respondents[rid].comments)
+
+    def comment_ids(self, key: tuple) -> list[int] | None:
+        """The answer ids of a unit cell's comments (for their themes and sentiment), or None
+        when the comment plan hides it: the same rule as :meth:`comments`."""
+        if not self.comment_plan.shows(key):
+            return None
+        return sorted(i for rid in self.members.get(key, ()) for i in self.respondents[rid].comment_ids)
 
 
 def _round(value):

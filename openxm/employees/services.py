@@ -6,7 +6,8 @@ scope. Pages, the API and the CLI call these and nothing else.
 
 Included: :func:`breakdown` (a unit — the organization by default, or the reader's own unit —
 with its child units, or with the bands of one grouping attribute), :func:`trend` (one unit over
-every wave), :func:`comments` (a unit's comments under the comment threshold) and
+every wave), :func:`comments` (a unit's comments under the comment threshold),
+:func:`comment_themes` (their sentiment and topics, under the same rule) and
 :func:`export_rows` (every figure the reader may see, for CSV; ``data.export``).
 """
 
@@ -16,6 +17,7 @@ import csv
 import io
 from dataclasses import dataclass
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from openxm.accounts.actors import Actor
@@ -23,6 +25,8 @@ from openxm.accounts.errors import InvalidInput, NotFound
 from openxm.accounts.roles import Perm
 from openxm.accounts.services import list_units
 from openxm.analytics.employee import GROUPING, confidential
+from openxm.comments import confidential as comment_analysis
+from openxm.comments.confidential import Themes
 from openxm.surveys import services as surveys
 
 from .results import ORG, Figure, SurveyResults, Wave
@@ -127,6 +131,21 @@ def comments(actor: Actor, survey_ref, wave: str = "", unit: str = "") -> tuple[
     from openxm.surveys.door import text_view
 
     return results.thresholds.min_comments, [text_view(actor.scope, c) for c in found]
+
+
+def comment_themes(actor: Actor, survey_ref, wave: str = "", unit: str = "") -> Themes | None:
+    """The sentiment and topics of the unit's comments in the wave, from their stored text
+    analyses; None when the comment plan hides the unit's comments (or the survey has no
+    response yet). Counts only: no comment text, so no redaction is needed."""
+    actor.require(Perm.DASHBOARDS_VIEW)
+    survey = employee_survey(actor, survey_ref)
+    results = SurveyResults(actor.scope, survey)
+    node, _code = results.node(unit)
+    w = results.wave(wave)
+    ids = w.comment_ids(node) if w is not None else None
+    if ids is None:
+        return None
+    return comment_analysis.themes(actor.organization, ids, get_language())
 
 
 EXPORT_COLUMNS = [

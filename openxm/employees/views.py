@@ -39,6 +39,10 @@ def results(request):
             context["trend"] = services.trend(actor, context["survey"], context["unit"])
             minimum, found = services.comments(actor, context["survey"], context["wave"], context["unit"])
             context.update(min_comments=minimum, comments=found)
+            if found is not None:
+                context["themes"] = services.comment_themes(
+                    actor, context["survey"], context["wave"], context["unit"]
+                )
         except InvalidInput as exc:
             context["error"] = exc
     return render(request, "employees/results.html", context)

@@ -23,7 +23,9 @@ Included:
 * Employee surveys (audiences in ``analytics.employee.CONFIDENTIAL_AUDIENCES``) are outside every
   reader above, for every role: their results leave only as suppressed group figures of
   ``openxm.employees``, which reads them with :func:`confidential_answers` (no other module may;
-  ``tests/employees/test_confidential.py`` checks).
+  ``tests/employees/test_confidential.py`` checks). :func:`confidential_count` gives the
+  survey's own page its count of complete responses, which that page shows only at or above
+  the survey's smallest group (:func:`confidential_min_group`, told by the employees app).
 
 Excluded: writing (``collect.record_response`` and the delete/anonymise actions), and tables
 derived from responses that other apps own (rollups, comment analyses): those apps narrow their
@@ -34,7 +36,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -49,6 +51,7 @@ from openxm.accounts.errors import InvalidInput, NotFound
 from openxm.accounts.roles import Perm
 from openxm.accounts.scope import Scope
 from openxm.analytics.employee import CONFIDENTIAL_AUDIENCES
+from openxm.analytics.suppression import DEFAULT_MIN_GROUP
 from openxm.customers.personal import PERSONAL_FIELDS, personal_attributes
 from openxm.text.pii import redact
 
@@ -255,6 +258,36 @@ def confidential_answers(organization, survey_id: int) -> QuerySet:
     return Answer.objects.for_org(organization).filter(
         survey_id=survey_id, response__status=Response.Status.COMPLETE
     )
+
+
+def is_confidential(organization, survey_id: int) -> bool:
+    return _confidential_surveys(organization).filter(pk=survey_id).exists()
+
+
+def confidential_count(scope: Scope, survey_id: int) -> int:
+    """Complete responses of one employee survey inside the scope's units (a count, never a
+    score; the caller shows it only at or above :func:`confidential_min_group`)."""
+    qs = Response.objects.for_org(scope.organization).filter(
+        survey_id=survey_id, status=Response.Status.COMPLETE
+    )
+    if scope.unit_ids is not None:
+        qs = qs.filter(unit_id__in=scope.unit_ids)
+    return qs.count()
+
+
+# The employees app's thresholds (it sits to the right of surveys): registered in its
+# AppConfig.ready as f(organization, survey_id) -> the survey's smallest group.
+_MIN_GROUP: list[Callable[[Any, int], int]] = []
+
+
+def register_confidential_min_group(effective: Callable[[Any, int], int]) -> None:
+    _MIN_GROUP[:] = [effective]
+
+
+def confidential_min_group(organization, survey_id: int) -> int:
+    """The smallest group an employee survey's figures are shown for (the default without the
+    employees app)."""
+    return _MIN_GROUP[0](organization, survey_id) if _MIN_GROUP else DEFAULT_MIN_GROUP
 
 
 def get_response(

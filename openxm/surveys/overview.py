@@ -7,6 +7,11 @@ completed counts and the distribution list call it. It reads through the one doo
 and sees only that unit's responses, and comments are redacted for roles without personal
 data. Included: complete responses (screened-out and partial ones are not counted). The newest
 responses are only returned to members who may see responses.
+
+An employee survey (confidential: no reader sees its rows) gets its count of complete responses
+inside the reader's units only when it reaches the survey's smallest group (``complete`` is None
+below it, with ``min_group`` set), no newest responses and no count per distribution (one
+distribution per department would count small groups).
 """
 
 from dataclasses import dataclass
@@ -35,9 +40,10 @@ class LatestResponse:
 
 @dataclass(frozen=True)
 class ResponseOverview:
-    complete: int
+    complete: int | None  # None: an employee survey below its smallest group
     by_distribution: dict[int, int]
     latest: tuple[LatestResponse, ...]
+    min_group: int = 0  # an employee survey's smallest group; 0 for other surveys
 
 
 def read_response_overview(
@@ -46,6 +52,10 @@ def read_response_overview(
     """Complete responses (of one survey, or all), counted per distribution when asked, and the
     ``latest`` newest with their first score and their text answers."""
     actor.require(Perm.DASHBOARDS_VIEW)
+    if survey_id is not None and door.is_confidential(actor.organization, survey_id):
+        minimum = door.confidential_min_group(actor.organization, survey_id)
+        n = door.confidential_count(actor.scope, survey_id)
+        return ResponseOverview(n if n >= minimum else None, {}, (), minimum)
     piece = door.Slice(survey_id=survey_id, status="complete")
     rows = door.responses(actor.scope, piece)
     by_distribution: dict[int, int] = {}

@@ -178,7 +178,7 @@ def test_comments_need_their_own_threshold(setup):
     for i in range(7):
         submit(caller, "d", 8, i, comment=f"idea {i}")
     body = caller.get("/employees/surveys/pulse/comments?unit=d").json()
-    assert body == {"min_comments": 8, "suppressed": True, "comments": []}
+    assert body == {"min_comments": 8, "suppressed": True, "comments": [], "themes": None}
     submit(caller, "d", 8, 7, comment="idea 7")
     body = caller.get("/employees/surveys/pulse/comments?unit=d").json()
     assert body["suppressed"] is False and body["comments"] == sorted(f"idea {i}" for i in range(8))
@@ -223,3 +223,46 @@ def test_internal_customer_matrix_suppresses_per_cell(make_org, make_key, api):
     sales_it = cells[("it", "sales")]
     assert sales_it["top2"] == pytest.approx(100 * 4 / 7, abs=0.1)  # i = 1..7: odd ones gave 5
     assert sales_it["ci_low"] < sales_it["top2"] < sales_it["ci_high"]
+
+
+def test_comment_themes_only_where_the_comments_show(setup):
+    """Sentiment and topics of employee comments come with the comments (same threshold, same
+    plan) and never through the general text-analytics readers."""
+    from openxm.comments import engine, queries
+
+    org, owner, caller = setup
+    accounts.create_unit(owner, "d", "D", "department")
+    texts = [f"The staff were rude to me, day {i}" for i in range(5)] + [
+        f"Great colleagues and a helpful team, week {i}" for i in range(3)
+    ]
+    ids = [submit(caller, "d", 8, i, comment=text) for i, text in enumerate(texts[:7])]
+    engine.analyse_responses(org, ids)
+    body = caller.get("/employees/surveys/pulse/comments?unit=d").json()
+    assert body["suppressed"] is True and body["themes"] is None
+    ids.append(submit(caller, "d", 8, 7, comment=texts[7]))
+    engine.analyse_responses(org, ids)
+    themes = caller.get("/employees/surveys/pulse/comments?unit=d").json()["themes"]
+    assert themes["analysed"] == 8
+    assert themes["positive"] + themes["neutral"] + themes["negative"] == 8 and themes["negative"] >= 5
+    staff = next(t for t in themes["topics"] if t["topic"].startswith("staff"))
+    assert staff["count"] >= 5 and staff["mean_sentiment"] < 0
+    # The analyses exist, yet no general reader counts them.
+    assert queries.analyses(owner.scope).count() == 0
+
+
+def test_the_survey_page_counts_responses_from_the_smallest_group_on(setup, make_member, client):
+    from openxm.surveys.overview import read_response_overview
+
+    org, owner, caller = setup
+    accounts.create_unit(owner, "d", "D", "department")
+    survey = surveys.get_survey(owner, "pulse")
+    for i in range(4):
+        submit(caller, "d", 8, i)
+    below = read_response_overview(owner, survey_id=survey.pk, latest=5)
+    assert (below.complete, below.min_group, below.latest) == (None, 5, ())
+    client.force_login(make_member(org, "analyst"))
+    page = client.get(f"/surveys/{survey.pk}/").content.decode()
+    assert "fewer than 5 complete responses" in page and "0 complete responses" not in page
+    submit(caller, "d", 8, 4)
+    assert read_response_overview(owner, survey_id=survey.pk).complete == 5
+    assert "5 complete responses" in client.get(f"/surveys/{survey.pk}/").content.decode()
