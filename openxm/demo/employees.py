@@ -26,6 +26,16 @@ PULSE = {
 # mean eNPS score (0-10) of each unit: the call centre is tired, Jing'an proud
 MOOD = {"callcenter": 6.2, "sh-jingan": 8.6, "logistics": 7.0}
 ITEMS = ("clarity", "resources", "manager_care", "recognition", "growth", "intent_to_stay")
+# What employees write in "one thing to change" (about 70 % write one): enough for the larger
+# groups to reach the comment threshold of 8, with themes the text analytics find.
+COMMENTS = (
+    "系统经常卡顿，客户排队等待时间太长",
+    "主管很关心我们，团队氛围很好",
+    "排班太紧，午饭时间经常被占用",
+    "培训不够，新同事服务态度不专业",
+    "The scheduling app keeps crashing during busy hours",
+    "Great colleagues, friendly and helpful staff",
+)
 # requester unit -> (respondents, providers they dealt with)
 MATRIX = {
     "store-ops": (9, ("logistics", "hr", "it", "finance")),
@@ -60,6 +70,7 @@ def load_employees(ctx: DemoContext) -> None:
     pulse = surveys.get_survey(actor, "enps-pulse")
     service = surveys.get_survey(actor, "internal-service-matrix")
     rng = random.Random(16)  # noqa: S311 - simulated data, not security
+    talk = random.Random(160)  # noqa: S311 - its own draws, so the scores stay as they were
     stored = 0
     for w, when in enumerate(_waves(timezone.now())):
         subs = []
@@ -69,8 +80,11 @@ def load_employees(ctx: DemoContext) -> None:
                 items = {item: _clip(rng.gauss(2 + score / 3.3, 0.8), 1, 5) for item in ITEMS}
                 tenure = rng.choice([0.5, 2, 4, 8])
                 attributes = {"tenure": tenure, "age": rng.randint(20, 58)}
+                answers = {"enps": score, "engagement": items}
+                if talk.random() < 0.7:
+                    answers["one_change"] = talk.choice(COMMENTS)
                 subs.append(collect.Submission(
-                    answers={"enps": score, "engagement": items},
+                    answers=answers,
                     idempotency_key=f"demo-pulse-{unit}-{i}-{w}",
                     channel="email",
                     unit=unit,

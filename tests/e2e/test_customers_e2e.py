@@ -196,3 +196,33 @@ def test_the_owner_sets_the_service_of_a_tier(shoppers, page, artifacts):
     page.screenshot(path=str(artifacts / "customers-tiers-zh-phone.png"), full_page=True)
     page.goto("/contacts/at-risk/")
     page.screenshot(path=str(artifacts / "customers-at-risk-zh-phone.png"), full_page=True)
+
+
+@pytest.mark.parametrize(
+    ("language", "viewport"),
+    [
+        ("en", {"width": 1366, "height": 768}),
+        ("zh-hans", {"width": 1366, "height": 768}),
+        ("en", {"width": 390, "height": 844}),
+        ("zh-hans", {"width": 390, "height": 844}),
+    ],
+)
+def test_the_directory_marks_who_must_not_be_asked(shoppers, page, artifacts, language, viewport):
+    from openxm.customers import consent
+
+    op = accounts.operator_actor(shoppers)
+    withdrawn = contacts.get_contact_in(op.scope, contacts.ids_by_external_id(op.scope, ["e2e-03"])["e2e-03"])
+    consent.record_consent(op, withdrawn.pk, "surveys", False, "phone", "notice-v1")
+    page.set_viewport_size(viewport)
+    sign_in(page, ADMIN)
+    if language == "zh-hans":
+        with page.expect_navigation():
+            page.get_by_role("button", name="简体中文").click()
+    page.goto("/contacts/?q=PUDONG-0")
+    rows = page.locator("main table tbody tr")
+    marked = rows.filter(has=page.locator(".badge.warn"))
+    assert marked.count() == 1 and "PUDONG-03" in marked.inner_text()
+    assert ("勿联系" if language == "zh-hans" else "Do not contact") in marked.inner_text()
+    assert rows.count() > 1
+    size = "phone" if viewport["width"] < 500 else "desktop"
+    page.screenshot(path=str(artifacts / f"customers-do-not-contact-{language}-{size}.png"), full_page=True)
