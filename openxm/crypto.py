@@ -35,6 +35,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
+from django.db.models.query_utils import DeferredAttribute
 
 PREFIX = "fernet:"
 KEY_FILE = "encryption.keys"
@@ -168,12 +169,29 @@ def reindexer(label: str) -> Callable[[models.Model], set[str]] | None:
     return _REINDEX.get(label)
 
 
-class EncryptedTextField(models.TextField):
-    """Text stored encrypted (see the module docstring). Not for filtering: the ciphertext
-    differs at every write; keep a :func:`blind_index` column beside it for exact lookups."""
+class _DecryptOnRead(DeferredAttribute):
+    """The attribute of an :class:`EncryptedTextField`: the instance keeps the stored token as
+    loaded and decrypts it at the first read (then keeps the text). Loading many rows costs no
+    decryption for the columns nobody reads (a segment's members, an import's known contacts).
+    A data descriptor, so every read comes here and not straight from the instance's dict."""
 
-    def from_db_value(self, value, expression, connection):
-        return decrypt(value) if value is not None else value
+    def __get__(self, instance, cls=None):
+        value = super().__get__(instance, cls)
+        if instance is not None and isinstance(value, str) and value.startswith(PREFIX):
+            value = instance.__dict__[self.field.attname] = decrypt(value)
+        return value
+
+    def __set__(self, instance, value):
+        instance.__dict__[self.field.attname] = value
+
+
+class EncryptedTextField(models.TextField):
+    """Text stored encrypted (see the module docstring); a model instance reads it decrypted.
+    Not for filtering: the ciphertext differs at every write; keep a :func:`blind_index` column
+    beside it for exact lookups. ``values()``/``values_list()`` give the stored token: pass it
+    to :func:`decrypt`."""
+
+    descriptor_class = _DecryptOnRead
 
     def get_prep_value(self, value):
         value = super().get_prep_value(value)

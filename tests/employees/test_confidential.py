@@ -91,10 +91,11 @@ def test_the_issue_10_and_4(setup):
     assert total["n"] == 14
     export = list(csv.DictReader(io.StringIO(caller.get("/employees/surveys/pulse/export").content.decode())))
     assert all(row["n"] == "" for row in export if row["unit"] in ("big", "small"))
-    # the general metrics count no employee response at all
-    metric = caller.get("/metrics/enps?start=2026-03-01&end=2026-03-31")
-    if metric.status_code == 200:
-        assert metric.json().get("n", 0) == 0
+    # the general metrics count no employee response at all (the eNPS item is an nps question)
+    for metric, by in itertools.product(["enps", "nps"], ["", "unit"]):
+        r = caller.get(f"/insights/metrics?metric={metric}&by={by}&start=2026-03-01&end=2026-03-31")
+        assert r.status_code == 200, r.content
+        assert all(f["current"]["n"] == 0 for f in r.json()["figures"]), (metric, by)
 
 
 def _released_rows(caller, units, bys, waves):
