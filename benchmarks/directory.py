@@ -75,6 +75,7 @@ def rows(n: int, org_id: int, units: list[int]):
             stored_key("external_id", external_id),
             "unknown",
             "{}",
+            "",
         )
 
 
@@ -97,6 +98,7 @@ COLUMNS = [
     "external_key",
     "consent",
     "preferences",
+    "value_tier",
 ]
 
 
