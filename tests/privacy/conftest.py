@@ -44,6 +44,17 @@ def _inline_jobs(settings, tmp_path):
 
 
 @pytest.fixture
+def fresh_keys():
+    """The encryption keys read again from the environment before and after the test (a test
+    that changes OPENXM_ENCRYPTION_KEYS must not leave its keys cached)."""
+    from openxm import crypto
+
+    crypto.reset()
+    yield
+    crypto.reset()
+
+
+@pytest.fixture
 def owner(org_a, make_member):
     return accounts.actor_for_user(make_member(org_a, "owner"), org_a, via="web")
 

@@ -24,11 +24,7 @@ EMAIL = "Li.Wei@Example.com"
 PHONE = "+86 138-0013-8000"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_keys():
-    crypto.reset()
-    yield
-    crypto.reset()
+pytestmark = pytest.mark.usefixtures("fresh_keys")
 
 
 def raw(org, external_id: str) -> dict:

@@ -18,11 +18,7 @@ SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 TOKEN = "sms-app-secret-4242"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_keys():
-    crypto.reset()
-    yield
-    crypto.reset()
+pytestmark = pytest.mark.usefixtures("fresh_keys")
 
 
 def raw(table: str, column: str) -> list[str]:
