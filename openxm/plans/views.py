@@ -22,11 +22,12 @@ def _posted(post) -> dict:
     return {name: post.get(name, "").strip() for name in _FORM_FIELDS if name in post}
 
 
-def _choices() -> dict:
+def _choices(actor) -> dict:
     return {
         "statuses": ActionPlan.Status.choices,
         "metrics": ActionPlan.Metric.choices,
         "controls": ActionPlan.Control.choices,
+        "root_causes": services.root_cause_choices(actor),
     }
 
 
@@ -52,7 +53,7 @@ def plan_list(request):
             "form": form,
             "problem": problem,
             "can_manage": actor.can(Perm.PLANS_MANAGE),
-            **_choices(),
+            **_choices(actor),
         },
     )
 
@@ -151,7 +152,7 @@ def plan_detail(request, plan_id):
             "problem": problem,
             "can_manage": actor.can(Perm.PLANS_MANAGE),
             "user_id": actor.user.pk if actor.user else None,
-            **_choices(),
+            **_choices(actor),
         },
     )
 

@@ -72,7 +72,8 @@ def _demo_customers_valued():
 
 def _demo_plans_measured():
     """The demo's action plan on the planted CSAT improvement of the East stores measures it
-    against the North stores; the plan that went live five days ago says not enough data yet."""
+    against the North stores, the one on a root cause measures it on the cases, and the plan
+    that went live five days ago says not enough data yet."""
     from openxm.plans import measure
     from openxm.plans import services as plans
 
@@ -82,6 +83,13 @@ def _demo_plans_measured():
     queue = measure.impact(analyst, by_metric["csat"].pk)
     assert queue.did.verdict == "improved", [(c.label, c.n, c.estimate) for c in queue.did.cells]
     assert min(c.n for c in queue.did.cells) >= measure.RULES.min_n
+    # The plan on the root cause "late delivery" reads the cases' root causes: the share of
+    # responses whose case was a late delivery fell after the delivery-slot promise went live.
+    promise = by_metric["root_cause_share"]
+    assert promise.root_cause == "late-delivery"
+    late = measure.impact(analyst, promise.pk).before_after
+    assert late.verdict == "improved", [(c.label, c.n, c.estimate) for c in late.cells]
+    assert late.effect < 0 and min(c.n for c in late.cells) >= measure.RULES.min_n
     callback = measure.impact(analyst, by_metric["ces"].pk)
     assert callback.before_after.verdict == "not_enough_data"
     assert "window_after" in callback.before_after.reasons
