@@ -13,11 +13,11 @@ worked on the day the demo loads (their SLA clocks are not the history's) and ge
 the follow-up is configured in the next step, after they are committed.
 
 Step ``cases`` (order 90): the follow-up through the quarterly NPS e-mail; then ``case`` is added
-to the detractors rule (the replayed alerts stay without cases). The story: a customer of the Jing'an store complains (NPS 2, late and
-damaged delivery); the rule opens a case for the store manager; she calls the customer back,
-resolves the case with the root cause "late delivery" and a 30-yuan voucher; the follow-up
-comes back as a promoter (NPS 9), so the recovery rate moves. Idempotent by keys and
-idempotency keys.
+to the detractors rule (the replayed alerts stay without cases). The story: a customer of the
+Jing'an store complains (NPS 2, late and damaged delivery); the rule opens a case for the store
+manager; she calls the customer back, resolves the case with the root cause "late delivery" and
+a 30-yuan voucher; the follow-up comes back as a promoter (NPS 9), so the recovery rate moves.
+Idempotent by keys and idempotency keys.
 """
 
 import random
@@ -128,7 +128,11 @@ def _history(agent) -> int:
             late += 1
             if case.state == "new":
                 actions.transition(
-                    agent, case.pk, "resolved", "补送并致歉 Re-delivered", root_cause="late-delivery",
+                    agent,
+                    case.pk,
+                    "resolved",
+                    "补送并致歉 Re-delivered",
+                    root_cause="late-delivery",
                     recovery="redelivery",
                 )
     return late

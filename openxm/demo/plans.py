@@ -75,4 +75,4 @@ def load_plans(ctx: DemoContext) -> None:
             "status": "active",
         },
     )
-    ctx.say("plans: 3 action plans (one measured against a control, one on a root cause, one too new to tell)")
+    ctx.say("plans: 3 action plans (against a control, on a root cause, and one too new to tell)")

@@ -5,6 +5,7 @@ service; permissions and scope are the services'."""
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from openxm.accounts.errors import InvalidInput
@@ -60,8 +61,8 @@ def plan_list(request):
 
 def _cell_labels() -> dict[str, str]:
     return {
-        "before": _("Before"),
-        "after": _("After"),
+        "before": pgettext("plan period", "Before"),
+        "after": pgettext("plan period", "After"),
         "treated before": _("Plan's group, before"),
         "treated after": _("Plan's group, after"),
         "control before": _("Control, before"),
@@ -131,6 +132,7 @@ def plan_detail(request, plan_id):
         "plans/detail.html",
         {
             "plan": plan,
+            "root_cause_name": dict(services.root_cause_choices(actor)).get(plan.root_cause, plan.root_cause),
             "tasks": services.tasks_of(plan),
             "events": services.events_of(plan),
             "measured": measured,

@@ -99,9 +99,10 @@ def world(org_a, org_b, make_member, settings, tmp_path, django_capture_on_commi
     for response, unit in ((inside, "s-in"), (outside, "s-out")):
         contacts.update_contact(op, response.contact_id, {"unit": unit})
     with django_capture_on_commit_callbacks(execute=True):
-        loops = {r.pk: _loop(org, r, unit) for org, r, unit in (
-            (org_a, inside, "s-in"), (org_a, outside, "s-out"), (org_b, foreign, "")
-        )}
+        loops = {
+            r.pk: _loop(org, r, unit)
+            for org, r, unit in ((org_a, inside, "s-in"), (org_a, outside, "s-out"), (org_b, foreign, ""))
+        }
     return {
         "inside": inside,
         "outside": outside,
@@ -123,8 +124,7 @@ def _loop(org, response, unit: str):
     case = cases.open_case(op, response_id=response.pk, title=f"Case {mark}")
     case_actions.add_note(op, case.pk, f"Note {mark}")
     case_actions.transition(op, case.pk, "resolved", f"Why {mark}", root_cause="late-delivery")
-    plan = plans.create_plan(
-        op, {"title": f"Plan {mark}", "unit": unit, "root_cause": "late-delivery", "metric": "root_cause_share"}
-    )
+    fields = {"title": f"Plan {mark}", "unit": unit, "root_cause": "late-delivery"}
+    plan = plans.create_plan(op, {**fields, "metric": "root_cause_share"})
     task = plans.add_task(op, plan.pk, f"Task {mark}")
     return case, plan, task

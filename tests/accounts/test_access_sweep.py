@@ -242,8 +242,12 @@ def test_every_route_naming_another_stores_contact_is_not_found(world, limited):
             calls = [
                 client.get(path, headers=headers),
                 client.patch(path, headers=headers, content_type="application/json", data={"name": "x"}),
-                client.post(path, headers=headers, content_type="application/json",
-                            data={"type": "order", "occurred_at": "2026-01-01", "other": contact.pk}),
+                client.post(
+                    path,
+                    headers=headers,
+                    content_type="application/json",
+                    data={"type": "order", "occurred_at": "2026-01-01", "other": contact.pk},
+                ),
             ]
         else:
             calls = [client.get(path), client.post(path)]
@@ -274,8 +278,12 @@ def test_every_route_naming_another_stores_case_or_plan_is_not_found(world, limi
         statuses = {c.status_code for c in calls}
         assert statuses <= {404, 405}, (path, statuses)
     case, plan = world["cases"][outside.pk], world["plans"][outside.pk]
-    bulk = client.post("/api/v1/cases/bulk", headers=headers, content_type="application/json",
-                       data={"ids": [case.pk], "to": "reopened"})
+    bulk = client.post(
+        "/api/v1/cases/bulk",
+        headers=headers,
+        content_type="application/json",
+        data={"ids": [case.pk], "to": "reopened"},
+    )
     assert bulk.status_code == 200 and bulk.json()["done"] == []
     case.refresh_from_db()
     plan.refresh_from_db()

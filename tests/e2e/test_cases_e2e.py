@@ -44,8 +44,11 @@ def _history(org, admin, survey, go_live) -> None:
         for i in range(total):
             at = datetime.combine(first + timedelta(days=i % (WINDOW - 2)), time(12), UTC)
             key = f"{period}-{i}"
-            subs.append(collect.Submission(answers={"nps": 3 if i < caused else 8}, idempotency_key=key,
-                                           completed_at=at))
+            subs.append(
+                collect.Submission(
+                    answers={"nps": 3 if i < caused else 8}, idempotency_key=key, completed_at=at
+                )
+            )
             if i < caused:
                 late.append(key)
     recorded = collect.record_batch(org, survey, subs)
@@ -164,6 +167,9 @@ def test_the_agent_works_the_inbox_and_the_recovery_rate_moves(setup, page, brow
     assert case.root_cause.key == "late-delivery" and str(case.recovery_cost) == "25.50"
     _shoot(page, artifacts, "loop-case-en")
 
+    page.goto("/cases/metrics/")
+    assert "n = 1" not in page.locator("#recovery-rate").inner_text()  # nobody has answered yet
+
     # The customer answers the follow-up on the respondent page, through the link they were sent.
     invitation = Invitation.unscoped.get(organization=org, contact_id=case.contact_id)
     assert invitation.hidden == {"case": str(case.pk)}
@@ -189,12 +195,13 @@ def test_the_agent_works_the_inbox_and_the_recovery_rate_moves(setup, page, brow
     assert measured.get_attribute("data-verdict") == "improved"
     assert [int(n) for n in measured.locator(".cell-n").all_inner_texts()] == [40, 40]
     assert float(measured.locator(".effect").inner_text()) == pytest.approx(-27.5, abs=0.05)
-    assert "late-delivery" in page.locator("main").inner_text()
+    assert "Root cause: Late delivery" in page.locator("[data-root-cause=late-delivery]").inner_text()
     _shoot(page, artifacts, "loop-plan-en")
 
     with page.expect_navigation():
         page.locator('button[name="language"][value="zh-hans"]').click()
     assert "已改善" in page.locator('[data-design="before_after"] .verdict').inner_text()
+    assert "上线前" in page.locator('[data-design="before_after"]').inner_text()
     _shoot(page, artifacts, "loop-plan-zh")
     for url, name in (("/cases/", "inbox"), (f"/cases/{case.pk}/", "case"), ("/cases/metrics/", "metrics")):
         page.goto(url)

@@ -73,8 +73,13 @@ def test_a_plan_on_a_root_cause_measures_its_share_of_the_cases(
     # whole organization's plan counts them, and the share after go-live rises to 43 %.
     everywhere = services.create_plan(
         analyst,
-        {"title": "Everywhere", "root_cause": "late-delivery", "metric": "root_cause_share",
-         "go_live": GO_LIVE, "window_days": WINDOW},
+        {
+            "title": "Everywhere",
+            "root_cause": "late-delivery",
+            "metric": "root_cause_share",
+            "go_live": GO_LIVE,
+            "window_days": WINDOW,
+        },
     )
     whole = measure.impact(analyst, everywhere.pk, today=TODAY).before_after
     assert [c.n for c in whole.cells] == [60, 100]
