@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from openxm.accounts.errors import InvalidInput
 from openxm.accounts.roles import Perm
+from openxm.analytics import impact as impact_math
 from openxm.insights import charts
 from openxm.web.views import member_required
 
@@ -70,6 +71,9 @@ def _cell_labels() -> dict[str, str]:
     }
 
 
+_RANGE = {"share": (0.0, 100.0), "net": (-100.0, 100.0)}
+
+
 def _cells_chart(measured) -> charts.Chart | None:
     result = measured.did or measured.before_after
     if result is None:
@@ -77,8 +81,13 @@ def _cells_chart(measured) -> charts.Chart | None:
     labels = _cell_labels()
     cells = result.cells
     z = 1.959964
+    # The normal interval of a share near 0 % reaches below it: draw it inside the metric's range.
+    floor, ceiling = _RANGE.get(impact_math.METRICS[measured.plan.metric].kind, (None, None))
     low = [c.estimate - z * c.se if c.se is not None else None for c in cells]
     high = [c.estimate + z * c.se if c.se is not None else None for c in cells]
+    if floor is not None:
+        low = [max(floor, v) if v is not None else None for v in low]
+        high = [min(ceiling, v) if v is not None else None for v in high]
     return charts.bars(
         "plan-impact",
         _("The metric in each group and period with its confidence interval (95%)"),
