@@ -12,15 +12,18 @@ of them before the delivery-slot promise went live ``PROMISE_DAYS_AGO`` days ago
 worked on the day the demo loads (their SLA clocks are not the history's) and get no follow-up:
 the follow-up is configured in the next step, after they are committed.
 
-Step ``cases`` (order 90): the follow-up through the quarterly NPS e-mail; then ``case`` is added
-to the detractors rule (the replayed alerts stay without cases). The story: a customer of the
-Jing'an store complains (NPS 2, late and damaged delivery); the rule opens a case for the store
-manager; she calls the customer back, resolves the case with the root cause "late delivery" and
-a 30-yuan voucher; the follow-up comes back as a promoter (NPS 9), so the recovery rate moves.
-Idempotent by keys and idempotency keys.
+Step ``cases`` (order 90): the follow-up through the quarterly NPS e-mail; then the service
+desk's webhook and ``case`` are added to the detractors rule (the replayed alerts stay without
+cases or deliveries). The story: a customer of the Jing'an store complains (NPS 2, late and
+damaged delivery); the rule calls the webhook and opens a case for the store manager; she calls
+the customer back, resolves the case with the root cause "late delivery" and a 30-yuan voucher;
+the follow-up comes back as a promoter (NPS 9), so the recovery rate moves. Idempotent by keys
+and idempotency keys (a second run gives the webhook a new secret).
 """
 
+import base64
 import random
+import secrets
 from datetime import timedelta
 
 from django.utils import timezone
@@ -52,9 +55,14 @@ RECOVERY = [
     ("refund", "退款 Refund", "0"),
     ("redelivery", "重新配送 Re-delivery", "15"),
 ]
-CASE_RULES = RULES.replace(
+# The service desk's ticketing tool hears of every new detractor through a signed webhook. The
+# demo has no such tool: its address is reserved (RFC 2606), so the delivery is recorded and its
+# attempts fail and are retried, as they would with a receiver that is down.
+WEBHOOK_URL = "https://service-desk.example.com/hooks/openxm"
+CASE_RULES = "webhooks:\n  - {key: service-desk, format: standard, url: %s, secret: %s}\n" + RULES.replace(
     "      - notify: [admin@demo.openxm.local, store.jingan@demo.openxm.local]\n",
     "      - notify: [admin@demo.openxm.local, store.jingan@demo.openxm.local]\n"
+    "      - webhook: service-desk\n"
     "      - case: {assign: owner}\n",
 )
 # The delivery-slot promise (the action plan on late deliveries) went live this many days ago;
@@ -144,7 +152,8 @@ def load_cases(ctx: DemoContext) -> None:
     admin = accounts.actor_for_user(ctx.users["admin@demo.openxm.local"], org, via="cli")
     manager = accounts.actor_for_user(ctx.users["store.jingan@demo.openxm.local"], org, via="cli")
     _followup(admin)
-    alerts.apply_document(admin, CASE_RULES)
+    secret = "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
+    alerts.apply_document(admin, CASE_RULES % (WEBHOOK_URL, secret))
     nps = surveys.get_survey(admin, "relationship-nps")
     complaint = collect.Submission(
         answers={

@@ -52,6 +52,7 @@ def test_demo_command_loads_without_serving(db, capsys, monkeypatch, tmp_path):
     _demo_episode_on_the_dashboard()
     _demo_plans_measured()
     _demo_customers_valued()
+    _demo_complaint_called_the_webhook()
 
 
 def _demo_customers_valued():
@@ -68,6 +69,19 @@ def _demo_customers_valued():
     first, stored = rows[0]
     assert first.tier_label and stored.churn_risk >= 0.5 and stored.churn_reasons
     assert "event" in {i.kind for i in timeline.timeline(admin, first.pk)}
+
+
+def _demo_complaint_called_the_webhook():
+    """The complaint's alert was handed to the service desk's webhook (its delivery recorded;
+    the demo has no receiver) and opened the case that was resolved with a voucher."""
+    from openxm.alerts.models import Delivery
+    from openxm.cases.models import Case
+
+    org = services.get_organization(DEMO_SLUG)
+    case = Case.objects.for_org(org).get(rule__key="detractors")
+    assert case.recovery_action.key == "voucher" and case.followup_score == 9
+    delivery = Delivery.objects.for_org(org).get(alert=case.alert)
+    assert delivery.webhook.key == "service-desk" and delivery.event["type"] == "alert.fired"
 
 
 def _demo_plans_measured():
