@@ -53,16 +53,9 @@ def test_a_plan_on_a_root_cause_measures_its_share_of_the_cases(
     beijing = _responses(org_a, nps_survey, "bj", GO_LIVE, 40, "bj")
     _worked(admin, beijing[:40], "late-delivery")  # late after go-live, but in Beijing
 
+    on_late = {"root_cause": "late-delivery", "metric": "root_cause_share", "go_live": GO_LIVE}
     plan = services.create_plan(
-        analyst,
-        {
-            "title": "Delivery slots",
-            "unit": "sh",
-            "root_cause": "late-delivery",
-            "metric": "root_cause_share",
-            "go_live": GO_LIVE,
-            "window_days": WINDOW,
-        },
+        analyst, {"title": "Delivery slots", "unit": "sh", "window_days": WINDOW, **on_late}
     )
     result = measure.impact(analyst, plan.pk, today=TODAY).before_after
     assert [c.n for c in result.cells] == [60, 60]
@@ -71,16 +64,7 @@ def test_a_plan_on_a_root_cause_measures_its_share_of_the_cases(
 
     # Beijing's late deliveries (every one of its responses) were outside the plan's unit; the
     # whole organization's plan counts them, and the share after go-live rises to 43 %.
-    everywhere = services.create_plan(
-        analyst,
-        {
-            "title": "Everywhere",
-            "root_cause": "late-delivery",
-            "metric": "root_cause_share",
-            "go_live": GO_LIVE,
-            "window_days": WINDOW,
-        },
-    )
+    everywhere = services.create_plan(analyst, {"title": "Everywhere", "window_days": WINDOW, **on_late})
     whole = measure.impact(analyst, everywhere.pk, today=TODAY).before_after
     assert [c.n for c in whole.cells] == [60, 100]
     assert [c.estimate for c in whole.cells] == pytest.approx([30.0, 43.0])
