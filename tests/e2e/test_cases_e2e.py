@@ -12,6 +12,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from openxm.accounts import services as accounts
 from openxm.alerts import services as alerts
@@ -111,8 +112,12 @@ def _shoot(page, artifacts, name: str) -> None:
     page.set_viewport_size(DESKTOP)
     page.screenshot(path=str(artifacts / f"{name}-desktop.png"), full_page=True)
     page.set_viewport_size(PHONE)
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"] + 1, f"{name} scrolls sideways on a phone ({width}px)"
+    # A chart takes the new width on a later frame: wait for the page to fit, or fail saying so.
+    try:
+        page.wait_for_function(f"document.documentElement.scrollWidth <= {PHONE['width'] + 1}", timeout=5000)
+    except PlaywrightTimeout:
+        width = page.evaluate("document.documentElement.scrollWidth")
+        pytest.fail(f"{name} scrolls sideways on a phone ({width}px)")
     page.screenshot(path=str(artifacts / f"{name}-phone.png"), full_page=True)
     page.set_viewport_size(DESKTOP)
 
