@@ -3,7 +3,7 @@ difference in differences (DiD) against a control group that the plan did not to
 
 Included (docs/action-plans.md gives the formulas with an example):
 
-* Four metrics, each summarised per cell (one group in one period) as an estimate with its
+* Five metrics, each summarised per cell (one group in one period) as an estimate with its
   standard error and n:
 
   ==================  =======================  ==========================================  =====
@@ -13,6 +13,8 @@ Included (docs/action-plans.md gives the formulas with an example):
   ``csat``            1–5                      top-2-box % (4–5) = 100·p; 100·√(p(1 − p)/n)        z
   ``ces``             1–7                      mean; s/√n                                  Welch t
   ``negative_share``  1 (negative) / 0         100·p; 100·√(p(1 − p)/n) — lower is better  z
+  ``root_cause_share`` 1 (a case with the      100·p; 100·√(p(1 − p)/n) — lower is better  z
+                      root cause) / 0
   ==================  =======================  ==========================================  =====
 
 * :func:`before_after` — effect = after − before; :func:`diff_in_diff` — effect =
@@ -67,6 +69,8 @@ METRICS: Mapping[str, MetricKind] = MappingProxyType(
         "ces": MetricKind("ces", 1, 7, "mean"),
         # 1 = the response mentions the topic with negative sentiment, 0 = it does not.
         "negative_share": MetricKind("negative_share", 0, 1, "share", top=1, higher_is_better=False),
+        # 1 = the response's case was resolved with the plan's root cause, 0 = it was not.
+        "root_cause_share": MetricKind("root_cause_share", 0, 1, "share", top=1, higher_is_better=False),
     }
 )
 

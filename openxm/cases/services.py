@@ -3,7 +3,8 @@
 Every read is limited to the actor's scope: a member or key limited to a unit sees the cases of
 that unit and below, never cases without a unit. Working cases needs ``cases.work``.
 Included: :func:`visible`, :func:`list_cases`, :func:`get_case`, :func:`open_case` (by hand, from a
-response page, by API) and :func:`open_for_rule` (the alerts-as-code ``case`` action).
+response page, by API), :func:`open_for_rule` (the alerts-as-code ``case`` action), and what
+action plans read of cases: :func:`root_cause_codes` and :func:`responses_with_root_cause`.
 Excluded: changing a case (``actions.py``), assignment rules (``assignment.py``).
 """
 
@@ -27,7 +28,7 @@ from openxm.surveys import door
 
 from . import assignment
 from .machine import OPEN_STATES, STATES
-from .models import PRIORITIES, Case, CaseEvent
+from .models import PRIORITIES, Case, CaseEvent, RootCause
 from .priority import priority_for
 
 SCORE_TYPES = ("nps", "csat")
@@ -291,3 +292,20 @@ def open_for_rule(rule, alert, response, owner: Actor, options: dict | None) -> 
             )
     except IntegrityError:  # another process opened it between the check and the insert
         return None
+
+
+# --- What action plans read (the outer loop) ---------------------------------------------------
+
+
+def root_cause_codes(organization) -> list[tuple[str, str]]:
+    """The organisation's root-cause codes as (key, name), inactive ones included: a plan on a
+    cause keeps measuring it after the code is retired. Codes are settings, not case data, so
+    reading them needs no permission beyond membership."""
+    return list(RootCause.objects.for_org(organization).order_by("key").values_list("key", "name"))
+
+
+def responses_with_root_cause(scope: Scope, responses: QuerySet, key: str) -> int:
+    """How many of ``responses`` have a case inside ``scope`` with root cause ``key`` (a
+    response counts once however many cases it has): the numerator of a plan's root-cause share."""
+    cases = visible(scope).filter(response__in=responses.values("pk"), root_cause__key=key)
+    return cases.values("response_id").distinct().count()

@@ -142,9 +142,16 @@ def choose_language(
     return definition.default_language
 
 
+# Hidden keys the platform itself sets on invitations, kept whatever the survey defines: the
+# cases follow-up marks its invitation with the case id (openxm/cases/followup.py), which any
+# survey may carry. A forged value is harmless: an answer reaches a case only from its customer.
+PLATFORM_HIDDEN = frozenset({"case"})
+
+
 def hidden_values(definition: sd.SurveyDefinition, *sources: dict) -> dict:
-    """Values of the definition's hidden fields, later sources winning; other keys are ignored."""
-    ids = {qid for qid, q in definition.questions.items() if q.type == "hidden"}
+    """Values of the definition's hidden fields and of ``PLATFORM_HIDDEN``, later sources
+    winning; other keys are ignored."""
+    ids = {qid for qid, q in definition.questions.items() if q.type == "hidden"} | PLATFORM_HIDDEN
     out: dict = {}
     for source in sources:
         for key, value in (source or {}).items():

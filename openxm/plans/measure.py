@@ -8,7 +8,9 @@ neither); the control group is the same with the control touchpoint or unit in t
 The periods are ``window_days`` whole days before the go-live day and the days from the go-live
 day up to ``window_days`` or yesterday, whichever comes first (days in the organization's time
 zone). NPS, CSAT and CES read the answers of that type; a topic's negative share reads the
-comments analysed (1 = the comment mentions the topic with negative sentiment). The math and
+comments analysed (1 = the comment mentions the topic with negative sentiment); a root cause's
+share reads the responses of the group (1 = the response has a case with the plan's root cause,
+through the cases app's services, so a member limited to a unit counts only its cases). The math and
 the "not enough data yet" rule are :mod:`openxm.analytics.impact`.
 
 Backlog: NPS answers of the last ``days`` days, grouped by touchpoint, unit and the topics of
@@ -35,6 +37,7 @@ from openxm.accounts.roles import Perm
 from openxm.accounts.services import list_units
 from openxm.analytics import backlog as backlog_math
 from openxm.analytics import impact as impact_math
+from openxm.cases import services as cases
 from openxm.comments import services as comments
 from openxm.customers.personal import personal_attributes
 from openxm.journeys.services import touchpoint_directory
@@ -91,6 +94,11 @@ def _counts(actor: Actor, plan: ActionPlan, piece: Slice) -> dict[int, int]:
         figure = next((f for f in comments.figures(actor, piece) if f.topic == plan.topic), None)
         negative = figure.negative if figure else 0
         return {1: negative, 0: total - negative}
+    if plan.metric == ActionPlan.Metric.ROOT_CAUSE_SHARE:
+        responses = door.responses(actor.scope, piece)
+        total = responses.count()
+        caused = cases.responses_with_root_cause(actor.scope, responses, plan.root_cause)
+        return {1: caused, 0: total - caused}
     rows = (
         door.answers(actor.scope, piece)
         .filter(qtype=plan.metric, value_number__isnull=False)

@@ -28,6 +28,7 @@ class ActionPlan(TenantModel):
         CSAT = "csat", _("CSAT (top-2-box %)")
         CES = "ces", _("CES (mean)")
         NEGATIVE_SHARE = "negative_share", _("Topic's negative share")
+        ROOT_CAUSE_SHARE = "root_cause_share", _("Root cause's share of responses")
 
     class Control(models.TextChoices):
         NONE = "", _("None (before vs after only)")

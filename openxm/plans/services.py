@@ -9,7 +9,8 @@ one :class:`~openxm.plans.models.PlanEvent` and one audit entry (``plan.created`
 ``plan.updated``, ``plan.deleted``, ``plan.task_added``, ``plan.task_done``,
 ``plan.task_reopened``, ``plan.task_removed``) in the same transaction.
 
-Root causes are the cases app's per-organization codes; a plan keeps the code as text.
+Root causes are the cases app's per-organization codes; a plan keeps the code as text, and a
+code it is given must be one of them (:func:`openxm.cases.services.root_cause_codes`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from openxm.accounts.errors import InvalidInput, NotFound
 from openxm.accounts.roles import Perm
 from openxm.accounts.scope import unit_tree
 from openxm.accounts.services import member_actors
+from openxm.cases import services as cases
 
 from .models import ActionPlan, PlanEvent, PlanTask
 
@@ -80,6 +82,12 @@ def list_plans(actor: Actor, status: str = "", target: tuple[str, str] | None = 
             raise InvalidInput("target", _("must be touchpoint, topic, unit or root_cause"))
         plans = plans.filter(**{column[kind]: code})
     return list(plans)
+
+
+def root_cause_choices(actor: Actor) -> list[tuple[str, str]]:
+    """(code, name) of the root causes a plan may target: the cases app's codes."""
+    actor.require(Perm.DASHBOARDS_VIEW)
+    return cases.root_cause_codes(actor.organization)
 
 
 def get_plan(actor: Actor, plan_id: int) -> ActionPlan:
@@ -195,6 +203,10 @@ def _check_whole(actor: Actor, plan: ActionPlan) -> None:
         raise InvalidInput("unit", _("is required: your membership is limited to a unit"))
     if plan.metric == ActionPlan.Metric.NEGATIVE_SHARE and not plan.topic:
         raise InvalidInput("topic", _("is required to measure a topic's negative share"))
+    if plan.metric == ActionPlan.Metric.ROOT_CAUSE_SHARE and not plan.root_cause:
+        raise InvalidInput("root_cause", _("is required to measure a root cause's share"))
+    if plan.root_cause and plan.root_cause not in dict(cases.root_cause_codes(actor.organization)):
+        raise InvalidInput("root_cause", _("is not one of this organization's root-cause codes"))
     if plan.control_kind and not plan.control:
         raise InvalidInput("control", _("is required when a control group is chosen"))
     if plan.control and not plan.control_kind:

@@ -5,10 +5,12 @@ service; permissions and scope are the services'."""
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from openxm.accounts.errors import InvalidInput
 from openxm.accounts.roles import Perm
+from openxm.analytics import impact as impact_math
 from openxm.insights import charts
 from openxm.web.views import member_required
 
@@ -22,11 +24,12 @@ def _posted(post) -> dict:
     return {name: post.get(name, "").strip() for name in _FORM_FIELDS if name in post}
 
 
-def _choices() -> dict:
+def _choices(actor) -> dict:
     return {
         "statuses": ActionPlan.Status.choices,
         "metrics": ActionPlan.Metric.choices,
         "controls": ActionPlan.Control.choices,
+        "root_causes": services.root_cause_choices(actor),
     }
 
 
@@ -52,20 +55,23 @@ def plan_list(request):
             "form": form,
             "problem": problem,
             "can_manage": actor.can(Perm.PLANS_MANAGE),
-            **_choices(),
+            **_choices(actor),
         },
     )
 
 
 def _cell_labels() -> dict[str, str]:
     return {
-        "before": _("Before"),
-        "after": _("After"),
+        "before": pgettext("plan period", "Before"),
+        "after": pgettext("plan period", "After"),
         "treated before": _("Plan's group, before"),
         "treated after": _("Plan's group, after"),
         "control before": _("Control, before"),
         "control after": _("Control, after"),
     }
+
+
+_RANGE = {"share": (0.0, 100.0), "net": (-100.0, 100.0)}
 
 
 def _cells_chart(measured) -> charts.Chart | None:
@@ -75,8 +81,13 @@ def _cells_chart(measured) -> charts.Chart | None:
     labels = _cell_labels()
     cells = result.cells
     z = 1.959964
+    # The normal interval of a share near 0 % reaches below it: draw it inside the metric's range.
+    floor, ceiling = _RANGE.get(impact_math.METRICS[measured.plan.metric].kind, (None, None))
     low = [c.estimate - z * c.se if c.se is not None else None for c in cells]
     high = [c.estimate + z * c.se if c.se is not None else None for c in cells]
+    if floor is not None:
+        low = [max(floor, v) if v is not None else None for v in low]
+        high = [min(ceiling, v) if v is not None else None for v in high]
     return charts.bars(
         "plan-impact",
         _("The metric in each group and period with its confidence interval (95%)"),
@@ -130,6 +141,7 @@ def plan_detail(request, plan_id):
         "plans/detail.html",
         {
             "plan": plan,
+            "root_cause_name": dict(services.root_cause_choices(actor)).get(plan.root_cause, plan.root_cause),
             "tasks": services.tasks_of(plan),
             "events": services.events_of(plan),
             "measured": measured,
@@ -151,7 +163,7 @@ def plan_detail(request, plan_id):
             "problem": problem,
             "can_manage": actor.can(Perm.PLANS_MANAGE),
             "user_id": actor.user.pk if actor.user else None,
-            **_choices(),
+            **_choices(actor),
         },
     )
 

@@ -1,8 +1,10 @@
 """The world of the scope tests: organization A with region ``east`` and its stores ``s-in``
 ("Store Inside") and ``s-out`` ("Store Outside"), a published survey with one response in each
 store (comments INSIDE-MARK / OUTSIDE-MARK, contacts "Inez Inside" / "Otto Outside" with a
-personal attribute ``first_name``), a journey and a dashboard with every kind of figure;
-organization B with its own response (FOREIGN-MARK)."""
+personal attribute ``first_name``), a journey and a dashboard with every kind of figure, and
+for each store a case opened from its response (with a note, resolved with a root cause) and an
+action plan on its unit and that root cause (with a task), marked like the store's comment;
+organization B with its own response, case and plan (FOREIGN-MARK)."""
 
 from datetime import timedelta
 
@@ -10,15 +12,21 @@ import pytest
 from django.utils import timezone
 
 from openxm.accounts import services as accounts
+from openxm.cases import actions as case_actions
+from openxm.cases import config as case_config
+from openxm.cases import services as cases
 from openxm.customers import directory as contacts
 from openxm.insights import dashboards
 from openxm.journeys import services as journeys
+from openxm.plans import services as plans
 from openxm.surveys import collect
 from openxm.surveys import services as surveys
 from tests.insights.factories import DEFINITION, JOURNEY
 
 FOREIGN = "FOREIGN-MARK"
 OUTSIDE = ("OUTSIDE-MARK", "Otto Outside", "Store Outside", "otto@example.com")
+# What the cases and plans of a store are marked with (each also holds its store's comment mark).
+MARKS = {"s-in": "INSIDE-MARK", "s-out": "OUTSIDE-MARK", "": FOREIGN}
 PERSONAL = ("Inez Inside", "inez@example.com", "InezFirst", "Otto Outside", "otto@example.com", "OttoFirst")
 
 DASHBOARD = {
@@ -90,4 +98,33 @@ def world(org_a, org_b, make_member, settings, tmp_path, django_capture_on_commi
     # The contacts belong to their stores, so the directory's unit scope is swept too.
     for response, unit in ((inside, "s-in"), (outside, "s-out")):
         contacts.update_contact(op, response.contact_id, {"unit": unit})
-    return {"inside": inside, "outside": outside, "foreign": foreign, "survey": survey, "org": org_a}
+    with django_capture_on_commit_callbacks(execute=True):
+        loops = {
+            r.pk: _loop(org, r, unit)
+            for org, r, unit in ((org_a, inside, "s-in"), (org_a, outside, "s-out"), (org_b, foreign, ""))
+        }
+    return {
+        "inside": inside,
+        "outside": outside,
+        "foreign": foreign,
+        "survey": survey,
+        "org": org_a,
+        "cases": {pk: loop[0] for pk, loop in loops.items()},
+        "plans": {pk: loop[1] for pk, loop in loops.items()},
+        "tasks": {pk: loop[2] for pk, loop in loops.items()},
+    }
+
+
+def _loop(org, response, unit: str):
+    """The store's case (from its response, a note, resolved as a late delivery) and its plan on
+    that root cause with a task, each marked with the store's mark."""
+    op = accounts.operator_actor(org)
+    mark = MARKS[unit]
+    case_config.save_root_cause(op, "late-delivery", "Late delivery")
+    case = cases.open_case(op, response_id=response.pk, title=f"Case {mark}")
+    case_actions.add_note(op, case.pk, f"Note {mark}")
+    case_actions.transition(op, case.pk, "resolved", f"Why {mark}", root_cause="late-delivery")
+    fields = {"title": f"Plan {mark}", "unit": unit, "root_cause": "late-delivery"}
+    plan = plans.create_plan(op, {**fields, "metric": "root_cause_share"})
+    task = plans.add_task(op, plan.pk, f"Task {mark}")
+    return case, plan, task

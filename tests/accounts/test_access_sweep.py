@@ -7,7 +7,10 @@ filled from the world below by name, so a new page or route is swept without edi
 The world: organization A with region ``east`` and its stores ``s-in`` ("Store Inside") and
 ``s-out`` ("Store Outside"), a published survey with one response in each store (comments
 INSIDE-MARK / OUTSIDE-MARK, contacts "Inez Inside" / "Otto Outside" with a personal attribute),
-a dashboard with every kind of figure; organization B with its own response (FOREIGN-MARK).
+a dashboard with every kind of figure, a case (with a note) and an action plan (with a task) per
+store carrying the store's mark; organization B with its own response, case and plan
+(FOREIGN-MARK). A route naming a case, plan or task gets the one of the store whose response
+is swept.
 
 What must hold, for GET on every route (and the mutations that name a response):
 
@@ -18,9 +21,10 @@ What must hold, for GET on every route (and the mutations that name a response):
    (``member_required``), as docs/roles.md says;
 5. the member and the key limited to ``s-in`` never see the other store's comment, contact or
    name — also when the query string names ``unit=s-out`` — and every route that names the other
-   store's response answers 404 and leaves it unchanged.
+   store's response, case or plan answers 404 and leaves it unchanged.
 
-Removing the unit filter from :func:`openxm.surveys.door.responses` makes 5 fail.
+Removing the unit filter from :func:`openxm.surveys.door.responses` makes 5 fail; so does
+removing it from :func:`openxm.cases.services.visible` or the plans' ``_visible``.
 """
 
 import re
@@ -65,6 +69,8 @@ def _value(pattern: str, name: str, w: dict, response: Response) -> str:
         return str(survey.pk)
     if name == "contact_id":
         return str(response.contact_id)
+    if name in ("case_id", "plan_id", "task_id"):
+        return str(w[name.replace("_id", "s")][response.pk].pk)
     if name == "key":
         if "touchpoints/<" in pattern:
             return "web.visit"
@@ -88,6 +94,11 @@ def names_response(pattern: str) -> bool:
         or "<response_id>" in pattern
         or pattern.startswith("responses/<int:pk>")
     )
+
+
+def names_loop(pattern: str) -> bool:
+    """The route names a case or an action plan."""
+    return "case_id>" in pattern or "plan_id>" in pattern
 
 
 def _get(client, path: str, headers=None):
@@ -231,8 +242,12 @@ def test_every_route_naming_another_stores_contact_is_not_found(world, limited):
             calls = [
                 client.get(path, headers=headers),
                 client.patch(path, headers=headers, content_type="application/json", data={"name": "x"}),
-                client.post(path, headers=headers, content_type="application/json",
-                            data={"type": "order", "occurred_at": "2026-01-01", "other": contact.pk}),
+                client.post(
+                    path,
+                    headers=headers,
+                    content_type="application/json",
+                    data={"type": "order", "occurred_at": "2026-01-01", "other": contact.pk},
+                ),
             ]
         else:
             calls = [client.get(path), client.post(path)]
@@ -240,3 +255,36 @@ def test_every_route_naming_another_stores_contact_is_not_found(world, limited):
         assert statuses <= {404, 405}, (path, statuses)
     contact.refresh_from_db()
     assert contact.name == "Otto Outside" and contact.merged_into_id is None
+
+
+def test_every_route_naming_another_stores_case_or_plan_is_not_found(world, limited):
+    client, headers = limited
+    outside = world["outside"]
+    patterns = [p for p, _view in routes() if names_loop(p)]
+    assert any(p.startswith("api/") for p in patterns) and any(p.startswith("cases/") for p in patterns)
+    # One body valid for every route, so each call reaches the lookup rather than a 422.
+    body = {"to": "reopened", "text": "x", "title": "x", "done": True, "channel": "call", "summary": "x"}
+    for pattern in patterns:
+        path = concrete(pattern, world, outside)
+        if pattern.startswith("api/"):
+            calls = [
+                client.get(path, headers=headers),
+                client.delete(path, headers=headers),
+                client.patch(path, headers=headers, content_type="application/json", data=body),
+                client.post(path, headers=headers, content_type="application/json", data=body),
+            ]
+        else:
+            calls = [client.get(path), client.post(path, {"action": "note", "text": "x"})]
+        statuses = {c.status_code for c in calls}
+        assert statuses <= {404, 405}, (path, statuses)
+    case, plan = world["cases"][outside.pk], world["plans"][outside.pk]
+    bulk = client.post(
+        "/api/v1/cases/bulk",
+        headers=headers,
+        content_type="application/json",
+        data={"ids": [case.pk], "to": "reopened"},
+    )
+    assert bulk.status_code == 200 and bulk.json()["done"] == []
+    case.refresh_from_db()
+    plan.refresh_from_db()
+    assert case.state == "resolved" and plan.title == "Plan OUTSIDE-MARK" and plan.tasks.count() == 1

@@ -158,3 +158,14 @@ def test_resume_token_of_another_organization_is_refused(org_a, org_b, link):
     _org, response_id = tokens.parse_resume(token)
     forged = tokens.resume_token(org_b.pk, response_id)
     assert client.get(f"/r/p/{forged}/").status_code == 404
+
+
+def test_the_platforms_hidden_case_id_is_kept_on_any_survey(org_a, link):
+    """The cases follow-up marks its invitation with ``case``; the survey need not define it,
+    while other undefined keys are still dropped."""
+    _dist, url = link
+    client = Client()
+    html = client.get(url + "?store=sh-jingan&case=7&colour=red", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    client.post(url, {"state": _state(html), "q_csat": "2", "lang": "en"})
+    hidden = Response.objects.for_org(org_a).get().hidden
+    assert hidden["case"] == "7" and "colour" not in hidden

@@ -46,6 +46,8 @@ def test_create_update_tasks_and_log(admin, analyst, units):
         ({"title": "x", "go_live": "1 Sept"}, "go_live"),
         ({"title": "x", "metric": "mood"}, "metric"),
         ({"title": "x", "metric": "negative_share"}, "topic"),
+        ({"title": "x", "metric": "root_cause_share"}, "root_cause"),
+        ({"title": "x", "root_cause": "late-delivery"}, "root_cause"),  # no such code in the org
         (
             {"title": "x", "touchpoint": "delivery", "control_kind": "touchpoint", "control": "delivery"},
             "control",

@@ -52,6 +52,7 @@ def test_demo_command_loads_without_serving(db, capsys, monkeypatch, tmp_path):
     _demo_episode_on_the_dashboard()
     _demo_plans_measured()
     _demo_customers_valued()
+    _demo_complaint_called_the_webhook()
 
 
 def _demo_customers_valued():
@@ -70,9 +71,23 @@ def _demo_customers_valued():
     assert "event" in {i.kind for i in timeline.timeline(admin, first.pk)}
 
 
+def _demo_complaint_called_the_webhook():
+    """The complaint's alert was handed to the service desk's webhook (its delivery recorded;
+    the demo has no receiver) and opened the case that was resolved with a voucher."""
+    from openxm.alerts.models import Delivery
+    from openxm.cases.models import Case
+
+    org = services.get_organization(DEMO_SLUG)
+    case = Case.objects.for_org(org).get(rule__key="detractors")
+    assert case.recovery_action.key == "voucher" and case.followup_score == 9
+    delivery = Delivery.objects.for_org(org).get(alert=case.alert)
+    assert delivery.webhook.key == "service-desk" and delivery.event["type"] == "alert.fired"
+
+
 def _demo_plans_measured():
     """The demo's action plan on the planted CSAT improvement of the East stores measures it
-    against the North stores; the plan that went live five days ago says not enough data yet."""
+    against the North stores, the one on a root cause measures it on the cases, and the plan
+    that went live five days ago says not enough data yet."""
     from openxm.plans import measure
     from openxm.plans import services as plans
 
@@ -82,6 +97,13 @@ def _demo_plans_measured():
     queue = measure.impact(analyst, by_metric["csat"].pk)
     assert queue.did.verdict == "improved", [(c.label, c.n, c.estimate) for c in queue.did.cells]
     assert min(c.n for c in queue.did.cells) >= measure.RULES.min_n
+    # The plan on the root cause "late delivery" reads the cases' root causes: the share of
+    # responses whose case was a late delivery fell after the delivery-slot promise went live.
+    promise = by_metric["root_cause_share"]
+    assert promise.root_cause == "late-delivery"
+    late = measure.impact(analyst, promise.pk).before_after
+    assert late.verdict == "improved", [(c.label, c.n, c.estimate) for c in late.cells]
+    assert late.effect < 0 and min(c.n for c in late.cells) >= measure.RULES.min_n
     callback = measure.impact(analyst, by_metric["ces"].pk)
     assert callback.before_after.verdict == "not_enough_data"
     assert "window_after" in callback.before_after.reasons
