@@ -64,7 +64,7 @@ _BAD_ESCAPE = re.compile(r"\\(?:[bf]|u(?:00[01]|007[fF]|[dD][89a-fA-F]))")
 
 def json_text_clean(text: str) -> bool:
     """True when no key or string of the JSON document ``text`` can hold bad text: the text has
-    no bad character and no escape that could decode to one. It reads the text once, without
+    no bad character and no escape that could decode to one. It scans the text without
     parsing it; False is no finding (parse the document and use :func:`find_problem`)."""
     return _BAD.search(text) is None and _BAD_ESCAPE.search(text) is None
 
