@@ -10,6 +10,8 @@ class AlertsConfig(AppConfig):
     verbose_name = _("Alerts")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
         from openxm.accounts.roles import Perm
         from openxm.comments.signals import analyses_written
         from openxm.insights import notices
@@ -26,6 +28,9 @@ class AlertsConfig(AppConfig):
         # Score/answer rules: once the storing transaction commits; text rules: after analysis.
         responses_recorded.connect(evaluate.on_responses_recorded, dispatch_uid="alerts.rules")
         analyses_written.connect(evaluate.on_analyses_written, dispatch_uid="alerts.text_rules")
+        # Which organizations have rules of each kind is remembered briefly (evaluate.py).
+        post_save.connect(evaluate.forget_rules, sender="alerts.Rule", dispatch_uid="alerts.forget_rules")
+        post_delete.connect(evaluate.forget_rules, sender="alerts.Rule", dispatch_uid="alerts.forget_rules")
         # Open early-warning episodes on the dashboard, the journey map and the touchpoint page.
         notices.register("alerts.episodes", episodes.notices)
         register(

@@ -10,6 +10,9 @@
 * Responses imported from files are history: rules do not fire on them (back-test instead).
   Text rules act only on responses stored in the last three days, so re-analysing old comments
   with a new taxonomy does not alert on them.
+* Whether an organization has enabled rules of a kind is remembered per process for two seconds
+  (a response of an organization without rules costs no query); a rule saved in another process
+  acts on the responses stored there from at most that long after.
 * ``Alert`` is unique per (rule, response): evaluating twice (a retried task, a re-analysis)
   never fires twice.
 
@@ -39,6 +42,7 @@ from openxm.surveys.definition.rule_conditions import (
     evaluate_rule,
     reads_segments,
 )
+from openxm.utils.ttl import TTLCache
 
 from .models import Alert, Rule
 
@@ -164,30 +168,54 @@ def evaluate_responses(organization, response_ids: list[int], text: bool, email:
     return fired
 
 
-def _evaluate_after_commit(org_id: int, response_ids: list[int], text: bool) -> None:
+# The kinds of enabled rules (``reads_text`` False/True) an organization has, per process for a
+# few seconds: most stored responses meet no rule of their kind, and asking costs a query after
+# every storing transaction. Saving or deleting a rule in this process forgets the entry (at
+# once and when that transaction commits); another process sees a new or re-enabled rule within
+# RULE_KINDS_CACHE_SECONDS, so responses it stores in that time are not evaluated by that rule.
+RULE_KINDS_CACHE_SECONDS = 2
+_rule_kinds = TTLCache(RULE_KINDS_CACHE_SECONDS, maxsize=4096)
+
+
+def _has_rules(organization, text: bool) -> bool:
+    kinds = _rule_kinds.get(organization.pk)
+    if kinds is None:
+        enabled = Rule.objects.for_org(organization).filter(enabled=True)
+        kinds = frozenset(enabled.order_by().values_list("reads_text", flat=True).distinct())
+        _rule_kinds.set(organization.pk, kinds)
+    return text in kinds
+
+
+def forget_rules(sender, instance, **kwargs) -> None:
+    """``post_save``/``post_delete`` receiver of Rule (connected in ``AlertsConfig.ready``)."""
+    _rule_kinds.discard(instance.organization_id)
+    transaction.on_commit(lambda: _rule_kinds.discard(instance.organization_id))
+
+
+def _evaluate_after_commit(organization, response_ids: list[int], text: bool) -> None:
     def run() -> None:
-        for organization in accounts.organizations(org_id):
-            try:
+        try:
+            if _has_rules(organization, text):
                 evaluate_responses(organization, response_ids, text)
-            except Exception:  # alerts are derived work: never undo or fail the stored response
-                log.exception(
-                    "alert rules on %s responses of organization %s failed", len(response_ids), org_id
-                )
+        except Exception:  # alerts are derived work: never undo or fail the stored response
+            log.exception(
+                "alert rules on %s responses of organization %s failed", len(response_ids), organization.pk
+            )
 
     transaction.on_commit(run, robust=True)
 
 
 def on_responses_recorded(sender, recorded, **kwargs) -> None:
     """``responses_recorded``: evaluate score/answer rules once the transaction commits."""
-    by_org: dict[int, list[int]] = {}
+    by_org: dict[int, tuple] = {}
     for response, _answers in recorded:
         if response.status == "complete":
-            by_org.setdefault(response.organization_id, []).append(response.pk)
-    for org_id, ids in by_org.items():
-        _evaluate_after_commit(org_id, ids, text=False)
+            by_org.setdefault(response.organization_id, (response.organization, []))[1].append(response.pk)
+    for organization, ids in by_org.values():
+        _evaluate_after_commit(organization, ids, text=False)
 
 
 def on_analyses_written(sender, organization, response_ids, **kwargs) -> None:
     """``analyses_written``: evaluate text rules once the analyses are committed."""
     if response_ids:
-        _evaluate_after_commit(organization.pk, list(response_ids), text=True)
+        _evaluate_after_commit(organization, list(response_ids), text=True)

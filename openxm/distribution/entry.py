@@ -9,6 +9,12 @@ a signed-in designer's survey id), or raises ``Unavailable`` with the reason to 
 - ``resume_session``: an anonymous response in progress;
 - ``done_session``: the ending of a completed response;
 - ``preview_session``: the draft of a survey, nothing stored.
+
+A public link is opened by many respondents at once (a QR code at a till, a link in a
+newsletter): its organization and distribution (with the survey and its current version) are
+remembered per process for ``LINK_CACHE_SECONDS``. Saving or deleting an organization, survey or
+distribution in this process forgets them; other processes see a closed survey or a paused link
+within that time.
 """
 
 from django.utils import timezone
@@ -18,6 +24,7 @@ from openxm.accounts.models import Organization
 from openxm.surveys import collect
 from openxm.surveys import definition as sd
 from openxm.surveys.models import Response, Survey
+from openxm.utils.ttl import TTLCache
 
 from . import invitations, tokens
 from .models import Distribution, Invitation
@@ -60,11 +67,38 @@ def _distribution(org: Organization, distribution_id: int) -> Distribution:
     )
     if dist is None:
         raise _invalid_link()
+    _distribution_open(dist)
+    return dist
+
+
+def _distribution_open(dist: Distribution) -> None:
     if not dist.active:
         raise Unavailable(
             _("This survey is no longer collecting answers. Thank you for your interest."), 410, "closed"
         )
-    return dist
+
+
+LINK_CACHE_SECONDS = 2
+_recent_links = TTLCache(LINK_CACHE_SECONDS, maxsize=1024)
+
+
+def _link(org_id: int, distribution_id: int) -> tuple[Organization, Distribution]:
+    """The organization and distribution of a public link (see the module docstring); whether the
+    link and its survey may be answered is checked on every call."""
+    found = _recent_links.get((org_id, distribution_id))
+    if found is None:
+        org = _organization(org_id)
+        found = (org, _distribution(org, distribution_id))
+        _recent_links.set((org_id, distribution_id), found)
+    else:
+        _distribution_open(found[1])
+    return found
+
+
+def forget_links(**kwargs) -> None:
+    """``post_save``/``post_delete`` receiver of Organization, Survey and Distribution
+    (connected in ``DistributionConfig.ready``)."""
+    _recent_links.clear()
 
 
 def _touchpoint(dist: Distribution | None, survey: Survey, definition: sd.SurveyDefinition) -> str:
@@ -77,8 +111,7 @@ def public_session(token: str, query, accept_language: str = "") -> Session:
         org_id, distribution_id = tokens.parse_link(token)
     except tokens.BadToken:
         raise _invalid_link() from None
-    org = _organization(org_id)
-    dist = _distribution(org, distribution_id)
+    org, dist = _link(org_id, distribution_id)
     survey = dist.survey
     _answerable(survey)
     version = survey.current_version

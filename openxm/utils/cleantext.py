@@ -56,6 +56,19 @@ def find_problem(value, path: str = "") -> tuple[str, str] | None:
     return None
 
 
+# A JSON escape that may decode to a character ``_BAD`` finds: backspace and form feed (``\b``,
+# ``\f``), and ``\u`` escapes of C0 controls (tab, line feed and carriage return too, which is
+# only cautious), of DEL and of surrogates (a valid pair as well).
+_BAD_ESCAPE = re.compile(r"\\(?:[bf]|u(?:00[01]|007[fF]|[dD][89a-fA-F]))")
+
+
+def json_text_clean(text: str) -> bool:
+    """True when no key or string of the JSON document ``text`` can hold bad text: the text has
+    no bad character and no escape that could decode to one. It scans the text without
+    parsing it; False is no finding (parse the document and use :func:`find_problem`)."""
+    return _BAD.search(text) is None and _BAD_ESCAPE.search(text) is None
+
+
 def _printable(key: str) -> str:
     """A bad key at the top level is named by its printable part."""
     return _BAD.sub("", key) or "?"

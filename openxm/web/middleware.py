@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from openxm.accounts import hygiene, services
 from openxm.accounts.errors import InvalidInput
-from openxm.utils import forwarded, public_address
+from openxm.utils import cleantext, forwarded, public_address
 
 SESSION_ORG_KEY = "openxm_org"
 
@@ -150,6 +150,9 @@ class InputHygieneMiddleware:
     holds a NUL, a lone surrogate or a control character: 422 naming the field, as JSON for
     ``/api/`` and as a small translated page for people (see :mod:`openxm.accounts.hygiene`).
 
+    A JSON body is parsed for this only when its text shows a bad character or an escape that
+    could stand for one (``cleantext.json_text_clean``): most bodies are read once, by the route.
+
     Excluded: uploaded files (the file readers decode and report) and malformed JSON (the route
     reports it). Runs after LocaleMiddleware so the page speaks the visitor's language.
     """
@@ -175,6 +178,8 @@ class InputHygieneMiddleware:
         if request.content_type in FORM_TYPES:
             _check_query_dict(request.POST)
         elif request.content_type in JSON_TYPES or request.content_type.endswith("+json"):
+            if _clean_json(request.body):  # the common case: no need to parse the body twice
+                return
             try:
                 data = json.loads(request.body)
             except (ValueError, UnicodeDecodeError):
@@ -183,6 +188,14 @@ class InputHygieneMiddleware:
                 _check_mapping(data)
             else:
                 hygiene.check_value("body", data)
+
+
+def _clean_json(body: bytes) -> bool:
+    try:
+        text = body.decode()
+    except UnicodeDecodeError:  # json.loads reads UTF-16 and UTF-32 too: the full check decides
+        return False
+    return cleantext.json_text_clean(text)
 
 
 def _check_query_dict(params) -> None:

@@ -27,6 +27,19 @@ def test_a_rule_fires_once_per_response(org_a, admin, respond):
     assert InboxItem.objects.for_org(org_a).count() == 1
 
 
+def test_a_rule_saved_or_enabled_after_responses_without_rules_fires_at_once(org_a, admin, respond):
+    # The first response finds no rules (remembered briefly); saving one must be seen at once.
+    respond(1, "before")
+    _rule(admin, {"score": "nps", "op": "lte", "value": 6}, [{"notify": [admin.user.email]}])
+    first = respond(2, "after-save")
+    services.set_rule_enabled(admin, "r", False)
+    respond(3, "while-disabled")
+    services.set_rule_enabled(admin, "r", True)
+    second = respond(4, "after-enable")
+    fired = set(Alert.objects.for_org(org_a).values_list("response_id", flat=True))
+    assert fired == {first.pk, second.pk}
+
+
 def test_store_managers_rule_sees_only_their_store_and_no_personal_data(
     org_a, admin, units, make_member, respond, receiver
 ):

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from openxm.distribution import services, tokens
+from openxm.surveys import services as surveys
 from openxm.surveys.models import Answer, Response
 
 
@@ -132,7 +133,12 @@ def test_tampered_link_and_closed_distribution(org_a, link, analyst):
     dist, url = link
     client = Client()
     assert client.get(url[:-3] + "x/").status_code == 404
+    assert client.get(url).status_code == 200  # the link is remembered now (entry.py) ...
     services.set_active(analyst, dist.pk, False)
+    assert client.get(url).status_code == 410  # ... and a paused one answers so at once
+    services.set_active(analyst, dist.pk, True)
+    assert client.get(url).status_code == 200
+    surveys.set_status(analyst, dist.survey_id, "closed")
     assert client.get(url).status_code == 410
 
 
