@@ -9,7 +9,10 @@ aware date-times become what the backend stores (naive UTC text on SQLite) and o
 through their field, every other column (text, numbers, foreign-key ids) passes through as it
 is. Rows go out as one parameterised multi-row ``INSERT`` per chunk, with
 ``RETURNING id`` when the ids are wanted (SQLite ≥ 3.35 and PostgreSQL both return them in the
-order of the rows, which Django's own ``bulk_create`` relies on too).
+order of the rows, which Django's own ``bulk_create`` relies on too). Rows whose ids are not
+wanted can go out with ``copy_rows``: the driver's own ``executemany`` of a one-row statement on
+SQLite (the statement is prepared once; no parameter list of thousands is built) and ``COPY …
+FROM STDIN`` on PostgreSQL, in the caller's transaction.
 
 Included: the concrete columns the caller names; the caller fills every value (model defaults
 and ``auto_now`` are not applied). Excluded: model ``save`` signals (none of the models written
@@ -125,6 +128,54 @@ def insert_rows(
         return []
     suffix = f" RETURNING {connection.ops.quote_name(model._meta.pk.column)}" if returning else ""
     return [row[0] for row in _execute(model, columns, rows, suffix)]
+
+
+def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Sequence[tuple]) -> None:
+    """Insert ``rows`` (as ``insert_rows``) with the driver's bulk path, returning nothing:
+    ``executemany`` on the raw ``sqlite3`` cursor, ``COPY`` on psycopg, the plain multi-row
+    INSERT on any other backend."""
+    if not rows:
+        return
+    if connection.vendor not in ("sqlite", "postgresql"):
+        insert_rows(model, columns, rows)
+        return
+    names, plan, _memoised = _plan(model, columns)
+    converted = [(i, convert) for i, convert in enumerate(plan) if convert is not None]
+    if connection.vendor == "postgresql":
+        # COPY adapts Python values itself (aware date-times, numbers, None); JSON goes as its text.
+        json_columns = {f.attname for f in model._meta.concrete_fields if isinstance(f, models.JSONField)}
+        converted = [(i, convert) for i, convert in converted if columns[i] in json_columns]
+    memo: dict = {}
+
+    def cells(row):
+        if not converted:
+            return row
+        row = list(row)
+        for i, convert in converted:
+            value = row[i]
+            key = (i, value) if type(value) is datetime else None
+            if key is None:
+                row[i] = convert(value)
+            elif key in memo:
+                row[i] = memo[key]
+            else:
+                row[i] = memo[key] = convert(value)
+        return row
+
+    table = connection.ops.quote_name(model._meta.db_table)
+    connection.ensure_connection()
+    # Table and column names come from the model, never from input; values go as parameters/data.
+    if connection.vendor == "sqlite":
+        cursor = connection.connection.cursor()  # the driver's cursor: "?" marks, no per-call wrapping
+        try:
+            marks = ", ".join(["?"] * len(columns))
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", map(cells, rows))  # noqa: S608
+        finally:
+            cursor.close()
+        return
+    with connection.cursor() as wrapper, wrapper.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(cells(row))
 
 
 def insert_new(model: type[models.Model], columns: Sequence[str], rows: Sequence[tuple], key: str) -> dict:

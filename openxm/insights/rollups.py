@@ -28,7 +28,7 @@ from django.utils import timezone
 from openxm.accounts.models import Organization
 from openxm.analytics.employee import confidential
 from openxm.analytics.rollup_math import bucket_start
-from openxm.bulk import insert_instances
+from openxm.bulk import copy_rows
 from openxm.customers.models import Contact
 from openxm.surveys.models import Answer, Response, Survey
 from openxm.utils.ttl import TTLCache
@@ -64,6 +64,7 @@ _CUBE_AT = {
     for counts, wsums, wsqs in [cube_columns(metric)]
     for i in range(len(counts))
 }
+FACT_COLUMNS = ("organization_id", "response_id", "segment_key", "day")
 CHUNK_ROWS = 400
 SPARSE_ROWS = 12  # up to this many rows (one response's), upsert only the columns they change
 
@@ -318,9 +319,9 @@ def on_responses_recorded(sender, recorded, **kwargs) -> None:
         contact = response.contact if attributes and response.contact_id else None
         key = segments.build_key(contact, attributes)
         shape = _shape(response, org, key, response.survey.audience, zone)
-        facts.append(ResponseFact(organization=org, response=response, segment_key=key, day=shape.day))
+        facts.append((org.pk, response.pk, key, shape.day))
         deltas.add(shape, _answer_tuples(answers))
-    insert_instances(facts)
+    copy_rows(ResponseFact, FACT_COLUMNS, facts)
     deltas.write()
 
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -41,7 +41,7 @@ from openxm.accounts.errors import InvalidInput
 from openxm.accounts.models import Organization, Unit
 from openxm.accounts.roles import Perm
 from openxm.analytics.employee import coarsen, confidential
-from openxm.bulk import insert_instances, insert_rows
+from openxm.bulk import copy_rows, insert_rows
 from openxm.customers import services as customers
 from openxm.utils.ttl import TTLCache
 
@@ -284,7 +284,7 @@ def _answer_rows(org: Organization, survey: Survey, response: Response, rows, wh
 
 
 def _insert_answers(rows: list[AnswerRow]) -> list[AnswerRow]:
-    insert_rows(Answer, AnswerRow._fields, rows)
+    copy_rows(Answer, AnswerRow._fields, rows)
     return rows
 
 
@@ -526,40 +526,68 @@ def save_partial(
     return Recorded(response, created=True)
 
 
+# The Response columns a new response is written with (every concrete one but the id), in the
+# model's order, so a row of them plus its id builds the instance with ``Model.from_db``.
+_RESPONSE_COLUMNS = (
+    "organization_id", "survey_id", "version_id", "idempotency_key", "status", "channel", "touchpoint",
+    "language", "contact_id", "unit_id", "answers", "hidden", "meta", "weight", "started_at",
+    "completed_at", "created_at",
+)
+
+
 def _new_response(
-    org, survey, version, definition, sub: Submission, result, contact, unit, quota_keys=()
-) -> Response:
-    completed = sub.completed_at or timezone.now()
-    return Response(
-        organization=org,
-        survey=survey,
-        version=version,
-        idempotency_key=sub.idempotency_key or f"auto-{secrets.token_hex(12)}",
-        channel=sub.channel,
-        touchpoint=sub.touchpoint or definition.data.get("touchpoint") or survey.touchpoint,
-        language=result.language,
-        contact=contact,
-        unit=unit,
-        answers=dict(result.values),
-        hidden=dict(sub.hidden or {}),
-        meta={
-            **sub.meta,
-            "path": list(result.route.pages),
-            **quota_counts.counted_meta(quota_keys),
-        },
-        weight=sub.weight,
-        started_at=sub.started_at or completed,
-        completed_at=completed,
-        status=Response.Status.COMPLETE,
+    org, survey, version, definition, sub: Submission, result, contact, unit, quota_keys=(), now=None
+) -> tuple:
+    """The row of a new complete response, in ``_RESPONSE_COLUMNS`` order (no model instance:
+    ``_insert_responses`` builds those from the rows it wrote)."""
+    now = now or timezone.now()
+    completed = sub.completed_at or now
+    return (
+        org.pk,
+        survey.pk,
+        version.pk,
+        sub.idempotency_key or f"auto-{secrets.token_hex(12)}",
+        Response.Status.COMPLETE,
+        sub.channel,
+        sub.touchpoint or definition.data.get("touchpoint") or survey.touchpoint,
+        result.language,
+        contact.pk if contact is not None else None,
+        unit.pk if unit is not None else None,
+        dict(result.values),
+        dict(sub.hidden or {}),
+        {**sub.meta, "path": list(result.route.pages), **quota_counts.counted_meta(quota_keys)},
+        sub.weight,
+        sub.started_at or completed,
+        completed,
+        now,
     )
+
+
+_RELATED = ("organization", "survey", "version", "contact", "unit")
+
+
+def _insert_responses(rows: list[tuple], related: list[tuple]) -> list[Response]:
+    """Insert new response rows (one multi-row INSERT per few hundred, ids returned in order)
+    and return them as instances, with ``related`` (organization, survey, version, contact,
+    unit of each row) already attached so receivers reading them run no query."""
+    ids = insert_rows(Response, _RESPONSE_COLUMNS, rows, returning=True)
+    fields = [Response._meta.get_field(name) for name in _RELATED]
+    names = ("id", *_RESPONSE_COLUMNS)
+    out = []
+    for pk, row, objs in zip(ids, rows, related, strict=True):
+        response = Response.from_db(connection.alias, names, (pk, *row))
+        for f, obj in zip(fields, objs, strict=True):
+            f.set_cached_value(response, obj)
+        out.append(response)
+    return out
 
 
 def _store(org, survey, version, definition, sub: Submission, result, screen: bool = False) -> Response:
     contact, unit = _contact(org, sub), _unit(org, sub)
     context = _context(sub)
     keys = quota_counts.matched_keys(definition, result.route.answers, context)
-    response = _new_response(org, survey, version, definition, sub, result, contact, unit, keys)
-    insert_instances([response])
+    row = _new_response(org, survey, version, definition, sub, result, contact, unit, keys)
+    (response,) = _insert_responses([row], [(org, survey, version, contact, unit)])
     answers = _insert_answers(_answer_rows(org, survey, response, result.rows, response.completed_at))
     quota_counts.count(org, survey.pk, definition, result.route.answers, context, keys, screen=screen)
     responses_recorded.send(sender=Response, recorded=[(response, answers)])
@@ -638,9 +666,10 @@ def _record_batch(org: Organization, survey: Survey, subs: list[Submission]) -> 
         raise BatchRejected(errors)
     out: list[Recorded | None] = [None] * len(prepared)
     units: dict[str, Unit | None] = {}
-    new: list[tuple[int, Response, object]] = []
+    new: list[tuple[int, tuple, tuple, object]] = []  # (index, response row, related, result)
     recorded: list[tuple[Response, list[AnswerRow]]] = []
     tally: Counter = Counter()  # quota keys of the batch: one count upsert for all of them
+    now = timezone.now()
     with transaction.atomic():
         refs = [
             (sub.contact.external_id, sub.contact.fields, sub.contact.attributes)
@@ -666,18 +695,17 @@ def _record_batch(org: Organization, survey: Survey, subs: list[Submission]) -> 
             contact = contacts[sub.contact.external_id.strip()] if sub.contact is not None else None
             keys = quota_counts.matched_keys(definition, result.route.answers, _context(sub))
             tally.update(keys)
-            response = _new_response(
-                org, survey, version, definition, sub, result, contact, units[code], keys
-            )
-            new.append((n, response, result))
+            unit = units[code]
+            row = _new_response(org, survey, version, definition, sub, result, contact, unit, keys, now)
+            new.append((n, row, (org, survey, version, contact, unit), result))
         if new:
-            insert_instances([r for _n, r, _res in new])
+            responses = _insert_responses([item[1] for item in new], [item[2] for item in new])
             by_response = [
                 _answer_rows(org, survey, response, result.rows, response.completed_at)
-                for _n, response, result in new
+                for response, (_n, _row, _rel, result) in zip(responses, new, strict=True)
             ]
             _insert_answers([row for rows in by_response for row in rows])
-            for (n, response, _result), rows in zip(new, by_response, strict=True):
+            for response, (n, _row, _rel, _res), rows in zip(responses, new, by_response, strict=True):
                 recorded.append((response, rows))
                 out[n] = Recorded(response, created=True)
         quota_counts.add(org, survey.pk, tally)
