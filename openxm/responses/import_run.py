@@ -5,14 +5,23 @@ every row through the mapping and ``collect.prepare`` and records the rejected o
 streams them again and stores ``COMMIT_ROWS`` at a time with ``collect.record_batch``, each
 chunk one transaction that also records on the job how far it got, so a run after a failure or
 ``importing.resume_import`` continues after the last committed chunk.
+
+Each row is validated once: the check writes every row it accepts, with the outcome of its
+validation, to a sidecar file (``checked.pickle``, plain tuples pickled 500 rows at a time, so
+memory stays flat), and the commit reads them back and hands them to ``record_batch`` as
+``checked`` instead of converting and validating the file a second time. The file is used only
+when the check finished and the survey's current version is still the one it validated against;
+otherwise (a resumed job whose check ran before this file existed, a survey published again) the
+commit converts and validates the rows itself. It is removed when the commit ends.
 """
 
 from __future__ import annotations
 
 import csv
 import logging
+import pickle
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 from django.conf import settings
 from django.db import transaction
@@ -26,6 +35,7 @@ from openxm.accounts.roles import Perm
 from openxm.jobs import worker_pool
 from openxm.readers import ReadError
 from openxm.surveys import collect
+from openxm.surveys import definition as sd
 from openxm.utils.csvsafe import neutralise
 
 from . import storage
@@ -152,6 +162,100 @@ def _rows(job: ImportJob, table, mapping: ImportMapping, definition, after: int 
         yield line, row, converted
 
 
+SPILL = "checked.pickle"
+_SUB = tuple(f.name for f in fields(collect.Submission))
+_CONTACT = _SUB.index("contact")
+_ANSWER_ROW = tuple(f.name for f in fields(sd.AnswerRow))
+
+
+def _pack(line: int, sub: collect.Submission, result: sd.ValidatedAnswers | None) -> tuple:
+    """A checked row as plain tuples (pickled many times faster than the dataclasses)."""
+    values = [getattr(sub, name) for name in _SUB]
+    contact = sub.contact
+    values[_CONTACT] = (contact.external_id, contact.fields, contact.attributes) if contact else None
+    if result is None:
+        return line, values, None
+    route = result.route
+    rows = tuple(tuple(getattr(row, name) for name in _ANSWER_ROW) for row in result.rows)
+    return line, values, (
+        result.values, rows, (route.pages, route.shown, route.answers, route.finished, route.ending_id),
+        result.dropped, result.language,
+    )
+
+
+def _unpack(item: tuple) -> tuple[int, collect.Submission, sd.ValidatedAnswers | None]:
+    line, values, checked = item
+    contact = values[_CONTACT]
+    values[_CONTACT] = collect.ContactRef(*contact) if contact else None
+    sub = collect.Submission(*values)
+    if checked is None:
+        return line, sub, None
+    answers, rows, route, dropped, language = checked
+    result = sd.ValidatedAnswers(
+        answers, tuple(sd.AnswerRow(*row) for row in rows), (), sd.Route(*route), dropped, language
+    )
+    return line, sub, result
+
+
+class _Spill:
+    """The check's accepted rows and their validation, for the commit (see the module docstring).
+    Written to a temporary name and renamed when the check ends with no rejection."""
+
+    def __init__(self, job: ImportJob):
+        self.path = storage.sidecar(job.file_path, SPILL)
+        self.partial = self.path.with_suffix(".part")
+        self.path.unlink(missing_ok=True)
+        self.handle = open(self.partial, "wb")  # noqa: SIM115 - closed in finish()
+        version = job.survey.current_version_id
+        pickle.dump({"version": version}, self.handle, protocol=pickle.HIGHEST_PROTOCOL)
+        self.items: list[tuple] = []
+        self.ok = True
+
+    def add(self, line: int, sub: collect.Submission, result: sd.ValidatedAnswers | None) -> None:
+        if self.ok:
+            self.items.append(_pack(line, sub, result))
+
+    def flush(self) -> None:
+        if self.ok and self.items:
+            pickle.dump(self.items, self.handle, protocol=pickle.HIGHEST_PROTOCOL)
+        self.items = []
+
+    def finish(self, ok: bool) -> None:
+        self.handle.close()
+        if ok and self.ok:
+            self.partial.replace(self.path)
+        else:
+            self.partial.unlink(missing_ok=True)
+
+
+def _checked_rows(job: ImportJob, after: int):
+    """(line, Submission, ValidatedAnswers | None) of the check's file after line ``after``,
+    or None when there is no usable file (see the module docstring)."""
+    path = storage.sidecar(job.file_path, SPILL)
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 - closed by the generator
+    except FileNotFoundError:
+        return None
+    # Our own file, written by the check of this job in its private storage directory.
+    header = pickle.load(handle)  # noqa: S301
+    if header.get("version") != job.survey.current_version_id:
+        handle.close()
+        return None
+
+    def rows():
+        with handle:
+            while True:
+                try:
+                    items = pickle.load(handle)  # noqa: S301
+                except EOFError:
+                    return
+                for item in items:
+                    if item[0] > after:
+                        yield _unpack(item)
+
+    return rows()
+
+
 def _check(
     job: ImportJob, table, mapping: ImportMapping, definition, report: _Reporter
 ) -> tuple[_Stats, _Rejections]:
@@ -162,6 +266,7 @@ def _check(
     keyed = any(r.target.text == "idempotency_key" for r in mapping.rules)
     seen: dict[int, int] = {}  # hash of a given key → first line (only when a column gives keys)
     pending: list[tuple[int, dict, collect.Submission | None, list]] = []
+    spill = _Spill(job)
 
     def flush() -> None:
         keys = [sub.idempotency_key for _l, _r, sub, _p in pending if sub is not None]
@@ -169,21 +274,27 @@ def _check(
         for line, row, sub, problems in pending:
             if sub is not None and sub.idempotency_key in existing:
                 stats.duplicate += 1
+                spill.add(line, sub, None)  # the commit finds it stored and skips it
                 continue
+            result = None
             if sub is not None:
                 if sub.unit and sub.unit not in units:
                     column = next(r.column for r in mapping.rules if r.target.text == "unit")
                     problems.append((column, _("no unit with code %(code)s") % {"code": sub.unit}))
                 try:
-                    collect.prepare(org, survey, sub)
+                    version, _definition, result = collect.prepare(org, survey, sub)
+                    sub = replace(sub, version=version.number)  # what the commit must store it on
                 except (collect.InvalidAnswers, InvalidInput) as exc:
                     problems.extend(_collect_problems(mapping, row, exc))
             if problems:
                 stats.rejected += 1
                 rejections.add(line, problems)
+                spill.ok = False
             else:
                 stats.accepted += 1
+                spill.add(line, sub, result)
         pending.clear()
+        spill.flush()
 
     try:
         for line, row, converted in _rows(job, table, mapping, definition):
@@ -209,8 +320,18 @@ def _check(
         )
     finally:
         rejections.close()
+        spill.finish(ok=not stats.rejected)
     report("checking", stats.read, stats.read, stats, force=True)
     return stats, rejections
+
+
+def _converted_rows(job: ImportJob, table, mapping: ImportMapping, definition, after: int):
+    """(line, Submission, None) of the file after line ``after``, converted again (validated by
+    ``record_batch``)."""
+    for line, _row, converted in _rows(job, table, mapping, definition, after=after):
+        if converted.submission is None or converted.problems:  # the file changed since the check
+            raise InvalidInput("file", _("the file changed after it was checked; nothing more was imported"))
+        yield line, converted.submission, None
 
 
 def _commit(
@@ -222,13 +343,14 @@ def _commit(
     scoped = ImportJob.objects.for_org(org).filter(pk=job.pk)
     created, done, resume_after = job.rows_imported, job.rows_committed, job.committed_line
     batch: list[collect.Submission] = []
+    checked: list[sd.ValidatedAnswers | None] = []
     last_line = resume_after
 
     def store() -> None:
         nonlocal created
         with transaction.atomic():
             try:
-                stored = collect.record_batch(org, survey, batch)
+                stored = collect.record_batch(org, survey, batch, checked=checked)
             except collect.BatchRejected as exc:
                 index, errors = next(iter(exc.item_errors.items()))
                 path, messages = next(iter(errors.items()))
@@ -250,17 +372,18 @@ def _commit(
                 heartbeat_at=timezone.now(),
             )
         batch.clear()
+        checked.clear()
 
+    rows = _checked_rows(job, resume_after)
+    if rows is None:  # no usable check file: convert and validate the rows here
+        rows = _converted_rows(job, table, mapping, definition, resume_after)
     # Comments of each committed chunk are analysed in worker processes while the next chunk is
     # stored (without a broker; with one, Celery workers do it). Small files are not worth it.
     processes = settings.OPENXM_IMPORT_WORKERS if stats.read - done > COMMIT_ROWS else 0
     with worker_pool(processes) as pool:
-        for line, _row, converted in _rows(job, table, mapping, definition, after=resume_after):
-            if converted.submission is None or converted.problems:  # the file changed since the check
-                raise InvalidInput(
-                    "file", _("the file changed after it was checked; nothing more was imported")
-                )
-            batch.append(converted.submission)
+        for line, sub, result in rows:
+            batch.append(sub)
+            checked.append(result)
             done += 1
             last_line = line
             if len(batch) >= COMMIT_ROWS:
@@ -285,6 +408,7 @@ def _commit(
                 },
             )
         report("importing", done, stats.read, force=True)
+        storage.sidecar(job.file_path, SPILL).unlink(missing_ok=True)
         if pool is not None:
             pool.drain(lambda analysed, total: report("analysing", analysed, total))
     return created

@@ -210,17 +210,19 @@ def prepare(
     sub: Submission,
     contact_attributes: dict | None = None,
     checked: sd.ValidatedAnswers | None = None,
+    version: SurveyVersion | None = None,
 ):
     """Validate a submission without writing anything: (version, definition, ValidatedAnswers).
 
     ``checked``: the caller's own ``validate_answers`` of ``sub.answers`` on the version
     ``sub.version`` names, with the submission's context (respondent pages validate each page
-    once); it is used instead of validating again.
+    once; imports validate in their check); it is used instead of validating again.
+    ``version``: that version when the caller has looked it up already (a batch does once).
     """
     _check_envelope(sub)
     if survey.status == Survey.Status.CLOSED:
         raise InvalidInput("survey", _("the survey is closed"))
-    version = _version(org, survey, sub.version)
+    version = version or _version(org, survey, sub.version)
     definition = version_definition(version)
     context = sd.ResponseContext(
         hidden=sub.hidden or {},
@@ -594,15 +596,25 @@ def _store(org, survey, version, definition, sub: Submission, result, screen: bo
     return response
 
 
-def record_batch(org: Organization, survey: Survey, subs: list[Submission]) -> list[Recorded]:
+def record_batch(
+    org: Organization,
+    survey: Survey,
+    subs: list[Submission],
+    *,
+    checked: list[sd.ValidatedAnswers | None] | None = None,
+) -> list[Recorded]:
     """All or nothing: every submission is validated first; any error stores none of them.
 
     Raises ``BatchRejected`` with the per-item errors. New responses and their answers are
-    written with one multi-row insert each, and ``responses_recorded`` is sent once for all.
+    written with multi-row statements (``bulk``), and ``responses_recorded`` is sent once for
+    all. ``checked`` (imports: the check validated every row already): per submission, its
+    ``validate_answers`` on the version ``sub.version`` names (which must be set), or None to
+    validate here; see ``prepare``. A submission completing an in-progress response is always
+    validated again (on that response's version).
     """
     for attempt in range(_ATTEMPTS):
         try:
-            return _record_batch(org, survey, subs)
+            return _record_batch(org, survey, subs, checked)
         except IntegrityError:
             # A concurrent request stored one of these keys between our check and our insert: the
             # transaction rolled back as a whole, so another pass sees those keys as repeats.
@@ -625,11 +637,14 @@ def _retry_or_raise(exc: OperationalError, attempt: int) -> None:
     time.sleep(0.005 * 2**attempt + secrets.randbelow(10) / 1000)
 
 
-def _record_batch(org: Organization, survey: Survey, subs: list[Submission]) -> list[Recorded]:
+def _record_batch(
+    org: Organization, survey: Survey, subs: list[Submission], checked: list | None = None
+) -> list[Recorded]:
     subs = [deidentify(survey, sub) for sub in subs]
     errors: dict[int, dict] = {}
     prepared = []
     seen_keys: dict[str, int] = {}
+    versions: dict[int | None, SurveyVersion] = {}  # looked up once per batch
     keys = [s.idempotency_key for s in subs if s.idempotency_key]
     stored: dict[str, Response] = {}
     for start in range(0, len(keys), 500):
@@ -654,10 +669,14 @@ def _record_batch(org: Organization, survey: Survey, subs: list[Submission]) -> 
             continue
         if existing is not None and sub.version is None:
             sub = _replace(sub, version=existing.version.number)
+        given = checked[i] if checked is not None and existing is None and sub.version is not None else None
         try:
             if sub.contact is not None:
                 customers.clean_contact_ref(sub.contact.external_id, sub.contact.fields)
-            prepared.append((sub, existing, prepare(org, survey, sub)))
+            if sub.version not in versions:
+                versions[sub.version] = _version(org, survey, sub.version)
+            ready = prepare(org, survey, sub, checked=given, version=versions[sub.version])
+            prepared.append((sub, existing, ready))
         except InvalidAnswers as exc:
             errors[i] = exc.errors
         except InvalidInput as exc:
