@@ -66,6 +66,9 @@ MAPPING = {
 }
 
 
+PROGRESS_SECONDS = 15  # between the progress lines a child prints
+
+
 def say(msg: str) -> None:
     print(msg, flush=True)
 
@@ -215,8 +218,22 @@ def child(path: str, trace: bool, database_url: str | None = None) -> dict:
     phases: dict[str, float] = {}
     started = time.perf_counter()
 
+    shown = {"at": 0.0}
+
     def progress(phase: str, done: int, total: int | None) -> None:
-        phases.setdefault(phase, time.perf_counter())
+        now = time.perf_counter()
+        first = phase not in phases
+        phases.setdefault(phase, now)
+        if first or now - shown["at"] >= PROGRESS_SECONDS:
+            # On stderr, which the parent passes through: a long run shows where it is.
+            shown["at"] = now
+            rate = done / max(now - phases[phase], 1e-9)
+            print(
+                f"    [{time.strftime('%H:%M:%S')}] {phase} {done:,}/{total or 0:,} rows, "
+                f"{rate:,.0f} rows/s in this phase",
+                file=sys.stderr,
+                flush=True,
+            )
 
     # Work that other apps run once a chunk of the import commits (text analytics: handed to the
     # import's worker pool, or inline) is timed apart from the import itself: the time inside the
@@ -308,13 +325,14 @@ def fresh_database(args):
 def run_child(*args: str) -> dict:
     out = subprocess.run(
         [sys.executable, __file__, *args],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=None,  # the child's progress lines and errors go straight to the terminal
         text=True,
         check=False,
         cwd=str(ROOT / "benchmarks"),
     )
     if out.returncode != 0:
-        raise SystemExit(f"child {args} failed:\n{out.stderr[-3000:]}")
+        raise SystemExit(f"child {args} failed (its error is above)")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -389,7 +407,7 @@ def main() -> None:
     say(
         f"{args.rows:,} rows: {large['status']}, {large['stored']:,} stored in {large['seconds_total']} s "
         f"(check {large['seconds_check']} s, commit {large['seconds_commit']} s, "
-        f"after-commit work of other apps {large.get('seconds_after_commit', '?')} s; "
+        f"text analytics and other after-commit work timed apart {large.get('seconds_after_commit', '?')} s; "
         f"{large['rows_per_second']:,} rows/s)"
     )
     say(

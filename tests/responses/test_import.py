@@ -157,11 +157,11 @@ def test_a_commit_failure_keeps_the_committed_chunks_and_a_rerun_stores_the_rest
     real = collect.record_batch
     calls = []
 
-    def failing(org, s, subs):
+    def failing(org, s, subs, **kwargs):
         calls.append(len(subs))
         if len(calls) == 2:
             raise RuntimeError("disk full")
-        return real(org, s, subs)
+        return real(org, s, subs, **kwargs)
 
     monkeypatch.setattr(import_run, "COMMIT_ROWS", 2)
     monkeypatch.setattr(collect, "record_batch", failing)
