@@ -227,10 +227,10 @@ def child(path: str, trace: bool, database_url: str | None = None) -> dict:
         if first or now - shown["at"] >= PROGRESS_SECONDS:
             # On stderr, which the parent passes through: a long run shows where it is.
             shown["at"] = now
-            rate = done / max(now - phases[phase], 1e-9)
+            elapsed = now - phases[phase]
+            rate = f", {done / elapsed:,.0f} rows/s in this phase" if elapsed >= 1 else ""
             print(
-                f"    [{time.strftime('%H:%M:%S')}] {phase} {done:,}/{total or 0:,} rows, "
-                f"{rate:,.0f} rows/s in this phase",
+                f"    [{time.strftime('%H:%M:%S')}] {phase} {done:,}/{total or 0:,} rows{rate}",
                 file=sys.stderr,
                 flush=True,
             )

@@ -282,7 +282,10 @@ def _check(
                     column = next(r.column for r in mapping.rules if r.target.text == "unit")
                     problems.append((column, _("no unit with code %(code)s") % {"code": sub.unit}))
                 try:
-                    version, _definition, result = collect.prepare(org, survey, sub)
+                    # Validated as record_batch stores it (an employee survey's row de-identified
+                    # first: its hidden fields must not reach the stored answers).
+                    stored_as = collect.deidentify(survey, sub)
+                    version, _definition, result = collect.prepare(org, survey, stored_as)
                     sub = replace(sub, version=version.number)  # what the commit must store it on
                 except (collect.InvalidAnswers, InvalidInput) as exc:
                     problems.extend(_collect_problems(mapping, row, exc))

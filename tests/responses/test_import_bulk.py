@@ -49,7 +49,7 @@ def test_rows_are_validated_once_and_the_rollups_verify_after_a_chunked_import(
     job = _import(admin, survey, path)
     assert job.status == ImportJob.Status.IMPORTED, (job.error, job.rejections)
     assert (job.rows_read, job.rows_imported, job.rows_committed) == (5, 5, 5)
-    assert sorted(validated) == [1, 2, 3, 4, 5]  # the check's validation only, none in the commit
+    assert sorted(validated) == ["1", "2", "3", "4", "5"]  # in the check only, not in the commit
     responses = Response.objects.for_org(org_a).order_by("completed_at")
     assert [r.answers["csat"] for r in responses] == [5, 2, 4, 1, 3]
     assert [r.version_id for r in responses] == [survey.current_version_id] * 5
@@ -73,3 +73,25 @@ def test_a_rejected_check_leaves_no_file_of_validated_rows(org_a, admin, survey,
     folder = storage.sidecar(job.file_path, import_run.SPILL).parent
     assert not [p.name for p in folder.iterdir() if p.name.startswith(import_run.SPILL)]
     assert not Response.objects.for_org(org_a).exists()
+
+
+def test_an_employee_survey_import_stores_what_its_check_validated_de_identified(org_a, admin, write):
+    from openxm.surveys import services as surveys
+
+    survey = surveys.create_from_template(admin, "enps-pulse", key="pulse")
+    surveys.publish_survey(admin, survey.pk)
+    items = ("clarity", "resources", "manager_care", "recognition", "growth", "intent_to_stay")
+    header = ",".join(["Employee", "eNPS", "Department", *items])
+    lines = [header, "E-1,9,Finance" + ",4" * 6, "E-2,3,Finance" + ",2" * 6]
+    path = write("pulse.csv", "\r\n".join(lines) + "\r\n")
+    job = importing.start_import(admin, path, "pulse.csv", survey=survey.pk)
+    columns = {"Employee": "contact.id", "eNPS": "enps", "Department": "hidden.department"}
+    columns.update({item: f"engagement.{item}" for item in items})
+    importing.save_mapping(admin, job.pk, {"columns": columns})
+    job = importing.request_run(admin, job.pk, commit=True)
+    assert job.status == ImportJob.Status.IMPORTED, (job.error, job.rejections)
+    stored = list(Response.objects.for_org(org_a).filter(survey=survey).order_by("pk"))
+    assert [r.answers["enps"] for r in stored] == [9, 3]
+    assert not [r for r in stored if "department" in r.answers]  # no hidden field's value
+    assert [(r.hidden, r.contact_id) for r in stored] == [({}, None), ({}, None)]
+    assert not Answer.objects.for_org(org_a).filter(survey=survey, qtype="hidden").exists()
