@@ -75,15 +75,17 @@ def run(job_id: int, kill_at: int) -> dict:
     from openxm.responses import import_run, importing
 
     import_run.COMMIT_ROWS = CHUNK
-    real_rows = import_run._rows
+    real_rows = import_run._checked_rows  # the commit pass reads the rows its check validated
 
-    def rows(*args, **kwargs):
-        for n, item in enumerate(real_rows(*args, **kwargs), 1):
-            if "after" in kwargs and n == kill_at:  # the commit pass, not the check
+    def rows(job, after):
+        checked = real_rows(job, after)
+        assert checked is not None, "the check left no file of validated rows"
+        for n, item in enumerate(checked, 1):
+            if n == kill_at:
                 os.kill(os.getpid(), signal.SIGKILL)
             yield item
 
-    import_run._rows = rows
+    import_run._checked_rows = rows
     _org, actor = _actor()
     job = importing.request_run(actor, job_id, commit=True, progress=lambda *a: None)
     return {"status": job.status}
