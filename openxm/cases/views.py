@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from openxm.accounts.errors import InvalidInput, NotFound
 from openxm.accounts.roles import Perm
+from openxm.customers import tiers
 from openxm.web.views import member_required
 
 from . import actions, config, metrics, services
@@ -125,6 +126,7 @@ def case_page(request, case_id: int):
             "recovery_actions": config.list_recovery_actions(actor),
             "channels": ContactEntry.CHANNEL_CHOICES,
             "show_comments": bool(detail.case.response_id) and actor.can(Perm.RESPONSES_VIEW),
+            "tier_label": tiers.tier_label(detail.case.tier) if detail.case.tier else "",
         },
     )
 

@@ -54,6 +54,9 @@ def test_pages(org_a, admin, make_member, units, respond, signed_in):
     assert html.count("timeline-response") >= 2  # both of the customer's responses
     other = Case.objects.for_org(org_a).exclude(pk=case.pk).get()
     assert f"/cases/{other.pk}/" in html  # the customer's other case
+    Case.objects.for_org(org_a).filter(pk=case.pk).update(tier="at_risk")
+    head = client.get(f"/cases/{case.pk}/").content.decode().split('class="cards')[0]
+    assert "At risk" in head and "at_risk" not in head  # the tier's name, not its code
 
     client.post(f"/cases/{case.pk}/", {"action": "contact", "channel": "wechat", "summary": "WeChat call"})
     client.post(
