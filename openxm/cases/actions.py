@@ -19,6 +19,7 @@ from openxm.accounts import services as accounts
 from openxm.accounts.actors import Actor
 from openxm.accounts.errors import InvalidInput, NotFound
 from openxm.accounts.roles import Perm
+from openxm.customers import tiers
 
 from . import machine
 from .assignment import team as get_team
@@ -68,6 +69,11 @@ def _recovery(actor: Actor, case: Case, root_cause: str, action: str, cost) -> l
             raise InvalidInput("cost", _("must be a number")) from None
         if amount < 0 or not amount.is_finite():
             raise InvalidInput("cost", _("must be zero or more"))
+        # Differentiated service: a tier may cap what one case's recovery may cost.
+        budget = tiers.tier_settings(case.organization, case.tier).recovery_budget if case.tier else None
+        if budget is not None and amount > budget:
+            message = _("is above the recovery budget of this customer's tier (%(budget)s)")
+            raise InvalidInput("cost", message % {"budget": budget})
         case.recovery_cost = amount.quantize(Decimal("0.01"))
         changed.append("recovery_cost")
     return changed

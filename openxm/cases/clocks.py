@@ -13,6 +13,7 @@ from functools import lru_cache
 from django.utils import timezone
 
 from openxm.analytics import sla
+from openxm.customers import tiers
 
 from .machine import DONE_STATES
 from .models import Case, CaseEvent, Settings, UnitSetup, WorkCalendar
@@ -95,18 +96,41 @@ def calendar_of_unit(organization, unit_id: int | None, parents: dict[int, int |
     return settings_of(organization).default_calendar
 
 
+def _targets(row: dict) -> sla.Targets:
+    fr, res = row.get("first_response_hours"), row.get("resolution_hours")
+    return sla.Targets(fr * 3600.0 if fr is not None else None, res * 3600.0 if res is not None else None)
+
+
+def _stricter(a: float | None, b: float | None) -> float | None:
+    return b if a is None else a if b is None else min(a, b)
+
+
 def target_table(settings: Settings) -> sla.TargetTable:
+    """Targets per priority, and per (priority, value tier): the case settings' own ``tiers``
+    rows first; else the hours a tier's service settings promise (``customers.TierSetting``,
+    differentiated service) as an upper bound: each clock is the stricter of the tier's and the
+    priority's (an urgent case of a champion keeps the urgent hour), a clock the tier leaves empty
+    the priority's. Kept on the settings object: a list of cases reads the tiers once."""
+    cached = getattr(settings, "_target_table", None)
+    if cached is not None:
+        return cached
     raw = settings.targets or DEFAULT_TARGETS
-
-    def targets(row: dict) -> sla.Targets:
-        fr, res = row.get("first_response_hours"), row.get("resolution_hours")
-        return sla.Targets(fr * 3600.0 if fr is not None else None, res * 3600.0 if res is not None else None)
-
-    by_priority = {p: targets(row) for p, row in raw.items() if p != "tiers"}
+    by_priority = {p: _targets(row) for p, row in raw.items() if p != "tiers"}
     by_tier = {
-        (p, tier): targets(row) for tier, rows in (raw.get("tiers") or {}).items() for p, row in rows.items()
+        (p, tier): _targets(row) for tier, rows in (raw.get("tiers") or {}).items() for p, row in rows.items()
     }
-    return sla.TargetTable(by_priority, by_tier)
+    for tier, hours in tiers.target_hours(settings.organization).items():
+        own = _targets(hours)
+        for priority, base in by_priority.items():
+            by_tier.setdefault(
+                (priority, tier),
+                sla.Targets(
+                    _stricter(own.first_response, base.first_response),
+                    _stricter(own.resolution, base.resolution),
+                ),
+            )
+    settings._target_table = sla.TargetTable(by_priority, by_tier)
+    return settings._target_table
 
 
 def policy(settings: Settings) -> sla.Policy:

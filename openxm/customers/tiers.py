@@ -100,6 +100,14 @@ def tier_settings(organization, tier: str) -> TierService:
     return _service(row) if row else defaults(tier or "")
 
 
+def target_hours(organization) -> dict[str, dict]:
+    """The tiers that set a first-response or resolution target: tier → both hours (None: unset).
+    What cases' SLA clocks read for differentiated service."""
+    rows = TierSetting.objects.for_org(organization).exclude(first_response_hours=None, resolution_hours=None)
+    fields = ("first_response_hours", "resolution_hours")
+    return {row.pop("tier"): row for row in rows.values("tier", *fields)}
+
+
 def service_for_contact(organization, contact_id: int) -> TierService:
     """The service of the contact's current tier (the defaults for an unknown contact)."""
     rows = Contact.objects.for_org(organization).filter(pk=contact_id)

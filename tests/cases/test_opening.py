@@ -153,3 +153,47 @@ def test_assignment_rules(org_a, admin, units, make_member, respond):
     assert Case.objects.for_org(org_a).order_by("-pk").first().assignee == owner
     respond(1, "own-bj", unit="bj")
     assert Case.objects.for_org(org_a).order_by("-pk").first().assignee is None
+
+
+def test_a_tiers_service_hours_set_its_cases_sla_targets(org_a, admin, respond):
+    from openxm.cases.clocks import case_clocks, settings_of, target_table
+    from openxm.customers import tiers
+
+    _rule(admin, [{"case": {"priority": "high"}}])
+    respond(1, "t")
+    case = Case.objects.for_org(org_a).get()
+    base = target_table(settings_of(org_a)).for_case("high")
+    Case.objects.for_org(org_a).filter(pk=case.pk).update(tier="champions")
+    case.refresh_from_db()
+    assert target_table(settings_of(org_a)).for_case("high", "champions") == base  # no tier hours yet
+
+    owner = accounts.operator_actor(org_a)
+    tiers.save_settings(owner, "champions", {"case_priority": "urgent", "first_response_hours": 1})
+    table = target_table(settings_of(org_a))
+    # The tier promises a first response within the hour (stricter than high's 2); its empty
+    # resolution keeps the priority's; a lenient tier hour never loosens a priority.
+    assert table.for_case("high", "champions").first_response == 3600.0
+    assert table.for_case("high", "champions").resolution == base.resolution
+    assert table.for_case("high", "loyal") == base  # other tiers as before
+    clocks, _risk = case_clocks(case, settings=settings_of(org_a))
+    assert clocks["first_response"].target == 3600.0
+    tiers.save_settings(owner, "champions", {"case_priority": "urgent", "first_response_hours": 5})
+    assert target_table(settings_of(org_a)).for_case("high", "champions") == base
+
+
+def test_a_tiers_recovery_budget_caps_what_one_case_may_cost(org_a, admin, respond):
+    from openxm.customers import tiers
+
+    _rule(admin, [{"case": {}}])
+    respond(1, "b")
+    case = Case.objects.for_org(org_a).get()
+    Case.objects.for_org(org_a).filter(pk=case.pk).update(tier="loyal")
+    tiers.save_settings(accounts.operator_actor(org_a), "loyal", {"recovery_budget": "50"})
+    with pytest.raises(InvalidInput) as err:
+        actions.transition(admin, case.pk, "resolved", cost="80")
+    assert err.value.field == "cost" and "50" in err.value.message
+    case.refresh_from_db()
+    assert case.state == "new" and case.recovery_cost is None  # nothing half-written
+    actions.transition(admin, case.pk, "resolved", cost="50")
+    case.refresh_from_db()
+    assert case.state == "resolved" and str(case.recovery_cost) == "50.00"

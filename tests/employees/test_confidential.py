@@ -33,7 +33,7 @@ def setup(make_org, make_key, api):
     return org, owner, api(key)
 
 
-def submit(caller, unit, score, i, when=MARCH, tenure=2, comment=""):
+def submit(caller, unit, score, i, when=MARCH, tenure=2, comment="", age=33, level=None):
     answers = {"enps": score, "engagement": dict.fromkeys(ITEMS, 4)}
     if comment:
         answers["one_change"] = comment
@@ -41,7 +41,7 @@ def submit(caller, unit, score, i, when=MARCH, tenure=2, comment=""):
         "answers": answers,
         "idempotency_key": f"{unit}-{i}-{when:%m}",
         "contact": {"id": f"emp-{unit}-{i}", "name": f"Person {i}", "email": f"p{i}@{unit}.example",
-                    "attributes": {"tenure": tenure, "age": 33}},
+                    "attributes": {"tenure": tenure, "age": age, **({"level": level} if level else {})}},
         "unit": unit,
         "completed_at": when.isoformat(),
     }
@@ -113,13 +113,14 @@ def _released_rows(caller, units, bys, waves):
 
 
 def test_linear_system_attack(setup):
-    """Groups of 1–10 in a two-level hierarchy, two tenure bands, two waves: every released
-    count, promoter and detractor share is a linear equation; no respondent is determined."""
+    """Groups of 1–10 in a two-level hierarchy, two waves, and every breakdown the API offers
+    over attributes the respondents have (two tenure bands, two age bands, two levels): every
+    released count and promoter share is a linear equation; no respondent is determined."""
     org, owner, caller = setup
     accounts.create_unit(owner, "north", "North", "region")
     accounts.create_unit(owner, "south", "South", "region")
     rng = np.random.default_rng(16)
-    truth = []  # (wave, unit, region, tenure band, score)
+    truth = []  # (wave, unit, region, the respondent's bands as "by=band", score)
     stores = []
     for size in range(1, 11):
         region = "north" if size % 2 else "south"
@@ -132,16 +133,23 @@ def test_linear_system_attack(setup):
             for i in range(n):
                 score = int(rng.integers(0, 11))
                 tenure = 0.5 if rng.random() < 0.5 else 4
-                submit(caller, code, score, i, when=when, tenure=tenure)
-                truth.append((wave, code, region, "<1y" if tenure < 1 else "3-5y", score))
+                age = 26 if rng.random() < 0.5 else 50
+                level = "staff" if rng.random() < 0.6 else "lead"
+                submit(caller, code, score, i, when=when, tenure=tenure, age=age, level=level)
+                bands = {
+                    f"tenure={'<1y' if tenure < 1 else '3-5y'}", f"age={'<30' if age < 30 else '45+'}",
+                    f"level={level}",
+                }
+                truth.append((wave, code, region, bands, score))
     units = ["", "north", "south", *[c for c, _r, _s in stores]]
-    released = _released_rows(caller, units, ["", "tenure"], ["2026-03", "2026-04"])
+    released = _released_rows(caller, units, ["", "tenure", "age", "level"], ["2026-03", "2026-04"])
     assert released, "something must be shown"
+    assert {band.split("=")[0] for _w, _u, band, _f in released if band} == {"tenure", "age", "level"}
     rows = []
     for wave, unit, band, figure in released:
         members = [
-            j for j, (w, code, region, t, _s) in enumerate(truth)
-            if w == wave and unit in ("", code, region) and (not band or band == f"tenure={t}")
+            j for j, (w, code, region, bands, _s) in enumerate(truth)
+            if w == wave and unit in ("", code, region) and (not band or band in bands)
         ]
         assert figure["n"] == len(members), (wave, unit, band)
         assert len(members) >= 5
