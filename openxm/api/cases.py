@@ -13,7 +13,7 @@ from decimal import Decimal
 from ninja import Router, Schema
 from ninja.responses import Status
 
-from openxm.cases import actions, config, metrics, services
+from openxm.cases import actions, config, for_profiles, metrics, services
 from openxm.cases.detail import case_detail
 
 from .errors import ErrorOut
@@ -279,6 +279,24 @@ def open_case(request, payload: CaseIn):
     )
     created = all(c.pk != case.pk for c in before)
     return Status(201 if created else 200, case_detail_out(request.auth, case.pk))
+
+
+class RiskCaseIn(Schema):
+    contact_id: int
+
+
+@router.post(
+    "/cases/churn-risk",
+    response={201: CaseDetailOut, 200: CaseDetailOut},
+    summary="Open a case for a customer at churn risk",
+)
+def open_for_churn_risk(request, payload: RiskCaseIn):
+    """The same as "Open a case" on the at-risk list and the profile: the case carries the
+    customer, the risk and its top reasons, and the priority of the customer's value tier. While
+    the customer has an open case, that one is answered with 200 and nothing is written; a
+    customer without a computed churn risk is refused (422, field ``contact``)."""
+    opened = for_profiles.open_for_risk(request.auth, payload.contact_id)
+    return Status(201 if opened.created else 200, case_detail_out(request.auth, opened.case_id))
 
 
 @router.get("/cases/metrics", response=MetricsOut, summary="Recovery rate, SLA and cost figures")

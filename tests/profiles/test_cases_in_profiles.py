@@ -130,3 +130,17 @@ def test_a_merged_contacts_cases_follow_it_and_come_back_on_unmerge(shop, at_ris
     merging.unmerge(owner, record.pk)
     assert Case.objects.for_org(org).get(pk=opened.case_id).contact_id == at_risk.pk
     assert "case" not in [i.kind for i in timeline.timeline(owner, survivor.pk)]
+
+
+def test_the_api_opens_a_churn_risk_case_once(shop, at_risk, make_key, api):
+    caller = api(make_key(shop["org"], "agent"))
+    first = caller.post("/cases/churn-risk", {"contact_id": at_risk.pk})
+    assert first.status_code == 201, first.content
+    body = first.json()
+    assert body["source"] == "risk" and body["title"].startswith("Churn risk")
+    again = caller.post("/cases/churn-risk", {"contact_id": at_risk.pk})
+    assert again.status_code == 200 and again.json()["id"] == body["id"]
+    fresh = contacts.create_contact(shop["owner"], {"external_id": "no-orders-api", "unit": "s-in"})
+    refused = caller.post("/cases/churn-risk", {"contact_id": fresh.pk})
+    assert refused.status_code == 422 and refused.json()["field"] == "contact"
+    assert Case.objects.for_org(shop["org"]).count() == 1
