@@ -48,11 +48,23 @@ DOMAIN_SIGNALS = {
 # input hygiene (NUL, lone surrogates, over-long text), never derived data.
 DJANGO_SIGNALS = {
     "pre_save": ["openxm.accounts.hygiene.guard_columns <- any"],
+    # Per-process caches forget what changed (rules' kinds, public links, survey definitions,
+    # rollup segments); none of them adjusts derived data.
     "post_save": [
+        "openxm.alerts.evaluate.forget_rules <- alerts.Rule",
+        "openxm.distribution.entry.forget_links <- accounts.Organization",
+        "openxm.distribution.entry.forget_links <- distribution.Distribution",
+        "openxm.distribution.entry.forget_links <- surveys.Survey",
         "openxm.insights.rollups.forget_segments <- insights.RollupSettings",
         "openxm.surveys.collect.forget_surveys <- surveys.Survey",
     ],
-    "post_delete": ["openxm.insights.rollups.forget_segments <- insights.RollupSettings"],
+    "post_delete": [
+        "openxm.alerts.evaluate.forget_rules <- alerts.Rule",
+        "openxm.distribution.entry.forget_links <- accounts.Organization",
+        "openxm.distribution.entry.forget_links <- distribution.Distribution",
+        "openxm.distribution.entry.forget_links <- surveys.Survey",
+        "openxm.insights.rollups.forget_segments <- insights.RollupSettings",
+    ],
     "user_logged_in": ["openxm.accounts.signals._logged_in <- any"],
     "user_logged_out": ["openxm.accounts.signals._logged_out <- any"],
     "user_login_failed": ["openxm.accounts.signals._login_failed <- any"],
