@@ -324,7 +324,7 @@ def run_export(org_id: int, job_id: int) -> ExportJob:
     org = Organization.objects.get(pk=org_id)
     scoped = ExportJob.objects.for_org(org).filter(pk=job_id)
     job = scoped.select_related("survey").get()
-    scoped.update(status=ExportJob.Status.RUNNING, started_at=timezone.now())
+    _settle(scoped, status=ExportJob.Status.RUNNING, started_at=timezone.now())
     try:
         actor = job_actor(job)
         flt = parse_filters(job.filters)
@@ -335,7 +335,7 @@ def run_export(org_id: int, job_id: int) -> ExportJob:
         stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
         name = f"{job.survey.key}-{stamp}.{job.format}"
         path, relative = storage.new_path("exports", org.pk, name)
-        scoped.update(file_name=name, file_path=relative)
+        _settle(scoped, file_name=name, file_path=relative)
         chunks = writers.counting(iter_rows(org, spec), lambda done: _progress(scoped, done))
         writers.WRITERS[job.format](_file_codebook(org, spec, job.format), chunks, path)
         size = path.stat().st_size
@@ -359,8 +359,9 @@ def _progress(scoped, done: int) -> None:
 
 
 def _settle(scoped, attempts: int = 6, **fields) -> None:
-    """The job's final state, retried while the database is briefly locked (see ``_progress``):
-    losing it would leave the person waiting on an export that is already written."""
+    """A change of the job's state (started, its file, finished), retried while the database is
+    briefly locked (see ``_progress``): losing one would leave the person waiting on an export
+    that never starts or is already written."""
     for attempt in range(attempts):
         try:
             scoped.update(**fields)
