@@ -112,3 +112,24 @@ def respond(org_a, nps_survey, django_capture_on_commit_callbacks):
             return collect.record_response(org_a, nps_survey, sub).response
 
     return make
+
+
+def quiet_hours_around_now(actor):
+    """The member's alert e-mails on, no digest, quiet from an hour ago to an hour from now (UTC);
+    returns now."""
+    from datetime import UTC, timedelta
+
+    from django.utils import timezone
+
+    from openxm.alerts import notifying
+
+    now = timezone.now().astimezone(UTC)
+    notifying.save_settings(
+        actor,
+        alert_email=True,
+        digest="none",
+        quiet_start=(now - timedelta(hours=1)).strftime("%H:%M"),
+        quiet_end=(now + timedelta(hours=1)).strftime("%H:%M"),
+        time_zone="UTC",
+    )
+    return now

@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core import mail
 from django.db import connection, connections
-from django.utils import timezone
 
 from openxm.accounts import services as accounts
 from openxm.alerts import notifying, services
@@ -20,6 +19,7 @@ from openxm.alerts.formats import verify_standard
 from openxm.alerts.models import Episode, EpisodeNotice, Held, InboxItem
 from openxm.distribution.conf import absolute
 from openxm.surveys import collect
+from tests.alerts.conftest import quiet_hours_around_now
 from tests.alerts.test_early_warning import TODAY, _load
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
@@ -160,15 +160,7 @@ def test_a_unit_episode_reaches_the_members_whose_scope_covers_the_unit(
 def test_quiet_hours_hold_the_episode_email_and_release_it(
     org_a, admin, nps_survey, django_capture_on_commit_callbacks
 ):
-    now = timezone.now().astimezone(UTC)
-    notifying.save_settings(
-        admin,
-        alert_email=True,
-        digest="none",
-        quiet_start=(now - timedelta(hours=1)).strftime("%H:%M"),
-        quiet_end=(now + timedelta(hours=1)).strftime("%H:%M"),
-        time_zone="UTC",
-    )
+    quiet_hours_around_now(admin)
     _load(org_a, nps_survey, DROP)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):

@@ -14,6 +14,7 @@ from openxm.accounts.errors import InvalidInput
 from openxm.alerts import notifying, services
 from openxm.alerts.formats import verify_standard
 from openxm.alerts.models import Episode, Held, InboxItem
+from tests.alerts.conftest import quiet_hours_around_now
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
@@ -87,15 +88,7 @@ def test_rate_limit_holds_back_and_sends_one_digest_per_channel(org_a, admin, re
 def test_urgent_rule_bypasses_the_limit_and_quiet_hours(org_a, admin, respond, receiver):
     hook = receiver()
     _rules(admin, hook.url, limit=1, urgent=True)
-    now = timezone.now().astimezone(UTC)
-    notifying.save_settings(
-        admin,
-        alert_email=True,
-        digest="none",
-        quiet_start=(now - timedelta(hours=1)).strftime("%H:%M"),
-        quiet_end=(now + timedelta(hours=1)).strftime("%H:%M"),
-        time_zone="UTC",
-    )
+    quiet_hours_around_now(admin)
     mail.outbox.clear()
     for i in range(3):
         respond(1, f"u{i}")
@@ -106,15 +99,7 @@ def test_urgent_rule_bypasses_the_limit_and_quiet_hours(org_a, admin, respond, r
 def test_quiet_hours_hold_emails_until_they_end_and_alert_email_off(org_a, admin, respond, receiver):
     hook = receiver()
     _rules(admin, hook.url)
-    now = timezone.now().astimezone(UTC)
-    notifying.save_settings(
-        admin,
-        alert_email=True,
-        digest="none",
-        quiet_start=(now - timedelta(hours=1)).strftime("%H:%M"),
-        quiet_end=(now + timedelta(hours=1)).strftime("%H:%M"),
-        time_zone="UTC",
-    )
+    now = quiet_hours_around_now(admin)
     mail.outbox.clear()
     r = respond(2, "q1")
     respond(3, "q2")
