@@ -21,6 +21,7 @@ here has receivers). Conflicts: ``insert_rows`` raises ``IntegrityError`` on a u
 """
 
 from collections.abc import Callable, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from django.conf import settings
@@ -212,3 +213,29 @@ def insert_instances(objs: Sequence[models.Model], columns: Sequence[str] | None
         obj.pk = pk
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+BULK_CACHE_KIB = 65_536
+
+
+@contextmanager
+def bulk_cache(kib: int = BULK_CACHE_KIB):
+    """On SQLite, this connection keeps up to ``kib`` KiB of database pages in its cache within
+    the block (SQLite's default is 2 MiB), then returns to what it had. A chunk of ten thousand
+    responses touches pages all over the tables' indexes; with the default cache they are written
+    out and read back within the chunk. Measured on a 100,000-row import: commit 24.5 s → 19.6 s
+    (benchmarks/README.md). The memory is the job's for its duration, and flat. Elsewhere
+    (PostgreSQL's buffers are the server's) it does nothing."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (before,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size = {-int(kib)}")
+    try:
+        yield
+    finally:
+        if connection.connection is not None:  # still the connection the cache was set on
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA cache_size = {int(before)}")

@@ -196,6 +196,10 @@ PERIODIC_JOBS = {
         "openxm.privacy.apply_retention",
         int(env("OPENXM_RETENTION_SECONDS", "86400")),
     ),
+    "openxm-refresh-statistics": (
+        "openxm.refresh_statistics",
+        int(env("OPENXM_STATISTICS_SECONDS", "86400")),
+    ),
 }
 CELERY_BEAT_SCHEDULE = {
     name: {"task": task, "schedule": float(seconds), "options": {"expires": float(seconds)}}

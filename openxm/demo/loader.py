@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from openxm import dbstats
+
 
 @dataclass
 class DemoContext:
@@ -66,4 +68,5 @@ def load_demo(password: str) -> DemoContext:
     for step in steps():
         with transaction.atomic():
             step.run(ctx)
+    dbstats.refresh()  # the planner's statistics of the loaded tables (see openxm.dbstats)
     return ctx

@@ -712,8 +712,10 @@ def _record_batch(
             if code not in units:
                 units[code] = _unit(org, sub)
             contact = contacts[sub.contact.external_id.strip()] if sub.contact is not None else None
-            keys = quota_counts.matched_keys(definition, result.route.answers, _context(sub))
-            tally.update(keys)
+            keys = ()
+            if quota_counts.has_quotas(definition):
+                keys = quota_counts.matched_keys(definition, result.route.answers, _context(sub))
+                tally.update(keys)
             unit = units[code]
             row = _new_response(org, survey, version, definition, sub, result, contact, unit, keys, now)
             new.append((n, row, (org, survey, version, contact, unit), result))

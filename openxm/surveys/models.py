@@ -94,7 +94,13 @@ class Response(TenantModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["survey", "idempotency_key"], name="uniq_response_idempotency")
+            # The organization leads so that a lookup of keys (which always names the
+            # organization and the survey) uses this index on SQLite too: without statistics its
+            # planner prefers the index with more equality columns, (organization, survey,
+            # completed_at), and scanned all of a survey's responses per batch of keys.
+            models.UniqueConstraint(
+                fields=["organization", "survey", "idempotency_key"], name="uniq_response_idempotency"
+            )
         ]
         indexes = [
             models.Index(fields=["organization", "survey", "completed_at"]),

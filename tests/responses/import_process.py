@@ -72,9 +72,10 @@ def setup(home: str, rows: int) -> dict:
 
 
 def run(job_id: int, kill_at: int) -> dict:
-    from openxm.responses import import_run, importing
+    from openxm.responses import import_check, import_run, importing
 
-    import_run.COMMIT_ROWS = CHUNK
+    import_run.COMMIT_ROWS = import_run.POOL_ROWS = CHUNK  # worker processes check and analyse
+    import_check.PART = CHUNK // 4
     real_rows = import_run._checked_rows  # the commit pass reads the rows its check validated
 
     def rows(job, after):
@@ -115,10 +116,11 @@ def _figures(org, job) -> dict:
 
 
 def resume(job_id: int) -> dict:
-    from openxm.responses import import_run, importing
+    from openxm.responses import import_check, import_run, importing
     from openxm.responses.models import ImportJob
 
-    import_run.COMMIT_ROWS = CHUNK
+    import_run.COMMIT_ROWS = import_run.POOL_ROWS = CHUNK  # worker processes check and analyse
+    import_check.PART = CHUNK // 4
     importing.STALE_SECONDS = 0  # the killed process cannot say it stopped; no need to wait here
     org, actor = _actor()
     before = ImportJob.objects.for_org(org).get(pk=job_id)

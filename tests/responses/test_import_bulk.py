@@ -95,3 +95,54 @@ def test_an_employee_survey_import_stores_what_its_check_validated_de_identified
     assert not [r for r in stored if "department" in r.answers]  # no hidden field's value
     assert [(r.hidden, r.contact_id) for r in stored] == [({}, None), ({}, None)]
     assert not Answer.objects.for_org(org_a).filter(survey=survey, qtype="hidden").exists()
+
+
+KEYED = (
+    "Key,Customer,Satisfaction,Comment,Date,Store\r\n"
+    "k1,C-001,5,Friendly staff,2024-05-01 10:30,sh-jingan\r\n"
+    "k2,C-002,11,,2024-05-02 11:00,sh-xuhui\r\n"  # out of range
+    "k3,C-001,4,,2024-05-03 09:00,sh-jingan\r\n"
+    "k1,C-003,1,价格太贵,2024-05-04 12:00,bj-chaoyang\r\n"  # repeats line 2's key
+    "k5,C-004,3,,2024-05-05 18:45,sh-xuhui\r\n"
+    "k6,C-005,x,,2024-05-06 08:00,sh-xuhui\r\n"  # not a score
+    "k7,C-006,2,Slow checkout,2024-05-07 19:00,sh-jingan\r\n"
+)
+
+
+def _checked(admin, survey, path):
+    job = importing.start_import(admin, path, "keyed.csv", survey=survey.pk)
+    importing.save_mapping(admin, job.pk, {"columns": {"Key": "idempotency_key", **MAPPING["columns"]}})
+    job = importing.request_run(admin, job.pk, commit=False)
+    report = storage.sidecar(job.file_path, "rejections.csv").read_text(encoding="utf-8-sig")
+    counts = (job.status, job.rows_read, job.rows_accepted, job.rows_rejected, job.rows_duplicate)
+    return counts, job.rejections, report
+
+
+def test_a_check_in_worker_processes_decides_every_row_as_the_inline_check(
+    org_a, admin, survey, write, monkeypatch
+):
+    from openxm.responses import import_check
+
+    path = write("keyed.csv", KEYED)
+    inline = _checked(admin, survey, path)
+    assert inline[0] == (ImportJob.Status.REJECTED, 7, 4, 3, 0)
+    assert [r["line"] for r in inline[1]] == [3, 5, 7]
+    # Parts of two rows, checked by a worker process and by this one in turn, merged in file order.
+    monkeypatch.setattr(import_run, "POOL_ROWS", 0)
+    monkeypatch.setattr(import_check, "PART", 2)
+    pooled = _checked(admin, survey, path)
+    assert pooled == inline
+
+    fixed = KEYED.replace(",11,", ",1,").replace("k1,C-003", "k4,C-003").replace(",x,", ",4,")
+    job = _import_keyed(admin, survey, write("fixed.csv", fixed))
+    assert (job.status, job.rows_imported) == (ImportJob.Status.IMPORTED, 7), (job.error, job.rejections)
+    assert verify(org_a) == []
+    again = _import_keyed(admin, survey, write("again.csv", fixed))
+    assert (again.status, again.rows_imported, again.rows_duplicate) == (ImportJob.Status.IMPORTED, 0, 7)
+    assert Response.objects.for_org(org_a).count() == 7
+
+
+def _import_keyed(admin, survey, path):
+    job = importing.start_import(admin, path, "keyed.csv", survey=survey.pk)
+    importing.save_mapping(admin, job.pk, {"columns": {"Key": "idempotency_key", **MAPPING["columns"]}})
+    return importing.request_run(admin, job.pk, commit=True)

@@ -1,0 +1,34 @@
+"""The query planner's statistics (``ANALYZE``), kept fresh where the database does not.
+
+Without statistics SQLite chooses an index by its shape alone. A lookup of a few responses'
+answers (``organization_id = ? AND response_id IN (…)``, how text analytics, alerts, exports and
+the response browser read them) then walks every answer of the organization through the
+organization's index, which matches an equality, rather than the response index: each lookup
+costs the size of the table. Measured on a 1,000,000-row import (benchmarks/README.md): the
+comment analysis fell from about 2,300 to under 500 responses/s as the table grew. With
+statistics the planner knows that the organization index selects every row and the response
+index a handful.
+
+``refresh`` stores them: after the first chunk and at the end of an import's commit, at the end
+of the demo's seeding, and daily (``openxm.refresh_statistics``, a periodic job), so a database
+that grows through the API is covered too. On SQLite ``analysis_limit`` bounds the work (each
+index is sampled, not read through: milliseconds on millions of rows). PostgreSQL's autovacuum
+keeps its own statistics; ``refresh`` analyses the named tables at once after a bulk load, and
+is skipped by the periodic job there. Other databases: nothing.
+"""
+
+from django.db import connection
+
+ANALYSIS_LIMIT = 1000  # rows SQLite samples per index
+
+
+def refresh(tables: tuple[str, ...] = ()) -> None:
+    """Store fresh planner statistics: of every table on SQLite, of ``tables`` (all when empty)
+    on PostgreSQL. Runs in the caller's transaction if there is one."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"PRAGMA analysis_limit = {ANALYSIS_LIMIT}")
+            cursor.execute("ANALYZE")
+        elif connection.vendor == "postgresql":
+            names = ", ".join(connection.ops.quote_name(t) for t in tables)
+            cursor.execute(f"ANALYZE {names}")
