@@ -11,15 +11,16 @@ index a handful.
 
 ``refresh`` stores them: after the first chunk and at the end of an import's commit, at the end
 of the demo's seeding, and daily (``openxm.refresh_statistics``, a periodic job), so a database
-that grows through the API is covered too. On SQLite ``analysis_limit`` bounds the work (each
-index is sampled, not read through: milliseconds on millions of rows). PostgreSQL's autovacuum
-keeps its own statistics; ``refresh`` analyses the named tables at once after a bulk load, and
-is skipped by the periodic job there. Other databases: nothing.
+that grows through the API is covered too. SQLite reads every index through: a sampled
+``ANALYZE`` (``analysis_limit``) caps the rows it counts per key, so the organization's index
+looked as selective as a few thousand rows and a lookup of ten thousand responses' answers still
+went through it (10× slower at 100,000 responses). The full one took 0.2 s on 100,000 responses
+(400,000 answers). PostgreSQL's autovacuum keeps its own statistics; ``refresh`` analyses the
+named tables at once after a bulk load, and is skipped by the periodic job there. Other
+databases: nothing.
 """
 
 from django.db import connection
-
-ANALYSIS_LIMIT = 1000  # rows SQLite samples per index
 
 
 def refresh(tables: tuple[str, ...] = ()) -> None:
@@ -27,7 +28,7 @@ def refresh(tables: tuple[str, ...] = ()) -> None:
     on PostgreSQL. Runs in the caller's transaction if there is one."""
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            cursor.execute(f"PRAGMA analysis_limit = {ANALYSIS_LIMIT}")
+            cursor.execute("PRAGMA analysis_limit = 0")  # read every row: see the docstring
             cursor.execute("ANALYZE")
         elif connection.vendor == "postgresql":
             names = ", ".join(connection.ops.quote_name(t) for t in tables)
