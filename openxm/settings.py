@@ -123,7 +123,7 @@ if DATABASE_URL:
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "openxm.sqlite",  # Django's, with writers queued (openxm/sqlite/base.py)
             "NAME": OPENXM_HOME / "openxm.sqlite3",
             "OPTIONS": {
                 # WAL lets the web server read while a worker writes; the busy timeout makes a
