@@ -118,12 +118,14 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------
 DATABASE_URL = env("DATABASE_URL")
+QUEUE_WRITERS = env_bool("OPENXM_SQLITE_QUEUE_WRITERS", True)
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "openxm.sqlite",  # Django's, with writers queued (openxm/sqlite/base.py)
+            # Django's backend, with writers queued on a file lock (openxm/sqlite/base.py).
+            "ENGINE": "openxm.sqlite" if QUEUE_WRITERS else "django.db.backends.sqlite3",
             "NAME": OPENXM_HOME / "openxm.sqlite3",
             "OPTIONS": {
                 # WAL lets the web server read while a worker writes; the busy timeout makes a
