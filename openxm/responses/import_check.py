@@ -26,6 +26,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from openxm.accounts.errors import InvalidInput
+from openxm.jobs import collect_garbage
 from openxm.readers import ReadError
 from openxm.surveys import collect
 from openxm.surveys import definition as sd
@@ -39,6 +40,7 @@ from .models import ImportJob
 PART = 2_000  # rows converted and validated at a time (one worker call; one stored-keys query)
 KEEP_REJECTIONS = 1000
 SPILL = "checked.pickle"
+GARBAGE_ROWS = 50_000  # rows merged between two collections of the check's cyclic garbage
 # Parts in flight beyond the workers' own: enough to keep them busy, few enough to keep memory flat.
 AHEAD = 4
 
@@ -287,6 +289,8 @@ def check(
                 spill.add(line, values, checked)
         spill.flush()
         report("checking", stats.read, job.rows_estimate, stats)
+        if stats.read % GARBAGE_ROWS < len(results):
+            collect_garbage()  # within jobs.bulk_gc the collector runs only when asked
 
     def settle(block: bool) -> None:
         """Merge the finished parts at the head of the queue (all of them when ``block``)."""
