@@ -39,6 +39,7 @@ def test_beat_schedule_names_registered_tasks():
         "openxm.privacy.apply_retention",
         "openxm.alerts.notify_due",
         "openxm.cases.escalate",
+        "openxm.refresh_statistics",
     }
     for entry in schedule.values():
         assert entry["task"] in app.tasks, entry["task"]
@@ -52,6 +53,7 @@ def test_beat_schedule_names_registered_tasks():
         "openxm.privacy.apply_retention": 86400.0,
         "openxm.alerts.notify_due": 60.0,
         "openxm.cases.escalate": 300.0,
+        "openxm.refresh_statistics": 86400.0,
     }
     assert app.conf.beat_schedule_filename.startswith(str(django_settings.OPENXM_HOME))
 
@@ -69,6 +71,7 @@ def test_intervals_come_from_the_environment_and_zero_switches_a_job_off(tmp_pat
         OPENXM_RETENTION_SECONDS="0",
         OPENXM_ALERT_NOTIFY_SECONDS="0",
         OPENXM_CASE_ESCALATION_SECONDS="0",
+        OPENXM_STATISTICS_SECONDS="0",
     )
     code = (
         "from openxm import settings as s; "

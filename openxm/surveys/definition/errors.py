@@ -87,7 +87,8 @@ def sort_issues(issues: Iterable[Issue]) -> list[Issue]:
 
     def key(issue: Issue) -> tuple[Any, ...]:
         parts = re.split(r"(\d+)", issue.path)
-        return (tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts), issue.code)
+        # isdecimal, not isdigit: "²" is a digit that int() refuses (found by tests/reliability fuzzing).
+        return (tuple((0, int(p)) if p.isdecimal() else (1, p) for p in parts), issue.code)
 
     seen: set[tuple[str, str, str]] = set()
     unique = []
