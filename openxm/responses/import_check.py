@@ -208,7 +208,6 @@ def _check_rows(ctx: _Context, part: list[tuple[int, dict]]) -> list[tuple]:
             sub = replace(sub, version=version.number)  # what the commit must store it on
         except (collect.InvalidAnswers, InvalidInput) as exc:
             later.extend(_collect_problems(ctx.mapping, row, exc))
-            result = None
         values, checked = pack(sub, result)
         out.append((line, values, checked, problems, later))
     return out
