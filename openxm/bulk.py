@@ -219,9 +219,9 @@ BULK_CACHE_KIB = 65_536
 
 
 @contextmanager
-def bulk_cache(kib: int = BULK_CACHE_KIB):
-    """On SQLite, this connection keeps up to ``kib`` KiB of database pages in its cache within
-    the block (SQLite's default is 2 MiB), then returns to what it had. A chunk of ten thousand
+def bulk_cache():
+    """On SQLite, this connection keeps up to ``BULK_CACHE_KIB`` KiB of database pages in its
+    cache within the block (SQLite's default is 2 MiB), then returns to what it had. A chunk of ten thousand
     responses touches pages all over the tables' indexes; with the default cache they are written
     out and read back within the chunk. Measured on a 100,000-row import: commit 24.5 s → 19.6 s
     (benchmarks/README.md). The memory is the job's for its duration, and flat. Elsewhere
@@ -232,7 +232,7 @@ def bulk_cache(kib: int = BULK_CACHE_KIB):
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA cache_size")
         (before,) = cursor.fetchone()
-        cursor.execute(f"PRAGMA cache_size = {-int(kib)}")
+        cursor.execute(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")
     try:
         yield
     finally:

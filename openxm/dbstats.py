@@ -16,20 +16,19 @@ that grows through the API is covered too. SQLite reads every index through: a s
 looked as selective as a few thousand rows and a lookup of ten thousand responses' answers still
 went through it (10× slower at 100,000 responses). The full one took 0.2 s on 100,000 responses
 (400,000 answers). PostgreSQL's autovacuum keeps its own statistics; ``refresh`` analyses the
-named tables at once after a bulk load, and is skipped by the periodic job there. Other
-databases: nothing.
+database at once after a bulk load, and is skipped by the periodic job there. Other databases:
+nothing.
 """
 
 from django.db import connection
 
 
-def refresh(tables: tuple[str, ...] = ()) -> None:
-    """Store fresh planner statistics: of every table on SQLite, of ``tables`` (all when empty)
-    on PostgreSQL. Runs in the caller's transaction if there is one."""
+def refresh() -> None:
+    """Store fresh planner statistics of every table (SQLite, PostgreSQL). Runs in the caller's
+    transaction if there is one."""
+    if connection.vendor not in ("sqlite", "postgresql"):
+        return
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute("PRAGMA analysis_limit = 0")  # read every row: see the docstring
-            cursor.execute("ANALYZE")
-        elif connection.vendor == "postgresql":
-            names = ", ".join(connection.ops.quote_name(t) for t in tables)
-            cursor.execute(f"ANALYZE {names}")
+        cursor.execute("ANALYZE")
